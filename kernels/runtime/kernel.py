@@ -1,0 +1,542 @@
+"""The reactive kernel: notebook state, and the rules for what runs when.
+
+A :class:`Kernel` receives protocol commands through :meth:`Kernel.handle`
+and reports everything through one ``emit`` callback, so any transport
+(stdio, Web Worker, websocket, in-process tests) drives it the same way.
+
+Rules it keeps:
+
+* A cell's code enters the dataflow graph when the cell is created or runs
+  (an edited cell is ``stale`` until it runs). Running a cell first removes every name it defined,
+  then runs it and every descendant in topological order (lazy mode marks
+  descendants ``stale`` instead).
+* A cell that fails, or cannot run (syntax error, a name defined in two
+  cells, a cycle, ``import *``), loses its names, and its descendants do not
+  run: they report "an ancestor failed". Unrelated cells go on.
+* Disabled cells and their descendants do not run.
+* Deleting a cell removes its names and re-runs (or marks stale) the cells
+  that read them.
+* Any ``BaseException`` from a cell (``KeyboardInterrupt``, ``SystemExit``,
+  ...) stops that cell only; an interrupt also cancels the cells queued behind
+  it, which are left ``stale``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import platform
+import time
+from collections.abc import Callable
+from typing import Any
+
+from kernels.runtime import protocol as p
+from kernels.runtime.analysis import AnalysisError, CellAnalysis, analyze_cell
+from kernels.runtime.execution import (
+    CompiledCell,
+    NoInput,
+    StreamWriter,
+    base_namespace,
+    cell_filename,
+    compile_cell,
+    format_exception,
+    set_streams,
+)
+from kernels.runtime.graph import DataflowGraph, GraphError
+from kernels.runtime.notebook import CellConfig
+from kernels.runtime.outputs import mimebundle, summarise
+
+Emit = Callable[[Any], None]
+
+_EMPTY = CellAnalysis(frozenset(), frozenset())
+_MISSING = object()
+
+
+class KernelCommandError(Exception):
+    """A command that cannot be applied (unknown cell, duplicate id, ...)."""
+
+
+class _Cell:
+    """The kernel's state for one cell."""
+
+    __slots__ = (
+        "analysis", "cell_id", "code", "compiled", "config", "defined", "kind",
+        "registered_code", "stale", "status",
+    )
+
+    def __init__(self, cell_id: str, code: str, kind: str, config: CellConfig) -> None:
+        self.cell_id = cell_id
+        self.code = code
+        self.kind = kind
+        self.config = config
+        self.analysis: CellAnalysis = _EMPTY
+        self.compiled: CompiledCell | AnalysisError | None = None
+        self.registered_code: str | None = None  # the code the graph knows
+        self.defined: tuple[str, ...] = ()  # names this cell put in the namespace
+        self.stale = False
+        self.status = "idle"
+
+
+class Kernel:
+    """One notebook's runtime state; drive it with :meth:`handle`."""
+
+    def __init__(self, emit: Emit, *, lazy: bool = False) -> None:
+        self.emit = emit
+        self.lazy = lazy
+        self.globals: dict[str, Any] = {}
+        self.cells: dict[str, _Cell] = {}
+        self.order: list[str] = []
+        self.graph = DataflowGraph()
+        self.closed = False
+        self.running = False
+        self.extra_globals: dict[str, Any] = {}  # e.g. __file__ in script mode
+        self._graph_errors: dict[str, GraphError] | None = {}
+        self._known_invalid: set[str] = set()
+        self._interrupt_requested = False
+        self._cell_task: asyncio.Future[Any] | None = None
+        self._handlers: dict[type, Callable[[Any], Any]] = {
+            p.CreateCell: self._create_cell,
+            p.UpdateCell: self._update_cell,
+            p.DeleteCell: self._delete_cell,
+            p.MoveCell: self._move_cell,
+            p.Run: self._run,
+            p.RunStale: self._run_stale,
+            p.RunAll: self._run_all,
+            p.SetUIValue: self._set_ui_value,
+            p.Interrupt: self._interrupt_command,
+            p.SetConfig: self._set_config,
+            p.Shutdown: self._shutdown,
+        }
+
+    # -- entry points --------------------------------------------------------
+
+    def ready_event(self) -> p.KernelReady:
+        """The event a transport sends when the kernel starts."""
+        from kernels.runtime import __version__
+
+        return p.KernelReady(
+            version=__version__,
+            python=f"{platform.python_implementation()} {platform.python_version()}",
+        )
+
+    async def handle(self, command: Any) -> None:
+        """Apply one command; problems with the command itself become ``protocol_error``."""
+        handler = self._handlers.get(type(command))
+        if handler is None:
+            self.emit(p.ProtocolError(f"not a command: {command!r}"))
+            return
+        try:
+            await handler(command)
+        except KernelCommandError as exc:
+            self.emit(p.ProtocolError(str(exc), getattr(command, "type", None)))
+
+    def interrupt(self) -> None:
+        """Ask the running cell to stop (safe to call from another thread).
+
+        A cell awaiting something is cancelled here; a cell busy in Python
+        code needs a ``KeyboardInterrupt`` from the transport (a signal in
+        CPython, the interrupt buffer in Pyodide).
+        """
+        if not self.running:
+            return
+        self._interrupt_requested = True
+        task = self._cell_task
+        if task is not None and not task.done():
+            task.get_loop().call_soon_threadsafe(task.cancel)
+
+    # -- notebook structure ------------------------------------------------
+
+    def _cell(self, cell_id: str) -> _Cell:
+        cell = self.cells.get(cell_id)
+        if cell is None:
+            raise KernelCommandError(f"there is no cell with id {cell_id!r}")
+        return cell
+
+    def _set_status(self, cell: _Cell, status: str) -> None:
+        cell.status = status
+        self.emit(p.CellStatus(cell.cell_id, status))  # type: ignore[arg-type]
+
+    def _analyse(self, cell: _Cell) -> None:
+        if cell.kind != "code":
+            return
+        cell.analysis = analyze_cell(cell.code)
+        self.emit(p.CellAnalysisInfo(
+            cell.cell_id, sorted(cell.analysis.defs), sorted(cell.analysis.refs)
+        ))
+
+    async def _create_cell(self, command: p.CreateCell) -> None:
+        if command.cell_id in self.cells:
+            raise KernelCommandError(f"a cell with id {command.cell_id!r} already exists")
+        cell = _Cell(command.cell_id, command.code, command.kind, command.config)
+        self.cells[cell.cell_id] = cell
+        index = command.index
+        if index is None or index >= len(self.order):
+            self.order.append(cell.cell_id)
+            self.graph.position[cell.cell_id] = len(self.order) - 1
+            self.graph._next_position = len(self.order)
+        else:
+            self.order.insert(max(index, 0), cell.cell_id)
+            self.graph.set_order(self.order)
+        self._analyse(cell)
+        if cell.kind == "code":
+            # A new cell's code joins the graph at once (loading a notebook
+            # creates every cell); later edits wait until the cell runs.
+            self._register(cell)
+            if cell.config.disabled:
+                self._set_status(cell, "disabled")
+            elif cell.code.strip():
+                cell.stale = True
+                self._set_status(cell, "stale")
+
+    async def _update_cell(self, command: p.UpdateCell) -> None:
+        cell = self._cell(command.cell_id)
+        if command.code is not None and command.code != cell.code:
+            cell.code = command.code
+            self._analyse(cell)
+            if cell.kind == "code" and not cell.config.disabled:
+                cell.stale = True
+                self._set_status(cell, "stale")
+        if command.config is not None:
+            was_disabled = cell.config.disabled
+            cell.config = command.config
+            if cell.kind != "code" or was_disabled == cell.config.disabled:
+                return
+            affected = self.graph.topological(
+                self.graph.descendants([cell.cell_id]) if cell.cell_id in self.graph.analyses
+                else ()
+            )
+            if cell.config.disabled:
+                for cell_id in [cell.cell_id, *affected]:
+                    self._set_status(self.cells[cell_id], "disabled")
+                return
+            cell.stale = True
+            self._set_status(cell, "stale")
+            for cell_id in affected:
+                other = self.cells[cell_id]
+                if other.status == "disabled" and not other.config.disabled:
+                    other.stale = True
+                    self._set_status(other, "stale")
+            if not self.lazy:
+                await self._execute([cell.cell_id])
+
+    async def _delete_cell(self, command: p.DeleteCell) -> None:
+        cell = self._cell(command.cell_id)
+        registered = cell.cell_id in self.graph.analyses
+        children = self.graph.children(cell.cell_id) if registered else set()
+        removed = self._forget_names(cell)
+        del self.cells[cell.cell_id]
+        self.order.remove(cell.cell_id)
+        self.graph.remove_cell(cell.cell_id)
+        self.graph.set_order(self.order)
+        self._graph_errors = None
+        if removed:
+            self.emit(p.Variables([], sorted(removed)))
+        # The children's inputs are gone: run them (or mark them stale) so
+        # what they show matches memory.
+        if self.lazy:
+            for cell_id in self.graph.topological(children | self.graph.descendants(children)):
+                self._mark_stale(self.cells[cell_id])
+            children = set()
+        await self._execute(children)
+
+    async def _move_cell(self, command: p.MoveCell) -> None:
+        self._cell(command.cell_id)
+        self.order.remove(command.cell_id)
+        self.order.insert(max(0, min(command.index, len(self.order))), command.cell_id)
+        self.graph.set_order(self.order)
+
+    async def _set_config(self, command: p.SetConfig) -> None:
+        if command.lazy is not None:
+            self.lazy = command.lazy
+
+    async def _set_ui_value(self, command: p.SetUIValue) -> None:
+        raise KernelCommandError(f"there is no UI element with id {command.object_id!r}")
+
+    async def _interrupt_command(self, command: p.Interrupt) -> None:
+        self.interrupt()
+
+    async def _shutdown(self, command: p.Shutdown) -> None:
+        self.closed = True
+
+    # -- running -------------------------------------------------------------
+
+    async def _run(self, command: p.Run) -> None:
+        for cell_id in command.cell_ids:
+            self._cell(cell_id)
+        await self._execute([c for c in command.cell_ids if self.cells[c].kind == "code"])
+
+    async def _run_stale(self, command: p.RunStale) -> None:
+        await self._execute([c for c in self.order if self.cells[c].stale])
+
+    async def _run_all(self, command: p.RunAll) -> None:
+        await self._execute([c for c in self.order if self.cells[c].kind == "code"])
+
+    def _register(self, cell: _Cell) -> None:
+        """Put the cell's current code into the graph, compiled."""
+        if cell.registered_code == cell.code and cell.cell_id in self.graph.analyses:
+            return
+        analysis = cell.analysis
+        compiled: CompiledCell | AnalysisError | None = None
+        if analysis.error is None:
+            compiled = compile_cell(cell.cell_id, cell.code, analysis)
+            if isinstance(compiled, AnalysisError):
+                analysis = CellAnalysis(frozenset(), frozenset(), compiled)
+        cell.compiled = compiled
+        cell.registered_code = cell.code
+        if self.graph.set_cell(cell.cell_id, analysis) or analysis.error is not None:
+            self._graph_errors = None
+        elif cell.analysis.error is None and self._graph_errors is not None:
+            self._graph_errors.pop(cell.cell_id, None)  # a fixed syntax error
+
+    def _errors_by_cell(self) -> dict[str, GraphError]:
+        if self._graph_errors is None:
+            found: dict[str, GraphError] = {}
+            for error in self.graph.errors():
+                for cell_id in error.cells:
+                    found.setdefault(cell_id, error)
+            self._graph_errors = found
+        return self._graph_errors
+
+    def _forget_names(self, cell: _Cell) -> set[str]:
+        """Remove the names a cell defined from memory; return them."""
+        removed = set()
+        namespace = self.globals
+        for name in cell.defined:
+            if namespace.pop(name, _MISSING) is not _MISSING:
+                removed.add(name)
+        cell.defined = ()
+        return removed
+
+    def _mark_stale(self, cell: _Cell) -> None:
+        if not cell.stale:
+            cell.stale = True
+            self._set_status(cell, "stale")
+
+    async def _execute(self, roots: Any) -> None:
+        """Run ``roots`` and their descendants (or mark those stale, when lazy)."""
+        started = time.perf_counter()
+        graph = self.graph
+        roots = set(roots)
+        for cell_id in roots:
+            self._register(self.cells[cell_id])
+        # Cells whose validity changed with this edit must run (or stop) too.
+        errors = self._errors_by_cell()
+        invalid_now = set(errors)
+        changed = (invalid_now ^ self._known_invalid) & graph.analyses.keys()
+        self._known_invalid = invalid_now
+        roots |= changed
+        if self.lazy:
+            to_run = roots
+        else:
+            to_run = roots | graph.descendants(roots)
+            # Descendants run with the code the user sees.
+            for cell_id in list(to_run):
+                self._register(self.cells[cell_id])
+            if self._graph_errors is None:
+                errors = self._errors_by_cell()
+                self._known_invalid = set(errors)
+                to_run |= graph.descendants(to_run)
+        if self.lazy:
+            for cell_id in graph.topological(graph.descendants(to_run) - to_run):
+                self._mark_stale(self.cells[cell_id])
+        plan = graph.topological(to_run)
+        if not plan:
+            return
+        for cell_id in plan:
+            self._set_status(self.cells[cell_id], "queued")
+        self._interrupt_requested = False
+        self.running = True
+        ran: list[str] = []
+        failed: set[str] = set()
+        disabled: set[str] = set()
+        updated: dict[str, str] = {}
+        removed: set[str] = set()
+        interrupted = False
+        try:
+            for position, cell_id in enumerate(plan):
+                if self._interrupt_requested:
+                    interrupted = True
+                    for rest in plan[position:]:
+                        rest_cell = self.cells[rest]
+                        rest_cell.stale = True
+                        self._set_status(rest_cell, "stale")
+                    break
+                cell = self.cells[cell_id]
+                outcome = await self._step(cell, errors, failed, disabled, removed)
+                if outcome == "ran":
+                    ran.append(cell_id)
+                    for name in cell.defined:
+                        updated[name] = cell_id
+                elif outcome == "interrupted":
+                    ran.append(cell_id)
+                    failed.add(cell_id)
+                    self._interrupt_requested = True
+                elif outcome == "failed":
+                    ran.append(cell_id)
+                    failed.add(cell_id)
+                elif outcome == "blocked":
+                    failed.add(cell_id)
+        finally:
+            self.running = False
+            self._cell_task = None
+        removed -= updated.keys()
+        if updated or removed:
+            infos = []
+            for name, cell_id in updated.items():
+                type_name, summary = summarise(self.globals[name])
+                infos.append(p.VariableInfo(name, type_name, summary, cell_id))
+            self.emit(p.Variables(infos, sorted(removed)))
+        self.emit(p.RunCompleted(
+            ran=ran,
+            failed=[c for c in plan if c in failed],
+            interrupted=interrupted,
+            duration_ms=(time.perf_counter() - started) * 1000,
+        ))
+
+    async def _step(
+        self, cell: _Cell, errors: dict[str, GraphError], failed: set[str],
+        disabled: set[str], removed: set[str],
+    ) -> str:
+        """Decide what happens to one planned cell, and do it."""
+        cell_id = cell.cell_id
+        error = errors.get(cell_id)
+        if error is not None:
+            removed |= self._forget_names(cell)
+            others = [c for c in error.cells if c != cell_id]
+            analysis_error = cell.compiled if isinstance(cell.compiled, AnalysisError) else (
+                cell.analysis.error
+            )
+            self.emit(p.CellError(
+                cell_id, error.kind, error.message,  # type: ignore[arg-type]
+                line=analysis_error.line if analysis_error else None,
+                column=analysis_error.column if analysis_error else None,
+                cells=others,
+            ))
+            cell.stale = False
+            self._set_status(cell, "errored")
+            return "blocked"
+        parents = self.graph.parents(cell_id)
+        if cell.config.disabled or any(
+            q in disabled or self.cells[q].status == "disabled" for q in parents
+        ):
+            disabled.add(cell_id)
+            self._set_status(cell, "disabled")
+            return "disabled"
+        bad = sorted(q for q in parents if q in failed or self.cells[q].status == "errored")
+        if bad:
+            removed |= self._forget_names(cell)
+            self.emit(p.CellError(
+                cell_id, "ancestor-failed",
+                f"an ancestor failed: cell {', '.join(repr(b) for b in bad)} did not run "
+                "successfully, so this cell was not run; fix that cell first",
+                cells=bad,
+            ))
+            cell.stale = False
+            self._set_status(cell, "errored")
+            return "blocked"
+        removed |= self._forget_names(cell)
+        return await self._run_cell(cell)
+
+    async def _run_cell(self, cell: _Cell) -> str:
+        cell_id = cell.cell_id
+        compiled = cell.compiled
+        assert isinstance(compiled, CompiledCell)
+        self._set_status(cell, "running")
+        cell.stale = False
+        namespace = base_namespace()
+        if self.extra_globals:
+            namespace.update(self.extra_globals)
+        source = self.globals
+        for name in cell.analysis.refs:
+            value = source.get(name, _MISSING)
+            if value is not _MISSING:
+                namespace[name] = value
+        emit = self.emit
+
+        def write(name: str, text: str) -> None:
+            emit(p.Stream(cell_id, name, text))  # type: ignore[arg-type]
+
+        stdout, stderr = StreamWriter("stdout", write), StreamWriter("stderr", write)
+        previous = set_streams(stdout, stderr, NoInput())
+        value = None
+        try:
+            if compiled.is_async:
+                value = await self._run_async(compiled, namespace)
+            else:
+                exec(compiled.body, namespace)
+                if compiled.last is not None:
+                    value = eval(compiled.last, namespace)
+        except KeyboardInterrupt:
+            return self._fail(cell, "interrupted", "interrupted by the user", "", "interrupted")
+        except SystemExit as exc:
+            message = (f"the cell called sys.exit({exc.code!r}); the kernel keeps running"
+                       if exc.code is not None else "the cell called sys.exit(); "
+                       "the kernel keeps running")
+            return self._fail(cell, "exit", message, "", "failed")
+        except asyncio.CancelledError as exc:
+            if self._interrupt_requested:
+                return self._fail(cell, "interrupted", "interrupted by the user", "",
+                                  "interrupted")
+            return self._fail_exception(cell, exc)
+        except BaseException as exc:  # noqa: BLE001 - nothing a cell raises may kill the kernel
+            return self._fail_exception(cell, exc)
+        finally:
+            set_streams(*previous)
+            stdout.flush()
+            stderr.flush()
+        defined = []
+        for name in cell.analysis.defs:
+            if name in namespace:
+                source[name] = namespace[name]
+                defined.append(name)
+        cell.defined = tuple(defined)
+        try:
+            data = mimebundle(value)
+        except BaseException as exc:  # noqa: BLE001
+            data = {"text/plain": f"(the output could not be displayed: {exc!r})"}
+        emit(p.Output(cell_id, data))
+        self._set_status(cell, "idle")
+        return "ran"
+
+    async def _run_async(self, compiled: CompiledCell, namespace: dict[str, Any]) -> Any:
+        async def body() -> Any:
+            result = eval(compiled.body, namespace)
+            if asyncio.iscoroutine(result):
+                await result
+            if compiled.last is None:
+                return None
+            value = eval(compiled.last, namespace)
+            if asyncio.iscoroutine(value):
+                value = await value
+            return value
+
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # driven without an event loop (tests, simple embedders)
+            return await body()
+        task = asyncio.ensure_future(body())
+        self._cell_task = task
+        try:
+            return await task
+        finally:
+            self._cell_task = None
+
+    def _fail_exception(self, cell: _Cell, exc: BaseException) -> str:
+        text = format_exception(exc)
+        line = None
+        tb = exc.__traceback__
+        filename = cell_filename(cell.cell_id)
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == filename:
+                line = tb.tb_lineno
+            tb = tb.tb_next
+        message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return self._fail(cell, "exception", message, text, "failed", line)
+
+    def _fail(
+        self, cell: _Cell, kind: str, message: str, traceback_text: str, outcome: str,
+        line: int | None = None,
+    ) -> str:
+        cell.defined = ()
+        self.emit(p.CellError(cell.cell_id, kind, message, traceback_text, line))  # type: ignore[arg-type]
+        self._set_status(cell, "errored")
+        return outcome

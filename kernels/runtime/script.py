@@ -1,0 +1,123 @@
+"""Running a whole notebook as a script: ``playground run`` and ``python notebook.py``.
+
+Cells run once, in topological order, through the same kernel the editor
+uses. Their stdout/stderr go straight to the terminal, each cell's output is
+printed as text, and the exit status says whether every cell succeeded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from kernels.runtime import protocol as p
+from kernels.runtime.kernel import Kernel
+from kernels.runtime.notebook import Notebook
+
+
+@dataclass
+class NotebookRun:
+    """What happened in a run: outputs, streams and errors per cell id."""
+
+    cell_ids: list[str]
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    streams: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    errors: dict[str, p.CellError] = field(default_factory=dict)
+    statuses: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[str]:
+        """Cells that did not run successfully, in notebook order."""
+        return [c for c in self.cell_ids if c in self.errors]
+
+
+def _text_of(data: dict[str, Any]) -> str | None:
+    for mime in ("text/plain", "text/markdown"):
+        if mime in data:
+            return str(data[mime])
+    return f"<{', '.join(sorted(data))} output>" if data else None
+
+
+def run_notebook(
+    notebook: Notebook,
+    *,
+    path: str | None = None,
+    on_event: Callable[[Any], None] | None = None,
+) -> NotebookRun:
+    """Run every cell of ``notebook`` once and collect what it produced."""
+    cell_ids = [notebook.cell_label(i) for i in range(len(notebook.cells))]
+    result = NotebookRun(cell_ids)
+
+    def sink(event: Any) -> None:
+        if isinstance(event, p.Output):
+            result.outputs[event.cell_id] = event.data
+        elif isinstance(event, p.Stream):
+            result.streams.setdefault(event.cell_id, []).append((event.name, event.text))
+        elif isinstance(event, p.CellError):
+            result.errors[event.cell_id] = event
+        elif isinstance(event, p.CellStatus):
+            result.statuses[event.cell_id] = event.status
+            if event.status == "running":
+                result.errors.pop(event.cell_id, None)
+        if on_event is not None:
+            on_event(event)
+
+    kernel = Kernel(sink)
+    if path is not None:
+        kernel.extra_globals["__file__"] = os.path.abspath(path)
+
+    async def go() -> None:
+        for cell_id, cell in zip(cell_ids, notebook.cells, strict=True):
+            await kernel.handle(p.CreateCell(cell_id, cell.code, cell.kind, cell.config))
+        await kernel.handle(p.RunAll())
+
+    asyncio.run(go())
+    return result
+
+
+def run_in_terminal(
+    notebook: Notebook, *, path: str | None = None, out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Run ``notebook`` printing as it goes; return 0 if every cell succeeded, else 1."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+
+    def show(event: Any) -> None:
+        if isinstance(event, p.Stream):
+            (out if event.name == "stdout" else err).write(event.text)
+            (out if event.name == "stdout" else err).flush()
+        elif isinstance(event, p.Output):
+            text = _text_of(event.data)
+            if text is not None:
+                out.write(text + "\n")
+                out.flush()
+        elif isinstance(event, p.CellError) and event.kind != "ancestor-failed":
+            err.write(f"error in cell {event.cell_id!r}: {event.message}\n")
+            if event.traceback:
+                err.write(event.traceback)
+            err.flush()
+
+    result = run_notebook(notebook, path=path, on_event=show)
+    failed = result.failed
+    if failed:
+        names = ", ".join(repr(c) for c in failed)
+        err.write(f"{len(failed)} cell(s) did not run successfully: {names}\n")
+        return 1
+    return 0
+
+
+def main(path: str) -> int:
+    """Entry point used by a notebook file's ``__main__`` guard."""
+    from kernels.runtime.formats import NotebookFormatError, load_notebook
+
+    try:
+        notebook = load_notebook(path)
+    except NotebookFormatError as exc:
+        sys.stderr.write(f"playground: {exc}\n")
+        return 2
+    return run_in_terminal(notebook, path=path)

@@ -1,0 +1,108 @@
+"""The stdio transport: the kernel protocol as JSON lines on stdin and stdout.
+
+``playground kernel --stdio`` reads one JSON command per line and writes one
+JSON event per line. A reader thread parses commands so that ``interrupt``
+acts at once, even while a cell is busy: it cancels an awaiting cell and
+sends SIGINT to the main thread, whose handler raises ``KeyboardInterrupt``
+only if a cell's code is on the stack.
+
+Cells must not corrupt the channel: while the kernel runs, file descriptor 1
+points at stderr and events go to a private duplicate of the original stdout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import threading
+from typing import Any, TextIO
+
+from kernels.runtime import protocol as p
+from kernels.runtime.execution import in_cell_code
+from kernels.runtime.kernel import Kernel
+
+
+class _EventWriter:
+    """Writes events as JSON lines; safe to call from the reader thread too."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+
+    def __call__(self, event: Any) -> None:
+        line = json.dumps(p.to_json(event), ensure_ascii=False, default=repr)
+        with self._lock:
+            self._stream.write(line + "\n")
+            self._stream.flush()
+
+
+def _private_stdout() -> TextIO:
+    """A stream on a duplicate of fd 1, with fd 1 redirected to stderr."""
+    try:
+        fd = os.dup(1)
+        os.dup2(2, 1)
+    except OSError:
+        return sys.stdout
+    return open(fd, "w", encoding="utf-8", buffering=1, closefd=True)  # noqa: SIM115
+
+
+def serve(stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    """Run a kernel on stdin/stdout until EOF or a ``shutdown`` command."""
+    stdin = stdin or sys.stdin
+    out = stdout or _private_stdout()
+    emit = _EventWriter(out)
+    kernel = Kernel(emit)
+    return asyncio.run(_serve(kernel, emit, stdin))
+
+
+async def _serve(kernel: Kernel, emit: _EventWriter, stdin: TextIO) -> int:
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+    main_thread = threading.main_thread().ident
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if kernel.running and in_cell_code(frame):
+            raise KeyboardInterrupt
+
+    previous_handler = signal.signal(signal.SIGINT, on_sigint)
+
+    def read_commands() -> None:
+        for line in stdin:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                command = p.command_from_json(json.loads(line))
+            except json.JSONDecodeError as exc:
+                emit(p.ProtocolError(f"not valid JSON: {exc.msg} (column {exc.colno})"))
+                continue
+            except p.ProtocolViolation as exc:
+                emit(p.ProtocolError(str(exc)))
+                continue
+            if isinstance(command, p.Interrupt):
+                if kernel.running:
+                    kernel.interrupt()
+                    if main_thread is not None:
+                        signal.pthread_kill(main_thread, signal.SIGINT)
+                continue
+            loop.call_soon_threadsafe(queue.put_nowait, command)
+        loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    reader = threading.Thread(target=read_commands, name="kernel-stdin", daemon=True)
+    emit(kernel.ready_event())
+    reader.start()
+    try:
+        while not kernel.closed:
+            command = await queue.get()
+            if command is None:
+                break
+            try:
+                await kernel.handle(command)
+            except KeyboardInterrupt:  # arrived between cells; the run is over
+                continue
+    finally:
+        signal.signal(signal.SIGINT, previous_handler)
+    return 0

@@ -1,0 +1,1 @@
+"""Playground's test suite: runtime, service and Pyodide harness tests."""

@@ -1,0 +1,1 @@
+"""Checks of the Pyodide test harness that run under CPython."""

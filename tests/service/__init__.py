@@ -1,0 +1,1 @@
+"""Tests of the Django service (settings, pages, health check)."""
