@@ -29,7 +29,7 @@ PORT ?= 8000
 PYTHON_CANDIDATES = python3.13 $$(ls -d $(HOME)/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null | sort -rV) \
 	python3.12 $$(ls -d $(HOME)/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | sort -rV) python3
 PYTHON ?= $(shell for candidate in $(PYTHON_CANDIDATES); do \
-	"$$candidate" -c 'import sys, venv; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 \
+	"$$candidate" -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 \
 	&& { echo "$$candidate"; break; }; done)
 
 PIP := $(VENV)/bin/python -m pip

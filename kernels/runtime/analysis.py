@@ -22,8 +22,10 @@ makes the name local to the whole body.
 from __future__ import annotations
 
 import ast
+import inspect
 import sys
 from dataclasses import dataclass
+from types import CodeType
 from typing import Literal
 
 ErrorKind = Literal["syntax", "import-star"]
@@ -40,13 +42,26 @@ class AnalysisError:
 
 
 @dataclass(frozen=True, slots=True)
+class CompiledCell:
+    """A cell's statements and its trailing expression (its output), compiled."""
+
+    body: CodeType
+    last: CodeType | None
+    is_async: bool
+
+
+@dataclass(frozen=True, slots=True)
 class CellAnalysis:
-    """What a cell defines and reads; ``tree`` is kept so it compiles without reparsing."""
+    """What a cell defines and reads, and its code compiled once, ready to run.
+
+    A cell the parser or compiler rejects has an ``error`` of kind "syntax",
+    no names and no code: it can never run.
+    """
 
     defs: frozenset[str]
     refs: frozenset[str]
     error: AnalysisError | None = None
-    tree: ast.Module | None = None
+    compiled: CompiledCell | None = None
 
 
 _MODULE, _FUNCTION, _CLASS, _COMPREHENSION, _ANNOTATION = range(5)
@@ -137,8 +152,9 @@ class _Collector:
             self.load(node.id)
         elif ctx is ast.Store:
             self.bind(node.id)
-        else:  # Del
-            if self.scope.kind == _MODULE:
+        else:  # Del: deleting a global reads it and defines nothing
+            scope = self.scope
+            if scope.kind == _MODULE or node.id in scope.declared_global:
                 self.load(node.id)
             else:
                 self.bind(node.id)
@@ -451,22 +467,62 @@ def syntax_error(exc: SyntaxError) -> AnalysisError:
     return AnalysisError("syntax", f"{exc.msg} ({where})", line, column)
 
 
-def analyze_cell(code: str) -> CellAnalysis:
-    """Return the global names ``code`` defines and reads, and any error."""
+_COMPILE_FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+
+
+def compile_tree(tree: ast.Module, filename: str) -> CompiledCell | AnalysisError:
+    """Compile a parsed cell, splitting off a trailing expression as its output.
+
+    The compiler finds what the parser cannot: ``return`` outside a function,
+    ``nonlocal`` at top level, a walrus in a class-body comprehension, ...
+    """
+    statements = tree.body
+    last_expr = None
+    if statements and isinstance(statements[-1], ast.Expr):
+        last_expr = statements[-1].value
+        statements = statements[:-1]
+    try:
+        body = compile(ast.Module(body=statements, type_ignores=[]), filename, "exec",
+                       flags=_COMPILE_FLAGS, dont_inherit=True)
+        last = None
+        if last_expr is not None:
+            last = compile(ast.Expression(body=last_expr), filename, "eval",
+                           flags=_COMPILE_FLAGS, dont_inherit=True)
+    except SyntaxError as exc:
+        return syntax_error(exc)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return AnalysisError("syntax", f"the cell cannot be compiled: {exc}")
+    is_async = bool(body.co_flags & inspect.CO_COROUTINE) or bool(
+        last is not None and last.co_flags & inspect.CO_COROUTINE
+    )
+    return CompiledCell(body, last, is_async)
+
+
+def analyze_cell(code: str, filename: str = "<cell>") -> CellAnalysis:
+    """Return the global names ``code`` defines and reads, any error, and its code.
+
+    ``filename`` is what tracebacks of the compiled code will show.
+    """
     tree = parse_cell(code)
     if isinstance(tree, AnalysisError):
         return CellAnalysis(frozenset(), frozenset(), tree)
-    return analyze_tree(tree)
+    names = analyze_tree(tree)
+    if names.error is not None and names.error.kind == "syntax":
+        return CellAnalysis(frozenset(), frozenset(), names.error)
+    compiled = compile_tree(tree, filename)
+    if isinstance(compiled, AnalysisError):
+        return CellAnalysis(frozenset(), frozenset(), compiled)
+    return CellAnalysis(names.defs, names.refs, names.error, compiled)
 
 
 def analyze_tree(tree: ast.Module) -> CellAnalysis:
-    """Analyse an already parsed cell."""
+    """The names a parsed cell defines and reads (no compilation)."""
     collector = _Collector()
     try:
         collector.visit_all(tree.body)
     except RecursionError:
         error = AnalysisError("syntax", "the cell is nested too deeply to analyse")
-        return CellAnalysis(frozenset(), frozenset(), error, tree)
+        return CellAnalysis(frozenset(), frozenset(), error)
     module_bound = collector.module.bound
     defs = {name for name in module_bound if name[0] != "_"}
     refs: set[str] = set()
@@ -494,16 +550,4 @@ def analyze_tree(tree: ast.Module) -> CellAnalysis:
             line,
             col,
         )
-    return CellAnalysis(frozenset(defs), frozenset(refs), error, tree)
-
-
-def check_compiles(code: str, tree: ast.Module | None = None) -> AnalysisError | None:
-    """Errors only the compiler finds (``return`` outside a function, ...)."""
-    try:
-        compile(tree if tree is not None else code, "<cell>", "exec",
-                flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
-    except SyntaxError as exc:
-        return syntax_error(exc)
-    except (ValueError, RecursionError) as exc:
-        return AnalysisError("syntax", f"the cell cannot be compiled: {exc}")
-    return None
+    return CellAnalysis(frozenset(defs), frozenset(refs), error)

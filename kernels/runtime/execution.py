@@ -1,4 +1,4 @@
-"""Compiling and running one cell: its code objects, its namespace, its streams.
+"""Running one cell: its namespace, its streams, its tracebacks.
 
 Each run of a cell gets a fresh globals dict holding only the names it reads
 (copied from the notebook's shared namespace) plus its own private names;
@@ -10,20 +10,12 @@ with.
 
 from __future__ import annotations
 
-import ast
 import builtins
-import inspect
 import linecache
 import sys
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
-from types import CodeType
 from typing import Any
-
-from kernels.runtime.analysis import AnalysisError, CellAnalysis, check_compiles
-
-_FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 
 
 def cell_filename(cell_id: str) -> str:
@@ -31,42 +23,15 @@ def cell_filename(cell_id: str) -> str:
     return f"<cell {cell_id}>"
 
 
-@dataclass(slots=True)
-class CompiledCell:
-    """A cell's statements and its trailing expression, compiled separately."""
-
-    body: CodeType
-    last: CodeType | None
-    is_async: bool
-
-
-def compile_cell(cell_id: str, code: str, analysis: CellAnalysis) -> CompiledCell | AnalysisError:
-    """Compile an analysed cell, or return the compiler's error."""
-    tree = analysis.tree
-    if tree is None:
-        return AnalysisError("syntax", "the cell has no parsed code")
+def register_source(cell_id: str, code: str) -> None:
+    """Let tracebacks show a cell's source lines."""
     filename = cell_filename(cell_id)
-    statements = tree.body
-    last_expr = None
-    if statements and isinstance(statements[-1], ast.Expr):
-        last_expr = statements[-1]
-        statements = statements[:-1]
-    try:
-        body = compile(ast.Module(body=statements, type_ignores=[]), filename, "exec",
-                       flags=_FLAGS, dont_inherit=True)
-        last = None
-        if last_expr is not None:
-            last = compile(ast.Expression(body=last_expr.value), filename, "eval",
-                           flags=_FLAGS, dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError):
-        return check_compiles(code, tree) or AnalysisError("syntax", "the cell does not compile")
-    # Register the source so tracebacks show the cell's lines.
-    lines = code.splitlines(keepends=True)
-    linecache.cache[filename] = (len(code), None, lines, filename)
-    is_async = bool(body.co_flags & inspect.CO_COROUTINE) or bool(
-        last is not None and last.co_flags & inspect.CO_COROUTINE
-    )
-    return CompiledCell(body, last, is_async)
+    linecache.cache[filename] = (len(code), None, code.splitlines(keepends=True), filename)
+
+
+def forget_source(cell_id: str) -> None:
+    """Drop a deleted cell's source from the traceback cache."""
+    linecache.cache.pop(cell_filename(cell_id), None)
 
 
 class StreamWriter:

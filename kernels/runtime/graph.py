@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from kernels.runtime.analysis import CellAnalysis, analyze_cell, check_compiles
+from kernels.runtime.analysis import CellAnalysis, analyze_cell
 from kernels.runtime.notebook import Notebook
 
 GraphErrorKind = Literal["multiple-definitions", "cycle", "syntax", "import-star"]
@@ -256,8 +256,7 @@ class DataflowGraph:
                 found.append(GraphError(
                     error.kind, (cell_id,), f"cell {label(cell_id)}: {error.message}"
                 ))
-        kind_order = {"syntax": 0, "import-star": 1, "multiple-definitions": 2, "cycle": 3}
-        found.sort(key=lambda e: (position[e.cells[0]], kind_order[e.kind], e.name or ""))
+        found.sort(key=lambda e: (position[e.cells[0]], e.kind, e.name or ""))
         return found
 
     def invalid_cells(self) -> dict[str, str]:
@@ -289,7 +288,6 @@ def graph_report(notebook: Notebook) -> dict[str, Any]:
 
     Cells are listed in file order with sorted names. ``refs`` leave out the
     cell's own definitions, private names and builtins that no cell defines.
-    Compiler-only errors (``return`` outside a function) count as syntax errors.
     """
     graph = DataflowGraph()
     index_of: dict[str, int] = {}
@@ -299,12 +297,7 @@ def graph_report(notebook: Notebook) -> dict[str, Any]:
         if cell.kind != "code":
             graph.set_cell(cell_id, CellAnalysis(frozenset(), frozenset()))
             continue
-        analysis = analyze_cell(cell.code)
-        if analysis.error is None:
-            compile_error = check_compiles(cell.code, analysis.tree)
-            if compile_error is not None:
-                analysis = CellAnalysis(frozenset(), frozenset(), compile_error)
-        graph.set_cell(cell_id, analysis)
+        graph.set_cell(cell_id, analyze_cell(cell.code))
 
     def label(cell_id: str) -> str:
         index = index_of[cell_id]

@@ -40,7 +40,8 @@ _STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 960px; margin: 2rem auto; padding: 0 1rem;
        color: #1f2328; }
 .cell { margin: 1rem 0; }
-pre { background: #f6f8fa; padding: .75rem; overflow-x: auto; border-radius: 6px; margin: .25rem 0; }
+pre { background: #f6f8fa; padding: .75rem; overflow-x: auto; border-radius: 6px;
+      margin: .25rem 0; }
 pre.stderr { background: #fff8e6; }
 pre.error { background: #ffebe9; color: #82071e; }
 iframe.output-frame { width: 100%; border: 0; height: 40px; display: block; }

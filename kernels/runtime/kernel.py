@@ -30,15 +30,15 @@ from collections.abc import Callable
 from typing import Any
 
 from kernels.runtime import protocol as p
-from kernels.runtime.analysis import AnalysisError, CellAnalysis, analyze_cell
+from kernels.runtime.analysis import CellAnalysis, CompiledCell, analyze_cell
 from kernels.runtime.execution import (
-    CompiledCell,
     NoInput,
     StreamWriter,
     base_namespace,
     cell_filename,
-    compile_cell,
+    forget_source,
     format_exception,
+    register_source,
     set_streams,
 )
 from kernels.runtime.graph import DataflowGraph, GraphError
@@ -59,7 +59,7 @@ class _Cell:
     """The kernel's state for one cell."""
 
     __slots__ = (
-        "analysis", "cell_id", "code", "compiled", "config", "defined", "kind",
+        "analysis", "cell_id", "code", "config", "defined", "kind", "registered",
         "registered_code", "stale", "status",
     )
 
@@ -68,9 +68,9 @@ class _Cell:
         self.code = code
         self.kind = kind
         self.config = config
-        self.analysis: CellAnalysis = _EMPTY
-        self.compiled: CompiledCell | AnalysisError | None = None
-        self.registered_code: str | None = None  # the code the graph knows
+        self.analysis: CellAnalysis = _EMPTY  # of ``code``, compiled
+        self.registered: CellAnalysis = _EMPTY  # what the graph knows and runs
+        self.registered_code: str | None = None
         self.defined: tuple[str, ...] = ()  # names this cell put in the namespace
         self.stale = False
         self.status = "idle"
@@ -158,7 +158,7 @@ class Kernel:
     def _analyse(self, cell: _Cell) -> None:
         if cell.kind != "code":
             return
-        cell.analysis = analyze_cell(cell.code)
+        cell.analysis = analyze_cell(cell.code, cell_filename(cell.cell_id))
         self.emit(p.CellAnalysisInfo(
             cell.cell_id, sorted(cell.analysis.defs), sorted(cell.analysis.refs)
         ))
@@ -227,6 +227,7 @@ class Kernel:
         self.order.remove(cell.cell_id)
         self.graph.remove_cell(cell.cell_id)
         self.graph.set_order(self.order)
+        forget_source(cell.cell_id)
         self._graph_errors = None
         if removed:
             self.emit(p.Variables([], sorted(removed)))
@@ -271,20 +272,16 @@ class Kernel:
         await self._execute([c for c in self.order if self.cells[c].kind == "code"])
 
     def _register(self, cell: _Cell) -> None:
-        """Put the cell's current code into the graph, compiled."""
+        """Put the cell's current code into the graph."""
         if cell.registered_code == cell.code and cell.cell_id in self.graph.analyses:
             return
         analysis = cell.analysis
-        compiled: CompiledCell | AnalysisError | None = None
-        if analysis.error is None:
-            compiled = compile_cell(cell.cell_id, cell.code, analysis)
-            if isinstance(compiled, AnalysisError):
-                analysis = CellAnalysis(frozenset(), frozenset(), compiled)
-        cell.compiled = compiled
+        cell.registered = analysis
         cell.registered_code = cell.code
+        register_source(cell.cell_id, cell.code)
         if self.graph.set_cell(cell.cell_id, analysis) or analysis.error is not None:
             self._graph_errors = None
-        elif cell.analysis.error is None and self._graph_errors is not None:
+        elif self._graph_errors is not None:
             self._graph_errors.pop(cell.cell_id, None)  # a fixed syntax error
 
     def _errors_by_cell(self) -> dict[str, GraphError]:
@@ -402,9 +399,7 @@ class Kernel:
         if error is not None:
             removed |= self._forget_names(cell)
             others = [c for c in error.cells if c != cell_id]
-            analysis_error = cell.compiled if isinstance(cell.compiled, AnalysisError) else (
-                cell.analysis.error
-            )
+            analysis_error = cell.registered.error
             self.emit(p.CellError(
                 cell_id, error.kind, error.message,  # type: ignore[arg-type]
                 line=analysis_error.line if analysis_error else None,
@@ -438,15 +433,15 @@ class Kernel:
 
     async def _run_cell(self, cell: _Cell) -> str:
         cell_id = cell.cell_id
-        compiled = cell.compiled
-        assert isinstance(compiled, CompiledCell)
+        compiled = cell.registered.compiled
+        assert compiled is not None
         self._set_status(cell, "running")
         cell.stale = False
         namespace = base_namespace()
         if self.extra_globals:
             namespace.update(self.extra_globals)
         source = self.globals
-        for name in cell.analysis.refs:
+        for name in cell.registered.refs:
             value = source.get(name, _MISSING)
             if value is not _MISSING:
                 namespace[name] = value
@@ -477,21 +472,21 @@ class Kernel:
                 return self._fail(cell, "interrupted", "interrupted by the user", "",
                                   "interrupted")
             return self._fail_exception(cell, exc)
-        except BaseException as exc:  # noqa: BLE001 - nothing a cell raises may kill the kernel
+        except BaseException as exc:
             return self._fail_exception(cell, exc)
         finally:
             set_streams(*previous)
             stdout.flush()
             stderr.flush()
         defined = []
-        for name in cell.analysis.defs:
+        for name in cell.registered.defs:
             if name in namespace:
                 source[name] = namespace[name]
                 defined.append(name)
         cell.defined = tuple(defined)
         try:
             data = mimebundle(value)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             data = {"text/plain": f"(the output could not be displayed: {exc!r})"}
         emit(p.Output(cell_id, data))
         self._set_status(cell, "idle")
@@ -510,8 +505,10 @@ class Kernel:
             return value
 
         try:
-            asyncio.get_running_loop()
-        except RuntimeError:  # driven without an event loop (tests, simple embedders)
+            in_task = asyncio.current_task() is not None
+        except RuntimeError:  # no event loop at all
+            in_task = False
+        if not in_task:  # driven step by step (tests, simple embedders): nothing to cancel
             return await body()
         task = asyncio.ensure_future(body())
         self._cell_task = task

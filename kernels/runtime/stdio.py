@@ -46,7 +46,7 @@ def _private_stdout() -> TextIO:
         os.dup2(2, 1)
     except OSError:
         return sys.stdout
-    return open(fd, "w", encoding="utf-8", buffering=1, closefd=True)  # noqa: SIM115
+    return open(fd, "w", encoding="utf-8", buffering=1, closefd=True)
 
 
 def serve(stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:

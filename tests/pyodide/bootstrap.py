@@ -55,7 +55,7 @@ def main(repo: str, extra_args: list[str]) -> int:
     missing = install_pinned_wheels(root / "tests" / "pyodide" / "requirements.txt", wheel_dir)
     if missing:
         print(
-            f"error: no wheel in {wheel_dir} for: {', '.join(missing)}.\n"
+            f"error: no wheel in {wheel_dir.relative_to(root)} for: {', '.join(missing)}.\n"
             "Run `make test-pyodide`: it downloads the wheels pinned in "
             "tests/pyodide/requirements.txt.",
             file=sys.stderr,

@@ -40,7 +40,8 @@ async function main() {
   const { loadPyodide } = await import(pathToFileURL(join(PYODIDE_DIR, "pyodide.mjs")).href);
   const py = await loadPyodide({
     indexURL: PYODIDE_DIR + "/",
-    env: { HOME: "/home/pyodide", PYTHONHASHSEED: "0" },
+    // The repository is mounted read-write: write no __pycache__ into it.
+    env: { HOME: "/home/pyodide", PYTHONDONTWRITEBYTECODE: "1" },
   });
   py.setStdout(writeTo(1));
   py.setStderr(writeTo(2));

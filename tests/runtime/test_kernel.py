@@ -364,7 +364,7 @@ def test_variables_event_lists_only_what_changed():
 def test_cell_analysis_event_on_edit():
     d = Driver()
     events = d.create("a", "import math\nr = math.sqrt(n)")
-    info = [e for e in events if isinstance(e, p.CellAnalysisInfo)][0]
+    info = next(e for e in events if isinstance(e, p.CellAnalysisInfo))
     assert info.defs == ["math", "r"] and info.refs == ["n"]
 
 

@@ -103,6 +103,7 @@ ANNOTATIONS = [
     ),
     case("annotation-value-refs", "x: int = compute(y)", defs="x", refs="int compute y"),
     case("annotated-tuple-in-parens", "(x): int = 1", defs="x", refs="int"),
+    case("bare-annotation-then-read", "x: int\nprint(x)", refs="int print x"),
 ]
 
 IMPORTS = [
@@ -162,6 +163,8 @@ IMPORTS = [
     ),
     case("import-in-function-is-local", "def f():\n    import os\n    return os.sep", defs="f"),
     case("import-in-class-is-not-a-def", "class C:\n    import os\n    sep = os.sep", defs="C"),
+    case("import-dotted-as-deep", "import a.b.c as d", defs="d"),
+    case("import-two-submodules", "import a.b, a.c", defs="a"),
 ]
 
 DEL = [
@@ -175,6 +178,8 @@ DEL = [
     case("del-attribute", "del obj.attr", refs="obj"),
     case("del-in-function-is-local", "def f():\n    x = 1\n    del x", defs="f"),
     case("del-in-function-without-binding-is-local", "def f():\n    del x", defs="f"),
+    case("del-then-read", "del x\nprint(x)", refs="x print"),
+    case("del-attribute-in-function", "def f():\n    del obj.attr", defs="f", refs="obj"),
 ]
 
 LOOPS_AND_WITH = [
@@ -212,6 +217,7 @@ LOOPS_AND_WITH = [
     case("with-second-item-uses-first", "with a() as x, b(x) as y:\n    pass", defs="x y", refs="a b"),
     case("if-branches", "if a:\n    x = 1\nelif b:\n    y = 2\nelse:\n    z = c", defs="x y z", refs="a b c"),
     case("if-nested", "if a:\n    if b:\n        deep = 1", defs="deep", refs="a b"),
+    case("if-false-still-defines", "if False:\n    x = 1", defs="x"),
 ]
 
 EXPRESSIONS = [

@@ -122,6 +122,12 @@ CLASS_BODIES = [
         defs="Point",
         refs="dataclass float field math",
     ),
+    case("class-read-in-nested-block-before-bind", "class C:\n    if cond:\n        y = x\n    x = 1", defs="C", refs="cond x"),
+    case("class-method-name-read-after-def", "class C:\n    def x(self):\n        pass\n    y = x", defs="C"),
+    case("nested-class-read-before-bind", "class C:\n    x = 1\n    class D:\n        x = x", defs="C", refs="x"),
+    case("class-walrus-then-read", "class C:\n    if (n := 3):\n        pass\n    m = n", defs="C"),
+    case("class-bare-annotation-does-not-bind", "class C:\n    x: int\n    y = x", defs="C", refs="int x"),
+    case("class-method-default-lambda-body", "class C:\n    k = 1\n    def m(self, f=lambda: k):\n        return f", defs="C", refs="k"),
 ]
 
 CLASS_AND_FUNCTION_NESTING = [
@@ -208,6 +214,12 @@ CLASS_COMPREHENSIONS = [
         "class C:\n    rows = [[1]]\n    flat = [v for row in rows for v in row]",
         defs="C",
     ),
+    case(
+        "inner-comprehension-first-iterable-is-outer-comprehension-scope",
+        "class C:\n    ys = [1]\n    zs = [[y for y in ys] for x in range(2)]",
+        defs="C",
+        refs="ys range",
+    ),
 ]
 
 
@@ -250,6 +262,21 @@ def test_comprehensions_in_class_bodies(code, defs, refs):
             "class C:\n    x = 1\n    ys = [x for _ in range(1)]\nresult = C.ys[0]",
             100,
             id="comprehension-element-does-not-see-class-attr",
+        ),
+        pytest.param(
+            "class C:\n    x: int\n    y = x\nresult = C.y",
+            100,
+            id="class-bare-annotation-does-not-bind",
+        ),
+        pytest.param(
+            "class C:\n    x = 1\n    class D:\n        x = x\nresult = C.D.x",
+            100,
+            id="nested-class-does-not-see-outer-class",
+        ),
+        pytest.param(
+            "class C:\n    x = 1\n    def m(self, f=lambda: x):\n        return f()\nresult = C().m()",
+            100,
+            id="lambda-default-body-does-not-see-class-attr",
         ),
     ],
 )

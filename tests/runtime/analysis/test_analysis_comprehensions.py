@@ -75,6 +75,10 @@ COMPREHENSIONS = [
     ),
     case("genexp-in-call-with-kwargs", "result = max((v for v in values), key=keyfn)", defs="result", refs="max values keyfn"),
     case("comprehension-reads-later-cell-def", "ys = [f(x) for x in xs]\ndef f(v):\n    return v", defs="ys f", refs="xs"),
+    case("first-iterable-same-name-as-loop-var", "ys = [x for x in x]", defs="ys", refs="x"),
+    case("comprehension-in-first-iterable", "ys = [x for x in [y for y in src]]", defs="ys", refs="src"),
+    case("nested-inner-iterable-global", "ys = [[y for y in inner] for x in outer]", defs="ys", refs="inner outer"),
+    case("lambda-default-in-comprehension-sees-loop-var", "fs = [lambda v=x: v for x in xs]", defs="fs", refs="xs"),
 ]
 
 WALRUS = [

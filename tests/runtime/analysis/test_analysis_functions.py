@@ -119,6 +119,11 @@ FUNCTIONS = [
     case("local-name-same-as-global-def", "x = 1\ndef f():\n    x = 2\n    return x", defs="x f"),
     case("param-shadows-global-name", "def f(print):\n    return print", defs="f"),
     case("kwonly-default-uses-earlier-param-name-from-globals", "def f(a, b=a):\n    pass", defs="f", refs="a"),
+    case("bare-annotation-makes-local", "def f():\n    x: int\n    return x", defs="f", refs="int"),
+    case("attribute-store-in-function-reads-global", "def f():\n    obj.x = 1", defs="f", refs="obj"),
+    case("subscript-store-in-function-reads-global", "def f():\n    cache[key] = 1", defs="f", refs="cache key"),
+    case("augmented-subscript-in-function", "def f():\n    counts[k] += 1", defs="f", refs="counts k"),
+    case("return-starred", "def f():\n    return *a, *b", defs="f", refs="a b"),
 ]
 
 DECORATORS = [

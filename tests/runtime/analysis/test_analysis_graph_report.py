@@ -359,6 +359,24 @@ GRAPH_CASES = [
         [("π", ""), ("τ", "π")],
         edges=[(0, 1)],
     ),
+    gcase(
+        "mutating-a-global-from-a-function",
+        ["cache = {}", "def put(k, v):\n    cache[k] = v"],
+        [("cache", ""), ("put", "cache")],
+        edges=[(0, 1)],
+    ),
+    gcase(
+        "global-set-in-function-feeds-other-cells",
+        ["def init():\n    global config\n    config = {}", "print(config)"],
+        [("init config", ""), ("", "config")],
+        edges=[(0, 1)],
+    ),
+    gcase(
+        "class-body-read-before-bind-links-to-global",
+        ["x = 1", "class C:\n    x = x + 1"],
+        [("x", ""), ("C", "x")],
+        edges=[(0, 1)],
+    ),
 ]
 
 

@@ -191,6 +191,7 @@ MATCH = [
     case("match-in-class-body", "class C:\n    match spec:\n        case {'n': n}:\n            size = n", defs="C", refs="spec"),
     case("match-nested-patterns", "match v:\n    case [Point(x=a), {'k': [b, *c]}]:\n        pass", defs="a b c", refs="v Point"),
     case("match-negative-and-complex-literals", "match v:\n    case -1 | 1+2j | None | True:\n        pass", refs="v"),
+    case("match-capture-read-after", "match v:\n    case [a]:\n        pass\nprint(a)", defs="a", refs="v print"),
 ]
 
 ASYNC_TOP_LEVEL = [

@@ -158,9 +158,9 @@ def _interrupt_case(kernel: StdioKernel, code: str) -> None:
     # The kernel still works.
     kernel.send(type="update_cell", cell_id="loop", code="x = 5")
     kernel.run_and_wait("loop")
-    assert kernel.wait_for(lambda e: e["type"] == "output" and e["cell_id"] == "after"
-                           or e["type"] == "cell_status" and e["cell_id"] == "after"
-                           and e["status"] == "idle")
+    assert kernel.wait_for(lambda e: (e["type"] == "output" and e["cell_id"] == "after")
+                           or (e["type"] == "cell_status" and e["cell_id"] == "after"
+                           and e["status"] == "idle"))
 
 
 def test_interrupt_stops_a_busy_loop(kernel):
