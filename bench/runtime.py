@@ -8,9 +8,10 @@
 For generated notebooks of three shapes (a chain, a fan-out from one root,
 wide independent cells of realistic code) it measures:
 
-(a) graph build: source strings to analysed cells, dataflow graph and graph
-    errors (marimo: ``compile_cell`` + ``DirectedGraph.register_cell`` +
-    ``check_for_errors``, what its kernel does when it loads a notebook);
+(a) graph build: source strings to analysed and compiled cells, dataflow
+    graph and graph errors (ours: ``build_graph`` + ``errors()``; marimo:
+    ``compile_cell`` + ``DirectedGraph.register_cell`` + ``check_for_errors``,
+    what its kernel does when it loads a notebook);
 (b) the per-cell overhead of a reactive re-run: re-run the root of a chain and
     of a fan-out, total time / cells re-run;
 (c) the latency of running one independent cell among N wide cells.
@@ -52,7 +53,6 @@ Cells = list[tuple[str, str]]  # (cell id, source), in notebook order
 
 SHAPES = ("chain", "fan-out", "wide")
 RERUN_SHAPES = ("chain", "fan-out")
-BYTECODE = "ours+bytecode"  # results key: our graph build plus compiling every cell
 
 # The issue's targets for our runtime.
 TARGET_RATIO = 0.1
@@ -247,19 +247,6 @@ class OursRuntime:
         self._p = protocol
         self._build_graph = build_graph
         self._kernel_class = Kernel
-
-    def build_graph_and_bytecode(self, cells: Cells) -> object:
-        """The graph plus every cell's bytecode: the work marimo's compile_cell does.
-
-        Our kernel compiles a cell when it first runs it; this is the
-        like-for-like figure against marimo's graph build.
-        """
-        from kernels.runtime.execution import compile_cell
-
-        graph: Any = self.build_graph(cells)
-        for cell_id, code in cells:
-            compile_cell(cell_id, code, graph.analyses[cell_id])
-        return graph
 
     def build_graph(self, cells: Cells) -> object:
         graph = self._build_graph(cells)
@@ -524,10 +511,6 @@ async def measure_graphs(
     samplers: dict[str, Sampler] = {}
     for runtime in runtimes:
         samplers[runtime.name] = graph_sampler(runtime, runtime.build_graph, notebook, stopwatch)
-        if isinstance(runtime, OursRuntime):
-            samplers[BYTECODE] = graph_sampler(
-                runtime, runtime.build_graph_and_bytecode, notebook, stopwatch
-            )
     return await measure_interleaved(samplers, repeats)
 
 
@@ -617,7 +600,6 @@ def report(
     for shape in SHAPES:
         for n in sizes:
             o, m = graph.get(("ours", shape, n)), graph.get(("marimo", shape, n))
-            ob = graph.get((BYTECODE, shape, n))
             rows.append(
                 [
                     shape,
@@ -625,32 +607,24 @@ def report(
                     fmt_ms(o),
                     fmt_ms(m),
                     fmt_ratio(ratio(o, m)),
-                    fmt_ms(ob),
-                    fmt_ratio(ratio(ob, m)),
                     fmt_us_per_cell(o, n),
                     fmt_us_per_cell(m, n),
                     fmt_reps(o, m),
                 ]
             )
     print_table(
-        "(a) graph build from source: analysis + dataflow graph + errors (median)",
+        "(a) graph build from source: analyse + compile each cell, dataflow graph, errors (median)",
         [
             "shape",
             "cells",
             "ours ms",
             "marimo ms",
             "ratio",
-            "ours+bytecode ms",
-            "ratio",
             "ours us/cell",
             "marimo us/cell",
             "repeats ours/marimo",
         ],
         rows,
-    )
-    print(
-        "  marimo's compile_cell also compiles each cell to bytecode; our kernel does that\n"
-        "  when a cell first runs. ours+bytecode adds it, for a like-for-like comparison.\n"
     )
 
     rows = []
@@ -722,12 +696,6 @@ def report(
     graph_ratio = geometric_mean(
         [ratio(graph.get(("ours", s, largest)), graph.get(("marimo", s, largest))) for s in SHAPES]
     )
-    graph_ratio_bytecode = geometric_mean(
-        [
-            ratio(graph.get((BYTECODE, s, largest)), graph.get(("marimo", s, largest)))
-            for s in SHAPES
-        ]
-    )
     overhead_ratio = geometric_mean(
         [
             ratio(rerun.get(("ours", s, largest)), rerun.get(("marimo", s, largest)))
@@ -748,10 +716,6 @@ def report(
         f"  graph_ratio <= {TARGET_RATIO} (chain, fan-out, wide): "
         f"{fmt_ratio(graph_ratio)}  "
         f"{verdict_at_most(graph_ratio, TARGET_RATIO)}"
-    )
-    print(
-        f"    (like for like, with our bytecode compile: {fmt_ratio(graph_ratio_bytecode)}  "
-        f"{verdict_at_most(graph_ratio_bytecode, TARGET_RATIO)})"
     )
     print(
         f"  overhead_ratio <= {TARGET_RATIO} (chain, fan-out): "

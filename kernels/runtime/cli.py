@@ -20,6 +20,7 @@ from kernels.runtime.formats import (
     load_notebook,
     new_notebook,
     save_notebook,
+    with_cell_names,
 )
 from kernels.runtime.notebook import Notebook
 
@@ -94,7 +95,8 @@ def cmd_convert(args: argparse.Namespace) -> int:
         _write_text(args.output, _flat_script(notebook, args.input))
         return 0
     try:
-        save_notebook(notebook, args.output)
+        # Name every cell so the names stay stable from now on.
+        save_notebook(with_cell_names(notebook), args.output)
     except NotebookFormatError as exc:
         raise CommandError(str(exc)) from None
     return 0
@@ -193,6 +195,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except CommandError as exc:
+        print(f"playground: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # e.g. a full disk or a read-only directory while saving
         print(f"playground: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -257,3 +257,35 @@ def test_installed_console_script_exists():
     result = subprocess.run([str(script), "--version"], capture_output=True, text=True,
                             timeout=30)
     assert result.returncode == 0 and result.stdout.startswith("playground ")
+
+
+def test_convert_names_every_cell_of_an_imported_notebook(tmp_path):
+    notebook = {
+        "nbformat": 4, "nbformat_minor": 4, "metadata": {},
+        "cells": [{"cell_type": "code", "metadata": {}, "execution_count": None,
+                   "outputs": [], "source": "x = 1"},
+                  {"cell_type": "code", "metadata": {}, "execution_count": None,
+                   "outputs": [], "source": "x + 1"}],
+    }
+    write(tmp_path / "old.ipynb", json.dumps(notebook))
+    assert playground("convert", "old.ipynb", "-o", "new.py", cwd=tmp_path).returncode == 0
+    text = (tmp_path / "new.py").read_text()
+    assert "# %% name=cell-0\n" in text and "# %% name=cell-1\n" in text
+    assert playground("run", "new.py", cwd=tmp_path).stdout == "2\n"
+
+
+def test_failed_write_gives_one_line_and_leaves_the_target_alone(tmp_path):
+    write(tmp_path / "demo.py", DEMO)
+    # A directory where the output file should go: the final rename fails,
+    # even for root, after the new content was written to a temporary file.
+    target = tmp_path / "out.ipynb"
+    target.mkdir()
+    write(target / "keep.txt", "previous")
+    result = playground("convert", "demo.py", "-o", "out.ipynb", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert (target / "keep.txt").read_text() == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.py", "out.ipynb"], (
+        "no temporary file is left behind"
+    )

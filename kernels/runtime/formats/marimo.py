@@ -49,6 +49,7 @@ SETUP_CELL_NAME = "setup"
 _IMPORT_RE = re.compile(r"^import marimo(?:[ \t]+as[ \t]+\w+)?[ \t]*(?:#.*)?$", re.MULTILINE)
 _APP_RE = re.compile(r"^app[ \t]*=[ \t]*[A-Za-z_]\w*\.App\(", re.MULTILINE)
 _MARKER_RE = re.compile(r"^# %%(?: |$)", re.MULTILINE)
+_Block = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.With | ast.AsyncWith
 # marimo's names for anonymous cells ("__" in files from before 0.10).
 _ANONYMOUS_NAMES = frozenset({"_", "__"})
 _CELL_DECORATORS = frozenset({"cell", "function", "class_definition"})
@@ -205,7 +206,7 @@ class _Reader:
         kwargs = _keyword_constants(node.items[0].context_expr)
         return Cell(code=code, name=SETUP_CELL_NAME, config=_config(kwargs))
 
-    def body_start(self, node: ast.stmt) -> tuple[int, int]:
+    def body_start(self, node: _Block) -> tuple[int, int]:
         """Line index and column where the block's body starts, after its ``:``.
 
         Uses tokens, not the AST, so comments before the first statement are
@@ -233,13 +234,12 @@ class _Reader:
                     after_colon = True
         except (tokenize.TokenError, SyntaxError, StopIteration):
             pass
-        body = node.body[0]  # type: ignore[attr-defined]
-        return body.lineno - 1, 0
+        return node.body[0].lineno - 1, 0
 
-    def extended_end(self, node: ast.stmt) -> int:
+    def extended_end(self, node: _Block) -> int:
         """Last line index of ``node`` plus trailing comment lines at its body's indent."""
         end = (node.end_lineno or node.lineno) - 1
-        body = node.body[0]  # type: ignore[attr-defined]
+        body = node.body[0]
         indent = _indent_of(self.lines[body.lineno - 1])
         if not indent or body.lineno == node.lineno:
             return end
@@ -305,7 +305,7 @@ def _indent_of(line: str) -> str:
 
 def _first_line(node: ast.stmt) -> int:
     """Index of the node's first line, decorators included."""
-    decorators = getattr(node, "decorator_list", [])
+    decorators: list[ast.expr] = getattr(node, "decorator_list", [])
     return min([node.lineno, *(d.lineno for d in decorators)]) - 1
 
 

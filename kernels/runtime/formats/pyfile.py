@@ -20,6 +20,7 @@ verbatim is stored wrapped (top-level ``await``) or as a string literal.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import warnings
 from dataclasses import dataclass
@@ -55,6 +56,8 @@ _METADATA_BLOCK_RE = re.compile(
     r"^# /// playground$\n(?P<content>(?:^#(?:| .*)$\n)*?)^# ///$", re.MULTILINE
 )
 _VERSION_LINE_RE = re.compile(r"^# version = (\d+)[ \t]*$", re.MULTILINE)
+# A future statement; it compiles only before any other statement of the file.
+_FUTURE_IMPORT_RE = re.compile(r"^[ \t]*from[ \t]+__future__[ \t]+import\b", re.MULTILINE)
 # PEP 263 source-encoding declaration; Python honours it on line 1 or 2 of a file.
 _CODING_RE = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 
@@ -229,9 +232,11 @@ def dumps(nb: Notebook) -> str:
     _check_header(header)
     _check_cells(nb)
     blocks = _encode_cells(nb, header, force_encoded=False)
-    if not _compiles("\n".join(blocks)):
-        # Each block compiled on its own, so this is a combination we did not
-        # foresee; string literals are always safe.
+    # Each block compiles on its own and ends at top level, so together they
+    # compile too. Future statements are the one way a cell can change how
+    # others compile, so with one present check the whole as well, falling
+    # back to string literals, which are always safe.
+    if any("__future__" in cell.code for cell in nb.cells) and not _compiles("\n".join(blocks)):
         blocks = _encode_cells(nb, header, force_encoded=True)
     return header + "\n".join(blocks)
 
@@ -329,7 +334,8 @@ def _encode_body(
             if (
                 lines_ok
                 and not (first_line_is_line_2 and _declares_encoding(text))
-                and _compiles(text if future_ok else "pass\n" + text)
+                and (future_ok or not _FUTURE_IMPORT_RE.search(text))
+                and _compiles(text)
             ):
                 return "plain", text
             if _compiles(text, top_level_await=True) and not _compiles(text):
@@ -377,8 +383,12 @@ def _declares_encoding(text: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=2048)
 def _compiles(source: str, *, top_level_await: bool = False) -> bool:
-    """Whether ``source`` compiles as a module (compiling runs nothing)."""
+    """Whether ``source`` compiles as a module (compiling runs nothing).
+
+    Cached: saving a notebook again mostly checks cells that did not change.
+    """
     flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT if top_level_await else 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. SyntaxWarning for "\d" in a string

@@ -112,9 +112,14 @@ def test_ipython_syntax_is_commented_out(source: str, expected: str) -> None:
 
 def test_magics_in_markdown_cells_are_left_alone() -> None:
     text = json.dumps(
-        {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
-            {"cell_type": "markdown", "metadata": {}, "source": "%matplotlib is a magic"}
-        ]}
+        {
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "metadata": {},
+            "cells": [
+                {"cell_type": "markdown", "metadata": {}, "source": "%matplotlib is a magic"}
+            ],
+        }
     )
     assert ipynb.loads(text).cells[0].code == "%matplotlib is a magic"
 

@@ -164,15 +164,24 @@ def marimo_file(*cells: str, preamble: str = "") -> str:
     [
         ("@app.cell\ndef _():\n    x = 1\n    return (x,)", "x = 1"),
         ("@app.cell\ndef _():\n    x = 1\n    return x,", "x = 1"),
-        ("@app.cell\ndef _():\n    x, y = 1, 2\n    return (\n        x,\n        y,\n    )", "x, y = 1, 2"),
+        (
+            "@app.cell\ndef _():\n    x, y = 1, 2\n    return (\n        x,\n        y,\n    )",
+            "x, y = 1, 2",
+        ),
         ("@app.cell\ndef _():\n    return", ""),
         ("@app.cell\ndef _(): return", ""),
         ("@app.cell\ndef _(): x = 1; return (x,)", "x = 1"),
         ("@app.cell\ndef _():\n    import os\n\n    return (os,)", "import os"),
         ("@app.cell\ndef _():  # note\n    # first\n    a = 1\n    return", "# first\na = 1"),
         ("@app.cell\ndef _(\n    a,\n    b: 'x:y',\n):\n    c = a\n    return (c,)", "c = a"),
-        ("@app.cell\ndef _():\n    if x:\n        return 1\n    y = 2", "if x:\n    return 1\ny = 2"),
-        ("@app.cell\ndef _():\n    x = 1\n    # trailing comment\n\n\n", "x = 1\n# trailing comment"),
+        (
+            "@app.cell\ndef _():\n    if x:\n        return 1\n    y = 2",
+            "if x:\n    return 1\ny = 2",
+        ),
+        (
+            "@app.cell\ndef _():\n    x = 1\n    # trailing comment\n\n\n",
+            "x = 1\n# trailing comment",
+        ),
         ("@app.cell\ndef _():\n\tx = 1\n\ty = '''\n\tz\n\t'''\n\treturn", "x = 1\ny = '''\nz\n'''"),
         ("@app.cell\ndef _():\n    x = 1\n\n    y = 2\n    return", "x = 1\n\ny = 2"),
     ],
@@ -275,5 +284,7 @@ def test_syntax_error_in_the_file_is_reported_with_its_line() -> None:
 
 
 def test_empty_marimo_app() -> None:
-    nb = marimo.loads('import marimo\napp = marimo.App()\nif __name__ == "__main__":\n    app.run()\n')
+    nb = marimo.loads(
+        'import marimo\napp = marimo.App()\nif __name__ == "__main__":\n    app.run()\n'
+    )
     assert nb == Notebook(cells=[], header=None)

@@ -37,7 +37,7 @@ TRICKY_LINES = [
     "x = '# %%'",
     "\\",
     "path = 'C:\\\\temp\\\\new'",
-    "print(\"quotes ' and \\\"\")",
+    'print("quotes \' and \\"")',
     "é ü 中文 🙂",
     "return 5",
     "yield 1",

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kernels.runtime.formats import NotebookFormatError
-from kernels.runtime.formats import pyfile
+from kernels.runtime.formats import NotebookFormatError, pyfile
 from kernels.runtime.notebook import Cell, CellConfig, Notebook
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -39,9 +38,7 @@ def body_of(text: str, marker: str) -> str:
     """The lines after ``marker`` up to the next marker, joined."""
     lines = text.split("\n")
     start = lines.index(marker) + 1
-    end = next(
-        (i for i in range(start, len(lines)) if pyfile.is_marker_line(lines[i])), len(lines)
-    )
+    end = next((i for i in range(start, len(lines)) if pyfile.is_marker_line(lines[i])), len(lines))
     return "\n".join(lines[start:end])
 
 
@@ -212,7 +209,10 @@ def test_future_import_stays_readable_only_where_python_allows_it() -> None:
 
 def test_a_markdown_first_cell_does_not_block_a_future_import() -> None:
     nb = Notebook(
-        cells=[Cell(code="Intro", kind="markdown"), Cell(code="from __future__ import annotations")],
+        cells=[
+            Cell(code="Intro", kind="markdown"),
+            Cell(code="from __future__ import annotations"),
+        ],
         header="",
     )
     text, loaded = roundtrip(nb)
@@ -373,3 +373,34 @@ def test_unknown_cell_kind_cannot_be_saved() -> None:
     cell.kind = "sql"  # type: ignore[assignment]
     with pytest.raises(NotebookFormatError, match="unknown kind 'sql'"):
         pyfile.dumps(Notebook(cells=[cell]))
+
+
+def test_cells_after_a_future_statement_still_compile() -> None:
+    nb = Notebook(
+        cells=[Cell(code="from __future__ import barry_as_FLUFL"), Cell(code="ok = 1 != 2")],
+        header="",
+    )
+    _, loaded = roundtrip(nb)
+    assert loaded == nb
+
+
+def test_whole_file_check_falls_back_to_string_literals(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = pyfile._compiles
+
+    def whole_file_fails(source: str, *, top_level_await: bool = False) -> bool:
+        if source.startswith("# %%"):  # the check of all cells together
+            return False
+        return real(source, top_level_await=top_level_await)
+
+    monkeypatch.setattr(pyfile, "_compiles", whole_file_fails)
+    nb = Notebook(
+        cells=[
+            Cell(code="from __future__ import annotations"),
+            Cell(code="x = 1"),
+            Cell(code="Text", kind="markdown"),
+        ],
+        header="",
+    )
+    text = pyfile.dumps(nb)
+    assert marker_lines(text) == ["# %% encoded", "# %% encoded", "# %% [markdown] encoded"]
+    assert pyfile.loads(text) == nb
