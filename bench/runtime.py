@@ -58,7 +58,7 @@ RERUN_SHAPES = ("chain", "fan-out")
 TARGET_RATIO = 0.1
 TARGET_RERUN_US_PER_CELL = 50.0
 TARGET_ONE_CELL_MS = 5.0
-TARGET_ONE_CELL_SIZE = 2000
+TARGET_SIZE = 2000  # the ratio and one-cell targets are at this size
 TARGET_GROWTH = 1.5
 
 
@@ -302,15 +302,22 @@ class MarimoSession:
 class MarimoRuntime:
     name = "marimo"
 
-    def build_graph(self, cells: Cells) -> object:
+    def __init__(self) -> None:
+        # Imported here, not in the timed build, as ours are.
         from marimo._ast.compiler import compile_cell
         from marimo._lint.validate_graph import check_for_errors
         from marimo._runtime.dataflow import DirectedGraph
 
-        graph = DirectedGraph()
+        self._compile_cell = compile_cell
+        self._check_for_errors = check_for_errors
+        self._graph_class = DirectedGraph
+
+    def build_graph(self, cells: Cells) -> object:
+        compile_cell = self._compile_cell
+        graph = self._graph_class()
         for cell_id, code in cells:
             graph.register_cell(cell_id, compile_cell(code, cell_id=cell_id))
-        check_for_errors(graph)
+        self._check_for_errors(graph)
         return graph
 
     def edge_count(self, graph: Any) -> int:
@@ -709,19 +716,20 @@ def report(
         if ("ours", s, n) in rerun
     ]
     worst_rerun = max(ours_rerun, default=None)
-    one = one_cell.get(("ours", "wide", TARGET_ONE_CELL_SIZE))
+    one = one_cell.get(("ours", "wide", TARGET_SIZE))
 
     print(f"targets (ours; ratios at {largest} cells, geometric mean over shapes)")
-    print(
-        f"  graph_ratio <= {TARGET_RATIO} (chain, fan-out, wide): "
-        f"{fmt_ratio(graph_ratio)}  "
-        f"{verdict_at_most(graph_ratio, TARGET_RATIO)}"
-    )
-    print(
-        f"  overhead_ratio <= {TARGET_RATIO} (chain, fan-out): "
-        f"{fmt_ratio(overhead_ratio)}  "
-        f"{verdict_at_most(overhead_ratio, TARGET_RATIO)}"
-    )
+    for label, value in (
+        ("graph_ratio (chain, fan-out, wide)", graph_ratio),
+        ("overhead_ratio (chain, fan-out)", overhead_ratio),
+    ):
+        judged = (
+            verdict_at_most(value, TARGET_RATIO)
+            if largest == TARGET_SIZE
+            else f"n/a (the target is at {TARGET_SIZE} cells)"
+        )
+        name, shapes = label.split(" ", 1)
+        print(f"  {name} <= {TARGET_RATIO} {shapes}: {fmt_ratio(value)}  {judged}")
     if worst_rerun is None:
         print(f"  re-run overhead <= {TARGET_RERUN_US_PER_CELL:.0f} us/cell at every size: n/a")
     else:
@@ -732,7 +740,7 @@ def report(
             f"{verdict(per_cell * 1e6 <= TARGET_RERUN_US_PER_CELL)}"
         )
     print(
-        f"  one cell of a {TARGET_ONE_CELL_SIZE}-cell notebook <= {TARGET_ONE_CELL_MS:.0f} ms: "
+        f"  one cell of a {TARGET_SIZE}-cell notebook <= {TARGET_ONE_CELL_MS:.0f} ms: "
         + (
             "not measured  n/a"
             if one is None
@@ -794,13 +802,12 @@ def load_runtimes(only: str | None) -> list[Runtime]:
             )
     if only in (None, "marimo"):
         try:
-            import marimo  # noqa: F401
-        except ImportError:
+            runtimes.append(MarimoRuntime())
+        except ImportError as error:
             sys.exit(
-                "bench/runtime.py: marimo is not installed; it is a bench-only "
+                f"bench/runtime.py: marimo is not importable ({error}). It is a bench-only "
                 "dependency: pip install marimo (or run with --only ours)."
             )
-        runtimes.append(MarimoRuntime())
     return runtimes
 
 

@@ -21,6 +21,7 @@ from kernels.runtime.formats import (
     new_notebook,
     save_notebook,
     with_cell_names,
+    write_file_atomically,
 )
 from kernels.runtime.notebook import Notebook
 
@@ -40,21 +41,8 @@ def _load(path: str) -> Notebook:
 
 
 def _write_text(path: str, text: str) -> None:
-    """Write a file atomically so an existing file survives a failed write."""
-    directory = os.path.dirname(os.path.abspath(path))
-    temporary = os.path.join(directory, f".{os.path.basename(path)}.tmp{os.getpid()}")
-    try:
-        with open(temporary, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except OSError as exc:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
+    """Write an output file atomically so an existing file survives a failed write."""
+    write_file_atomically(path, text.encode("utf-8"))
 
 
 def cmd_run(args: argparse.Namespace) -> int:

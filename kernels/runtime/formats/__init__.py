@@ -118,7 +118,7 @@ def save_notebook(nb: Notebook, path: _PathLike) -> None:
             f"{os.fspath(path)}: the notebook holds text that is not valid Unicode "
             f"({error.reason}); nothing was written"
         ) from None
-    _write_atomically(os.fspath(path), data)
+    write_file_atomically(os.fspath(path), data)
 
 
 def new_notebook() -> Notebook:
@@ -189,7 +189,8 @@ def _read_text(path: _PathLike) -> str:
         ) from None
 
 
-def _write_atomically(path: str, data: bytes) -> None:
+def write_file_atomically(path: str, data: bytes) -> None:
+    """Replace ``path`` with ``data`` all at once; on failure the old file is unchanged."""
     # Through a symlink, replace the file it points to, not the link.
     target = os.path.realpath(path)
     directory = os.path.dirname(target)

@@ -12,20 +12,9 @@ from __future__ import annotations
 from textwrap import dedent
 
 import pytest
+from analysis_cases import case, check
 
 from kernels.runtime.analysis import analyze_cell
-
-
-def case(case_id: str, code: str, defs: str = "", refs: str = ""):
-    return pytest.param(dedent(code).strip("\n"), defs, refs, id=case_id)
-
-
-def check(code: str, defs: str, refs: str) -> None:
-    result = analyze_cell(code)
-    assert result.error is None, f"unexpected error: {result.error!r}"
-    got = {"defs": sorted(result.defs), "refs": sorted(result.refs)}
-    assert got == {"defs": sorted(defs.split()), "refs": sorted(refs.split())}
-
 
 ASSIGNMENTS = [
     case("assign-constant", "x = 1", defs="x"),
