@@ -45,11 +45,26 @@ def _write_text(path: str, text: str) -> None:
     write_file_atomically(path, text.encode("utf-8"))
 
 
+def _parse_set(assignments: list[str]) -> dict[str, object]:
+    """``name=value`` pairs; values are JSON when they parse as JSON, else text."""
+    values: dict[str, object] = {}
+    for assignment in assignments:
+        name, sep, raw = assignment.partition("=")
+        if not sep or not name.strip().isidentifier():
+            raise CommandError(f"--set expects name=value, got {assignment!r}")
+        try:
+            values[name.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            values[name.strip()] = raw
+    return values
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from kernels.runtime.script import run_in_terminal
 
+    ui_values = _parse_set(args.set)
     notebook = _load(args.notebook)
-    return run_in_terminal(notebook, path=args.notebook)
+    return run_in_terminal(notebook, path=args.notebook, ui_values=ui_values)
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
@@ -142,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run a notebook as a script, in dependency order")
     run.add_argument("notebook", help="a .py (ours or marimo) or .ipynb notebook")
+    run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                     help="set the UI element held by variable NAME (VALUE is JSON or text); "
+                     "repeatable")
     run.set_defaults(func=cmd_run)
 
     graph = commands.add_parser("graph", help="show what each cell defines and reads")

@@ -19,6 +19,9 @@ Rules it keeps:
 * Any ``BaseException`` from a cell (``KeyboardInterrupt``, ``SystemExit``,
   ...) stops that cell only; an interrupt also cancels the cells queued behind
   it, which are left ``stale``.
+* Setting a UI element's value re-runs exactly the cells reading the variable
+  that holds it, never the cell that created it. ``ui.stop()`` ends a cell
+  quietly: it defines nothing and its descendants wait (``stale``).
 """
 
 from __future__ import annotations
@@ -44,8 +47,29 @@ from kernels.runtime.execution import (
 from kernels.runtime.graph import DataflowGraph, GraphError
 from kernels.runtime.notebook import CellConfig
 from kernels.runtime.outputs import mimebundle, summarise
+from kernels.ui._core import (
+    StopCell,
+    UIContext,
+    UIElement,
+    UIRegistry,
+    UIValueError,
+    contains_element,
+    enter_context,
+    exit_context,
+)
 
 Emit = Callable[[Any], None]
+
+
+class UIValueBatch:
+    """Several ``set_ui_value`` commands merged by a transport's queue (latest value wins).
+
+    Not a protocol message: transports build it from queued ``set_ui_value``
+    commands so a burst of changes costs one run.
+    """
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
 
 _EMPTY = CellAnalysis(frozenset(), frozenset())
 _MISSING = object()
@@ -89,6 +113,9 @@ class Kernel:
         self.closed = False
         self.running = False
         self.extra_globals: dict[str, Any] = {}  # e.g. __file__ in script mode
+        self.ui = UIRegistry()
+        # Script mode's `--set name=value`: applied when the element is created.
+        self.ui_overrides: dict[str, Any] = {}
         self._graph_errors: dict[str, GraphError] | None = {}
         self._known_invalid: set[str] = set()
         self._interrupt_requested = False
@@ -102,6 +129,7 @@ class Kernel:
             p.RunStale: self._run_stale,
             p.RunAll: self._run_all,
             p.SetUIValue: self._set_ui_value,
+            UIValueBatch: self._set_ui_batch,
             p.Interrupt: self._interrupt_command,
             p.SetConfig: self._set_config,
             p.Shutdown: self._shutdown,
@@ -250,7 +278,60 @@ class Kernel:
             self.lazy = command.lazy
 
     async def _set_ui_value(self, command: p.SetUIValue) -> None:
-        raise KernelCommandError(f"there is no UI element with id {command.object_id!r}")
+        await self._set_ui_batch(UIValueBatch({command.object_id: command.value}))
+
+    async def _set_ui_batch(self, batch: UIValueBatch) -> None:
+        roots: set[str] = set()
+        changed: list[UIElement[Any]] = []
+        for object_id, value in batch.values.items():
+            element = self.ui.get(object_id)
+            if element is None:
+                self.emit(p.ProtocolError(
+                    f"there is no UI element with id {object_id!r} (its cell may have re-run "
+                    "or been deleted)", "set_ui_value",
+                ))
+                continue
+            try:
+                element._update(value)
+            except UIValueError as exc:
+                self.emit(p.ProtocolError(f"{element!r}: {exc}", "set_ui_value"))
+                continue
+            except Exception as exc:  # an on_change callback failed
+                self.emit(p.ProtocolError(
+                    f"{element!r}: its on_change function raised {type(exc).__name__}: {exc}",
+                    "set_ui_value",
+                ))
+                continue
+            changed.append(element)
+            roots |= self._readers_of_element(element)
+        await self._execute(roots)
+        for element in changed:
+            element._after_run()
+
+    def _readers_of_element(self, element: UIElement[Any]) -> set[str]:
+        """Cells reading a variable that holds ``element`` (never the cell creating it)."""
+        top = element
+        while top._parent is not None:
+            top = top._parent
+        cell = self.cells.get(top._cell_id or "")
+        if cell is None:
+            return set()
+        readers: set[str] = set()
+        namespace = self.globals
+        for name in cell.defined:
+            if contains_element(namespace.get(name), element):
+                readers |= self.graph.readers.get(name, set())
+        readers.discard(cell.cell_id)
+        return readers
+
+    def _apply_ui_overrides(self, cell: _Cell) -> None:
+        for name in cell.defined:
+            if name not in self.ui_overrides:
+                continue
+            element = self.globals[name]
+            if not isinstance(element, UIElement):
+                raise UIValueError(f"'{name}' is not a UI element, so it cannot be set")
+            element._update(self.ui_overrides.pop(name))
 
     async def _interrupt_command(self, command: p.Interrupt) -> None:
         self.interrupt()
@@ -345,6 +426,7 @@ class Kernel:
         ran: list[str] = []
         failed: set[str] = set()
         disabled: set[str] = set()
+        stopped: set[str] = set()
         updated: dict[str, str] = {}
         removed: set[str] = set()
         interrupted = False
@@ -358,7 +440,7 @@ class Kernel:
                         self._set_status(rest_cell, "stale")
                     break
                 cell = self.cells[cell_id]
-                outcome = await self._step(cell, errors, failed, disabled, removed)
+                outcome = await self._step(cell, errors, failed, disabled, stopped, removed)
                 if outcome == "ran":
                     ran.append(cell_id)
                     for name in cell.defined:
@@ -372,6 +454,11 @@ class Kernel:
                     failed.add(cell_id)
                 elif outcome == "blocked":
                     failed.add(cell_id)
+                elif outcome == "stopped":
+                    ran.append(cell_id)
+                    stopped.add(cell_id)
+                elif outcome == "waiting":
+                    stopped.add(cell_id)
         finally:
             self.running = False
             self._cell_task = None
@@ -391,7 +478,7 @@ class Kernel:
 
     async def _step(
         self, cell: _Cell, errors: dict[str, GraphError], failed: set[str],
-        disabled: set[str], removed: set[str],
+        disabled: set[str], stopped: set[str], removed: set[str],
     ) -> str:
         """Decide what happens to one planned cell, and do it."""
         cell_id = cell.cell_id
@@ -428,6 +515,13 @@ class Kernel:
             cell.stale = False
             self._set_status(cell, "errored")
             return "blocked"
+        if any(q in stopped for q in parents):
+            # A parent stopped itself (ui.stop): wait for it, quietly.
+            removed |= self._forget_names(cell)
+            self.emit(p.Output(cell_id, {}))
+            cell.stale = True
+            self._set_status(cell, "stale")
+            return "waiting"
         removed |= self._forget_names(cell)
         return await self._run_cell(cell)
 
@@ -452,6 +546,13 @@ class Kernel:
 
         stdout, stderr = StreamWriter("stdout", write), StreamWriter("stderr", write)
         previous = set_streams(stdout, stderr, NoInput())
+        self.ui.forget_cell(cell_id)
+
+        def send_output(data: dict[str, Any]) -> None:
+            stdout.flush()
+            emit(p.Output(cell_id, data))
+
+        ui_token = enter_context(UIContext(cell_id, self.ui, send_output))
         value = None
         try:
             if compiled.is_async:
@@ -460,6 +561,10 @@ class Kernel:
                 exec(compiled.body, namespace)
                 if compiled.last is not None:
                     value = eval(compiled.last, namespace)
+        except StopCell as stop:
+            emit(p.Output(cell_id, mimebundle(stop.output)))
+            self._set_status(cell, "idle")
+            return "stopped"
         except KeyboardInterrupt:
             return self._fail(cell, "interrupted", "interrupted by the user", "", "interrupted")
         except SystemExit as exc:
@@ -475,6 +580,7 @@ class Kernel:
         except BaseException as exc:
             return self._fail_exception(cell, exc)
         finally:
+            exit_context(ui_token)
             set_streams(*previous)
             stdout.flush()
             stderr.flush()
@@ -484,6 +590,11 @@ class Kernel:
                 source[name] = namespace[name]
                 defined.append(name)
         cell.defined = tuple(defined)
+        if self.ui_overrides:
+            try:
+                self._apply_ui_overrides(cell)
+            except UIValueError as exc:
+                return self._fail(cell, "exception", f"UIValueError: {exc}", "", "failed")
         try:
             data = mimebundle(value)
         except BaseException as exc:

@@ -47,7 +47,7 @@ def _normalise(mime: str, data: Any) -> Any:
         if isinstance(data, bytes):
             return base64.b64encode(data).decode("ascii")
         return str(data)
-    if mime == "application/json":
+    if mime == "application/json" or mime.endswith("+json"):
         if isinstance(data, str):
             data = json.loads(data)
         json.dumps(data)  # must be serialisable

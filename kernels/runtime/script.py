@@ -28,6 +28,7 @@ class NotebookRun:
     streams: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     errors: dict[str, p.CellError] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)
+    unused_ui_values: list[str] = field(default_factory=list)  # --set names never created
 
     @property
     def failed(self) -> list[str]:
@@ -47,8 +48,13 @@ def run_notebook(
     *,
     path: str | None = None,
     on_event: Callable[[Any], None] | None = None,
+    ui_values: dict[str, Any] | None = None,
 ) -> NotebookRun:
-    """Run every cell of ``notebook`` once and collect what it produced."""
+    """Run every cell of ``notebook`` once and collect what it produced.
+
+    ``ui_values`` sets UI elements by the name of the variable holding them,
+    as soon as the cell creating them has run (``--set name=value``).
+    """
     cell_ids = [notebook.cell_label(i) for i in range(len(notebook.cells))]
     result = NotebookRun(cell_ids)
 
@@ -67,6 +73,7 @@ def run_notebook(
             on_event(event)
 
     kernel = Kernel(sink)
+    kernel.ui_overrides = dict(ui_values or {})
     if path is not None:
         kernel.extra_globals["__file__"] = os.path.abspath(path)
 
@@ -76,12 +83,13 @@ def run_notebook(
         await kernel.handle(p.RunAll())
 
     asyncio.run(go())
+    result.unused_ui_values = sorted(kernel.ui_overrides)
     return result
 
 
 def run_in_terminal(
     notebook: Notebook, *, path: str | None = None, out: TextIO | None = None,
-    err: TextIO | None = None,
+    err: TextIO | None = None, ui_values: dict[str, Any] | None = None,
 ) -> int:
     """Run ``notebook`` printing as it goes; return 0 if every cell succeeded, else 1."""
     out = out or sys.stdout
@@ -102,13 +110,18 @@ def run_in_terminal(
                 err.write(event.traceback)
             err.flush()
 
-    result = run_notebook(notebook, path=path, on_event=show)
+    result = run_notebook(notebook, path=path, on_event=show, ui_values=ui_values)
     failed = result.failed
+    status = 0
+    if result.unused_ui_values:
+        names = ", ".join(repr(n) for n in result.unused_ui_values)
+        err.write(f"--set: no UI element is assigned to {names} in this notebook\n")
+        status = 1
     if failed:
         names = ", ".join(repr(c) for c in failed)
         err.write(f"{len(failed)} cell(s) did not run successfully: {names}\n")
-        return 1
-    return 0
+        status = 1
+    return status
 
 
 def main(path: str) -> int:

@@ -4,7 +4,9 @@
 JSON event per line. A reader thread parses commands so that ``interrupt``
 acts at once, even while a cell is busy: it cancels an awaiting cell and
 sends SIGINT to the main thread, whose handler raises ``KeyboardInterrupt``
-only if a cell's code is on the stack.
+only if a cell's code is on the stack. Other commands wait in a
+:class:`~kernels.runtime.commands.CommandQueue`, which merges bursts of
+``set_ui_value``.
 
 Cells must not corrupt the channel: while the kernel runs, file descriptor 1
 points at stderr and events go to a private duplicate of the original stdout.
@@ -21,6 +23,7 @@ import threading
 from typing import Any, TextIO
 
 from kernels.runtime import protocol as p
+from kernels.runtime.commands import CommandQueue
 from kernels.runtime.execution import in_cell_code
 from kernels.runtime.kernel import Kernel
 
@@ -60,7 +63,7 @@ def serve(stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
 
 async def _serve(kernel: Kernel, emit: _EventWriter, stdin: TextIO) -> int:
     loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[Any] = asyncio.Queue()
+    queue = CommandQueue()
     main_thread = threading.main_thread().ident
 
     def on_sigint(signum: int, frame: Any) -> None:
@@ -88,8 +91,8 @@ async def _serve(kernel: Kernel, emit: _EventWriter, stdin: TextIO) -> int:
                     if main_thread is not None:
                         signal.pthread_kill(main_thread, signal.SIGINT)
                 continue
-            loop.call_soon_threadsafe(queue.put_nowait, command)
-        loop.call_soon_threadsafe(queue.put_nowait, None)
+            loop.call_soon_threadsafe(queue.put, command)
+        loop.call_soon_threadsafe(queue.put, None)
 
     reader = threading.Thread(target=read_commands, name="kernel-stdin", daemon=True)
     emit(kernel.ready_event())

@@ -289,3 +289,34 @@ def test_failed_write_gives_one_line_and_leaves_the_target_alone(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.py", "out.ipynb"], (
         "no temporary file is left behind"
     )
+
+
+UI_NOTEBOOK = HEADER + '''
+# %% name=make
+from kernels import ui
+speed = ui.slider(1, 10, value=3, label="Speed")
+
+# %% name=use
+print("distance", speed.value * 60)
+'''
+
+
+def test_run_uses_initial_ui_values_and_set_overrides_them(tmp_path):
+    write(tmp_path / "ui.py", UI_NOTEBOOK)
+    assert playground("run", "ui.py", cwd=tmp_path).stdout == "distance 180\n"
+    result = playground("run", "ui.py", "--set", "speed=7", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "distance 420\n"
+
+
+@pytest.mark.parametrize(
+    ("assignment", "expected"),
+    [("speed=99", "between 1 and 10"), ("nothing=1", "no UI element is assigned to 'nothing'"),
+     ("speed", "--set expects name=value")],
+)
+def test_bad_set_values_are_reported(tmp_path, assignment, expected):
+    write(tmp_path / "ui.py", UI_NOTEBOOK)
+    result = playground("run", "ui.py", "--set", assignment, cwd=tmp_path)
+    assert result.returncode != 0
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr

@@ -206,3 +206,22 @@ def test_schema_file_is_up_to_date():
         "python -m kernels.runtime.protocol > docs/protocol.schema.json"
     )
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+
+def test_rapid_ui_changes_coalesce_to_the_latest_value(kernel):
+    kernel.send(type="create_cell", cell_id="make",
+                code="from kernels import ui\ns = ui.slider(0, 100, value=0)")
+    kernel.send(type="create_cell", cell_id="slow",
+                code="import time\ntime.sleep(0.3)\nseen = s.value\nseen")
+    kernel.send(type="run_all")
+    kernel.wait_for(lambda e: e["type"] == "run_completed")
+    for value in range(1, 41):  # a slider dragged while the first run is busy
+        kernel.send(type="set_ui_value", object_id="make:0", value=value)
+    kernel.wait_for(lambda e: e["type"] == "output" and e["cell_id"] == "slow"
+                    and e["data"].get("text/plain") == "40", timeout=20)
+    time.sleep(0.5)
+    runs = [e for e in kernel.events if e["type"] == "cell_status"
+            and e["cell_id"] == "slow" and e["status"] == "running"]
+    # The first run, the first change, then one run for the whole backlog.
+    assert len(runs) <= 3, f"{len(runs)} runs for 40 changes"
+    assert not any(e["type"] == "protocol_error" for e in kernel.events)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from kernel_driver import Driver, errors, outputs, ran, stdout, text
-
 from kernels.runtime import protocol as p
+from tests.runtime.kernel_driver import Driver, errors, outputs, ran, stdout, text
 
 
 def test_running_a_cell_runs_its_descendants_in_topological_order():

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import base64
 
-from kernel_driver import Driver, outputs
-
 from kernels.runtime.outputs import MAX_TEXT, mimebundle, summarise
+from tests.runtime.kernel_driver import Driver, outputs
 
 
 class Rich:

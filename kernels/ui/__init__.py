@@ -1,0 +1,43 @@
+"""UI elements whose values live in Python: ``from kernels import ui``.
+
+Create an element in one cell and read its ``.value`` in others::
+
+    speed = ui.slider(1, 10, value=3, label="Speed")   # cell 1: shows the slider
+    distance = speed.value * 60                        # cell 2: re-runs when it moves
+
+Moving the slider re-runs exactly the cells that read ``speed``, never the
+cell that created it. An element keeps its value while unrelated cells run;
+when the cell that created it runs again, it is created anew from its
+arguments (so its value goes back to ``value=``). Values cross to the front
+end as JSON. In ``playground run`` an element has its initial value, or the
+one given with ``--set name=value``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kernels.ui._core import UI_MIME, StopCell, UIElement, UIValueError
+from kernels.ui._inputs import button, run_button, slider
+
+
+def stop(when: bool = True, output: Any = None) -> None:
+    """End the running cell quietly when ``when`` is true, showing ``output``.
+
+    The cell then defines nothing and the cells depending on it wait (stale)
+    instead of failing: ``if not run.value: ui.stop()``.
+    """
+    if when:
+        raise StopCell(output)
+    return None
+
+
+__all__ = [
+    "UI_MIME",
+    "UIElement",
+    "UIValueError",
+    "button",
+    "run_button",
+    "slider",
+    "stop",
+]
