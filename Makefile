@@ -39,11 +39,12 @@ PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check
 help:
 	@echo "make run           install, migrate and serve on http://$(HOST):$(PORT)"
 	@echo "make test          install, then ruff + pytest + the runtime tests under Pyodide"
-	@echo "make lint          ruff check ."
+	@echo "make lint          ruff check . and the frontend's TypeScript check"
+	@echo "make frontend-build  build frontend/dist (Vite, runtime wheel, snapshot)"
 	@echo "make test-python   pytest (all of tests/)"
 	@echo "make test-pyodide  tests/runtime under Pyodide 314 (Node)"
 	@echo "make install       only create/refresh .venv"
-	@echo "make clean         remove .venv, node_modules and caches (keeps var/, the dev database)"
+	@echo "make clean         remove .venv, node_modules, frontend/dist and caches (keeps var/)"
 
 # --- installs ---------------------------------------------------------------
 
@@ -85,10 +86,32 @@ $(WHEEL_STAMP): tests/pyodide/requirements.txt $(NODE_STAMP) | $(VENV_STAMP)
 
 # --- run --------------------------------------------------------------------
 
-# The frontend build (npm ci + vite build into frontend/dist) joins here once
-# frontend/ has sources; `make run` then serves the built files.
+# The frontend build (docs/frontend-contract.md): vite build into frontend/dist,
+# the runtime wheel (from kernels/), micropip, the Pyodide memory snapshot and
+# playground-assets.json. Rebuilt only when frontend sources, the npm lock or
+# the Python that goes into the wheel and snapshot change.
+FRONTEND_DIST := frontend/dist
+FRONTEND_STAMP := $(FRONTEND_DIST)/.built
+FRONTEND_INPUTS := $(shell find frontend/src frontend/scripts kernels/__init__.py kernels/runtime kernels/ui \
+	-type f -not -path '*/__pycache__/*' -not -name '*.pyc' 2>/dev/null) \
+	frontend/package.json frontend/package-lock.json frontend/vite.config.mts frontend/tsconfig.json
+MICROPIP_VERSION := 0.11.1
+MICROPIP_WHEEL := .cache/frontend-wheels/micropip-$(MICROPIP_VERSION)-py3-none-any.whl
+
 .PHONY: frontend-build
-frontend-build:
+frontend-build: $(FRONTEND_STAMP)
+
+$(MICROPIP_WHEEL): | $(VENV)/bin/python
+	$(PIP) download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+		-d $(@D) micropip==$(MICROPIP_VERSION)
+
+$(FRONTEND_STAMP): $(FRONTEND_INPUTS) $(NODE_STAMP) $(MICROPIP_WHEEL)
+	cd frontend && npx --no-install vite build --logLevel warn
+	$(VENV)/bin/python frontend/scripts/build_runtime_wheel.py --out $(FRONTEND_DIST)/wheels
+	cp $(MICROPIP_WHEEL) $(FRONTEND_DIST)/wheels/
+	node frontend/scripts/make_snapshot.mjs
+	node frontend/scripts/write_assets.mjs
+	@touch $@
 
 .PHONY: run
 run: $(VENV_STAMP) frontend-build
@@ -99,12 +122,13 @@ run: $(VENV_STAMP) frontend-build
 
 # Runs all three checks even when one fails (-k), and fails if any did.
 .PHONY: test
-test: $(VENV_STAMP) $(NODE_STAMP) $(WHEEL_STAMP)
+test: $(VENV_STAMP) $(NODE_STAMP) $(WHEEL_STAMP) frontend-build
 	@$(MAKE) -k lint test-python test-pyodide
 
 .PHONY: lint
-lint: $(VENV_STAMP)
+lint: $(VENV_STAMP) $(NODE_STAMP)
 	$(VENV)/bin/ruff check .
+	cd frontend && npx --no-install tsc --noEmit -p .
 
 .PHONY: test-python
 test-python: $(VENV_STAMP)
@@ -118,5 +142,5 @@ test-pyodide: $(NODE_STAMP) $(WHEEL_STAMP)
 
 .PHONY: clean
 clean:
-	rm -rf $(VENV) .cache frontend/node_modules .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .cache frontend/node_modules $(FRONTEND_DIST) .pytest_cache .ruff_cache .hypothesis
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

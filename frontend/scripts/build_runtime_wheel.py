@@ -1,7 +1,8 @@
 """Build the wheel of the notebook runtime that the browser's Pyodide installs.
 
-The wheel holds ``kernels/__init__.py`` and ``kernels/runtime/**`` and nothing
-else, so the browser gets exactly the code that ``make test-pyodide`` checks.
+The wheel holds ``kernels/__init__.py``, ``kernels/runtime/**`` and the UI
+elements ``kernels/ui/**`` and nothing else (server-side kernel plumbing stays
+out), so the browser gets exactly the code that ``make test-pyodide`` checks.
 The archive is reproducible (sorted entries, fixed timestamps): the same
 sources give the same bytes, hence the same memory-snapshot key, so a rebuild
 with no runtime change keeps browsers' cached snapshot valid.
@@ -23,6 +24,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DIST_NAME = "playground_runtime"
 PROJECT_NAME = "playground-runtime"
+# Subpackages of kernels/ that run in the browser.
+PACKAGES = ("runtime", "ui")
 # 1980-01-01, the earliest time a zip entry can hold.
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -39,10 +42,11 @@ def runtime_version() -> str:
 def source_files() -> list[tuple[str, bytes]]:
     """(archive name, bytes) of every file the wheel ships, sorted by name."""
     files = [REPO_ROOT / "kernels" / "__init__.py"]
-    for path in sorted((REPO_ROOT / "kernels" / "runtime").rglob("*")):
-        if not path.is_file() or "__pycache__" in path.parts or path.suffix in (".pyc", ".pyo"):
-            continue
-        files.append(path)
+    for package in PACKAGES:
+        for path in sorted((REPO_ROOT / "kernels" / package).rglob("*")):
+            if not path.is_file() or "__pycache__" in path.parts or path.suffix in (".pyc", ".pyo"):
+                continue
+            files.append(path)
     return sorted(
         ((path.relative_to(REPO_ROOT).as_posix(), path.read_bytes()) for path in files),
         key=lambda item: item[0],

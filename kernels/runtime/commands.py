@@ -4,8 +4,9 @@ Commands are applied one at a time, in order. While a run is in progress,
 ``set_ui_value`` commands pile up (a slider being dragged sends dozens a
 second); when the kernel is free again, a run of consecutive ones at the head
 of the queue is merged into one :class:`~kernels.runtime.kernel.UIValueBatch`
-holding only the latest value of each element, so the kernel runs the
-dependent cells once instead of replaying a backlog of stale values.
+holding the latest value of each element, so the kernel runs the dependent
+cells once instead of replaying a backlog of stale values. (Elements that
+count every message, like a button's clicks, still see each one.)
 """
 
 from __future__ import annotations
@@ -54,8 +55,10 @@ class CommandQueue:
         if not self._items or not isinstance(self._items[0], p.SetUIValue):
             return head
         values = {head.object_id: head.value}
+        history = {head.object_id: [head.value]}
         while self._items and isinstance(self._items[0], p.SetUIValue):
             command = self._items.popleft()
             values.pop(command.object_id, None)  # keep arrival order of the latest values
             values[command.object_id] = command.value
-        return UIValueBatch(values)
+            history.setdefault(command.object_id, []).append(command.value)
+        return UIValueBatch(values, {k: v for k, v in history.items() if len(v) > 1})

@@ -65,11 +65,16 @@ class UIValueBatch:
     """Several ``set_ui_value`` commands merged by a transport's queue (latest value wins).
 
     Not a protocol message: transports build it from queued ``set_ui_value``
-    commands so a burst of changes costs one run.
+    commands so a burst of changes costs one run. ``history`` keeps every
+    value of an element sent more than once, in order, for elements that
+    count each message (a button's clicks).
     """
 
-    def __init__(self, values: dict[str, Any]) -> None:
+    def __init__(
+        self, values: dict[str, Any], history: dict[str, list[Any]] | None = None
+    ) -> None:
         self.values = values
+        self.history = history or {}
 
 _EMPTY = CellAnalysis(frozenset(), frozenset())
 _MISSING = object()
@@ -291,19 +296,26 @@ class Kernel:
                     "or been deleted)", "set_ui_value",
                 ))
                 continue
-            try:
-                element._update(value)
-            except UIValueError as exc:
-                self.emit(p.ProtocolError(f"{element!r}: {exc}", "set_ui_value"))
-                continue
-            except Exception as exc:  # an on_change callback failed
-                self.emit(p.ProtocolError(
-                    f"{element!r}: its on_change function raised {type(exc).__name__}: {exc}",
-                    "set_ui_value",
-                ))
-                continue
-            changed.append(element)
-            roots |= self._readers_of_element(element)
+            values = [value]
+            if not element._merge_messages:
+                values = batch.history.get(object_id, values)
+            applied = False
+            for each in values:
+                try:
+                    element._update(each)
+                except UIValueError as exc:
+                    self.emit(p.ProtocolError(f"{element!r}: {exc}", "set_ui_value"))
+                    continue
+                except Exception as exc:  # an on_change callback failed
+                    self.emit(p.ProtocolError(
+                        f"{element!r}: its on_change function raised {type(exc).__name__}: "
+                        f"{exc}", "set_ui_value",
+                    ))
+                    continue
+                applied = True
+            if applied:
+                changed.append(element)
+                roots |= self._readers_of_element(element)
         await self._execute(roots)
         for element in changed:
             element._after_run()
@@ -331,7 +343,10 @@ class Kernel:
             element = self.globals[name]
             if not isinstance(element, UIElement):
                 raise UIValueError(f"'{name}' is not a UI element, so it cannot be set")
-            element._update(self.ui_overrides.pop(name))
+            try:
+                element._update(self.ui_overrides.pop(name))
+            except UIValueError as exc:
+                raise UIValueError(f"cannot set {name!r} to that value: {exc}") from None
 
     async def _interrupt_command(self, command: p.Interrupt) -> None:
         self.interrupt()

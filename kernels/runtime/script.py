@@ -95,12 +95,18 @@ def run_in_terminal(
     out = out or sys.stdout
     err = err or sys.stderr
 
+    # A cell may replace its output while it runs (a progress bar); the
+    # terminal shows only the one it ends with.
+    latest: dict[str, dict[str, Any]] = {}
+
     def show(event: Any) -> None:
         if isinstance(event, p.Stream):
             (out if event.name == "stdout" else err).write(event.text)
             (out if event.name == "stdout" else err).flush()
         elif isinstance(event, p.Output):
-            text = _text_of(event.data)
+            latest[event.cell_id] = event.data
+        elif isinstance(event, p.CellStatus) and event.status in ("idle", "errored"):
+            text = _text_of(latest.pop(event.cell_id, {}))
             if text is not None:
                 out.write(text + "\n")
                 out.flush()

@@ -11,14 +11,37 @@ when the cell that created it runs again, it is created anew from its
 arguments (so its value goes back to ``value=``). Values cross to the front
 end as JSON. In ``playground run`` an element has its initial value, or the
 one given with ``--set name=value``.
+
+Inputs: slider, range_slider, number, text, text_area, checkbox, switch,
+dropdown, radio, multiselect, date, file, button, run_button. Data: table,
+dataframe. Several at once: array, dictionary, form. Layout and display:
+hstack, vstack, tabs, accordion, md, image, progress. The user guide is
+docs/ui.md.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from kernels.ui._choices import dropdown, multiselect, radio
+from kernels.ui._containers import array, dictionary, form
 from kernels.ui._core import UI_MIME, StopCell, UIElement, UIValueError
-from kernels.ui._inputs import button, run_button, slider
+from kernels.ui._files import UploadedFile, file
+from kernels.ui._inputs import (
+    button,
+    checkbox,
+    date,
+    number,
+    range_slider,
+    run_button,
+    slider,
+    switch,
+    text,
+    text_area,
+)
+from kernels.ui._layout import accordion, hstack, image, md, tabs, vstack
+from kernels.ui._progress import progress
+from kernels.ui._tables import dataframe, table
 
 
 def stop(when: bool = True, output: Any = None) -> None:
@@ -36,8 +59,32 @@ __all__ = [
     "UI_MIME",
     "UIElement",
     "UIValueError",
+    "UploadedFile",
+    "accordion",
+    "array",
     "button",
+    "checkbox",
+    "dataframe",
+    "date",
+    "dictionary",
+    "dropdown",
+    "file",
+    "form",
+    "hstack",
+    "image",
+    "md",
+    "multiselect",
+    "number",
+    "progress",
+    "radio",
+    "range_slider",
     "run_button",
     "slider",
     "stop",
+    "switch",
+    "table",
+    "tabs",
+    "text",
+    "text_area",
+    "vstack",
 ]

@@ -26,10 +26,23 @@ from typing import Any, ClassVar, Generic, TypeVar
 UI_MIME = "application/vnd.playground.ui+json"
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 
 class UIValueError(ValueError):
     """A value sent for an element does not fit it; the message says why."""
+
+
+def checked_argument(kind: str, check: Callable[[Any], V], value: Any, what: str = "") -> V:
+    """``check(value)`` on a constructor argument, the check wire values get.
+
+    A bad argument is a plain ``ValueError`` naming the element kind (a
+    mistake in the cell's code, not a value from the front end).
+    """
+    try:
+        return check(value)
+    except UIValueError as exc:
+        raise ValueError(f"{kind}: {what}{exc}") from None
 
 
 class UIContext:
@@ -54,6 +67,11 @@ _context: contextvars.ContextVar[UIContext | None] = contextvars.ContextVar(
     "playground_ui_context", default=None
 )
 _anonymous_ids = itertools.count()
+# Elements made outside a kernel (plain scripts), so ``ui.md`` can find the
+# elements formatted into its text; inside a kernel the registry does that.
+_script_elements: weakref.WeakValueDictionary[str, UIElement[Any]] = (
+    weakref.WeakValueDictionary()
+)
 
 
 def current_context() -> UIContext | None:
@@ -69,6 +87,14 @@ def enter_context(context: UIContext | None) -> contextvars.Token[UIContext | No
 def exit_context(token: contextvars.Token[UIContext | None]) -> None:
     """Restore the context that was active before :func:`enter_context`."""
     _context.reset(token)
+
+
+def find_element(element_id: str) -> UIElement[Any] | None:
+    """The live element with this id: the kernel's, or a plain script's."""
+    context = current_context()
+    if context is not None:
+        return context.registry.get(element_id)
+    return _script_elements.get(element_id)
 
 
 class UIRegistry:
@@ -95,13 +121,23 @@ class UIRegistry:
 class UIElement(Generic[T]):
     """Base class of all elements: an id, a label, a value, and a display spec.
 
-    Subclasses set ``kind`` (the front end's widget name), convert values
+    Subclasses set ``kind`` (the front end's widget name), check values
     coming from the front end in :meth:`_from_wire` (raising
-    :class:`UIValueError` for values that do not fit) and back in
-    :meth:`_to_wire`, and put what the widget needs in :meth:`_props`.
+    :class:`UIValueError` for values that do not fit, and changing nothing),
+    store what it returns in :meth:`_set` (usually the value itself; a
+    dropdown keeps the label), convert back in :meth:`_to_wire`, and put
+    what the widget needs in :meth:`_props`. Containers (array, dictionary,
+    form) adopt the elements they hold: ``child._parent`` is the container,
+    so setting a child re-runs the readers of the container too.
     """
 
     kind: ClassVar[str] = "element"
+    # Whether a burst of messages for this element may be merged into the
+    # latest one (a dragged slider); a button counts every message instead.
+    _merge_messages: ClassVar[bool] = True
+    # Whether the elements inside this one send their values only through it
+    # (a form): they then refuse values sent to them directly.
+    _holds_child_values: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -118,6 +154,7 @@ class UIElement(Generic[T]):
         else:
             self._id = f"script:{next(_anonymous_ids)}"
             self._cell_id = None
+            _script_elements[self._id] = self
         self._label = label
         self._value = value
         self._initial = value
@@ -144,16 +181,47 @@ class UIElement(Generic[T]):
     # -- the kernel's side ----------------------------------------------------
 
     def _update(self, wire_value: Any) -> None:
-        """Apply a value sent by the front end (validated and converted)."""
-        self._value = self._from_wire(wire_value)
-        if self._on_change is not None:
-            self._on_change(self._value)
+        """Apply a value sent by the front end (validated and converted).
+
+        A value that does not fit raises :class:`UIValueError` before anything
+        changes. Afterwards ``on_change`` runs, then that of every container
+        holding the element, with the container's new value.
+        """
+        owner = self._parent
+        while owner is not None:
+            if owner._holds_child_values:
+                raise UIValueError(
+                    f"it is inside {type(owner).__name__} {owner.id!r}, which sends its "
+                    "value on submit; set that element instead"
+                )
+            owner = owner._parent
+        self._set(self._from_wire(wire_value))
+        element: UIElement[Any] | None = self
+        while element is not None:
+            if element._on_change is not None:
+                element._on_change(element.value)
+            element = element._parent
+
+    def _set(self, value: Any) -> None:
+        """Store what :meth:`_from_wire` returned (containers pass it on to their children)."""
+        self._value = value
+
+    def _adopt(self, children: list[UIElement[Any]]) -> None:
+        """Become the container of ``children`` made by the same cell run.
+
+        An element made by another cell keeps no parent here: its own readers
+        re-run when it changes, and those include the cell that made this
+        container, so the container is made anew with the new value.
+        """
+        for child in children:
+            if child._parent is None and child._cell_id == self._cell_id and child is not self:
+                child._parent = self
 
     def _after_run(self) -> None:
         """Called once the cells reading this element have re-run (a run button resets)."""
 
-    def _from_wire(self, wire_value: Any) -> T:
-        return wire_value  # type: ignore[no-any-return]
+    def _from_wire(self, wire_value: Any) -> Any:
+        return wire_value
 
     def _to_wire(self) -> Any:
         return self._value
@@ -162,6 +230,7 @@ class UIElement(Generic[T]):
         return {}
 
     def _children(self) -> list[UIElement[Any]]:
+        """The elements whose values make up this one's value (not those merely shown)."""
         return []
 
     def _spec(self) -> dict[str, Any]:
@@ -179,20 +248,24 @@ class UIElement(Generic[T]):
         shown = html.escape(json.dumps(self._to_wire(), default=str))
         label = html.escape(self._label)
         return (
-            f'<div class="pg-ui pg-ui-{self.kind}"><label>{label}</label> '
-            f"<code>{shown}</code></div>"
+            f'<span class="pg-ui pg-ui-{self.kind}"><label>{label}</label> '
+            f"<code>{shown}</code></span>"
         )
+
+    def _plain_text(self) -> str:
+        """The ``text/plain`` of the element's display (what a terminal shows)."""
+        return repr(self)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         return {
             UI_MIME: self._spec(),
             "text/html": self._static_html(),
-            "text/plain": repr(self),
+            "text/plain": self._plain_text(),
         }
 
     def __repr__(self) -> str:
         label = f" {self._label!r}" if self._label else ""
-        return f"<{type(self).__name__}{label} value={self._value!r}>"
+        return f"<{type(self).__name__}{label} value={self.value!r}>"
 
     def __format__(self, spec: str) -> str:
         """In f-strings (e.g. ``ui.md(f"Speed {slider}")``) an element embeds itself."""
@@ -210,13 +283,17 @@ def embed_tag(element: UIElement[Any]) -> str:
 
 
 def contains_element(value: Any, element: UIElement[Any], depth: int = 2) -> bool:
-    """Whether ``value`` is ``element`` or holds it (containers, lists, dicts)."""
+    """Whether ``value`` is ``element`` or holds it (containers, lists, dicts).
+
+    ``depth`` bounds the search through plain lists and dicts; containers
+    nest to any depth.
+    """
     if value is element:
         return True
+    if isinstance(value, UIElement):
+        return any(contains_element(c, element, depth) for c in value._children())
     if depth <= 0:
         return False
-    if isinstance(value, UIElement):
-        return any(contains_element(c, element, depth - 1) for c in value._children())
     if isinstance(value, list | tuple):
         return any(contains_element(v, element, depth - 1) for v in value)
     if isinstance(value, dict):

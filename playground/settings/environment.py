@@ -44,6 +44,17 @@ def env_bool(name: str, default: bool, environ: Mapping[str, str] = os.environ) 
     )
 
 
+def env_int(name: str, default: int, environ: Mapping[str, str] = os.environ) -> int:
+    """Read a whole number (``50_000_000`` style underscores allowed)."""
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+
+
 def database_from_url(url: str) -> dict[str, Any]:
     """Turn a ``DATABASE_URL`` into a ``DATABASES`` entry.
 

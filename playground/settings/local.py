@@ -11,5 +11,11 @@ DEBUG = True
 SECRET_KEY = "django-insecure-playground-local-development-only"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 
+# Static files straight from frontend/dist (no collectstatic), picked up as soon as a
+# rebuild writes them, and never cached by the browser.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_MAX_AGE = 0
+
 # SQLite cannot create the folder its database file goes in.
 VAR_DIR.mkdir(exist_ok=True)

@@ -12,4 +12,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# No collectstatic in tests: WhiteNoise serves the static directories (frontend/dist
+# when built, as tests/browser needs) through the finders, indexed when it starts.
+# Without a STATIC_ROOT it does not warn about a missing var/static.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -320,3 +320,19 @@ def test_bad_set_values_are_reported(tmp_path, assignment, expected):
     assert result.returncode != 0
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_run_prints_a_progress_bar_once_not_every_update(tmp_path):
+    write(tmp_path / "p.py", HEADER + '''
+# %% name=loop
+from kernels import ui
+import time
+total = 0
+for i in ui.progress(range(30), title="Working"):
+    time.sleep(0.01)
+    total += i
+total
+''')
+    result = playground("run", "p.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "435\n"

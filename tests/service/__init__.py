@@ -1,1 +1,1 @@
-"""Tests of the Django service (settings, pages, health check)."""
+"""Tests of the Django service: settings, pages, security headers, static files."""

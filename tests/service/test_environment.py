@@ -6,6 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from playground.settings.environment import (
     database_from_url,
     env_bool,
+    env_int,
     env_list,
     env_required,
 )
@@ -68,3 +69,10 @@ def test_env_bool(raw: str, expected: bool) -> None:
 def test_env_bool_rejects_other_words() -> None:
     with pytest.raises(ImproperlyConfigured, match="not a yes/no value"):
         env_bool("FLAG", default=True, environ={"FLAG": "maybe"})
+
+
+def test_env_int_reads_whole_numbers_and_names_bad_ones() -> None:
+    assert env_int("LIMIT", 5, environ={}) == 5
+    assert env_int("LIMIT", 5, environ={"LIMIT": " 52_428_800 "}) == 52428800
+    with pytest.raises(ImproperlyConfigured, match="LIMIT='50MB' is not a whole number"):
+        env_int("LIMIT", 5, environ={"LIMIT": "50MB"})

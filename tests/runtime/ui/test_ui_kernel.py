@@ -122,3 +122,23 @@ def test_elements_work_outside_a_kernel_with_initial_values():
 
     s = ui.slider(0, 1, step=0.25, value=0.5)
     assert s.value == 0.5 and s.id.startswith("script:")
+
+
+def test_a_merged_burst_runs_once_with_the_latest_value_but_counts_every_click():
+    from kernels.runtime.kernel import UIValueBatch
+
+    d = Driver()
+    d.cells(
+        ("make", "from kernels import ui\nmoves = []\n"
+                 "s = ui.slider(0, 50, on_change=moves.append)\nclicks = ui.button()"),
+        ("read", "(s.value, clicks.value)"),
+    )
+    d.run_all()
+    batch = UIValueBatch(
+        {"make:0": 30, "make:1": None},
+        {"make:0": [10, 20, 30], "make:1": [None, None, None, None]},
+    )
+    events = d.send(batch)
+    assert ran(events) == ["read"]
+    assert text(events, "read") == "(30, 4)", "latest slider value; all four clicks"
+    assert d.ns["moves"] == [30], "a merged slider sees only its latest value"

@@ -1,0 +1,249 @@
+"""How fast a UI change reaches the cells that read it, through `playground kernel --stdio`.
+
+    python bench/ui_latency.py            # 100 changes, then the coalescing runs
+    python bench/ui_latency.py --quick    # 20 changes (smoke test)
+
+It starts a real kernel process, makes ``s = ui.slider(0, 10_000)`` in one cell
+and ``s.value * 2`` in another, and measures:
+
+(a) latency: the time from writing a ``set_ui_value`` line to the kernel's
+    stdin until the reader cell's ``output`` event is read from its stdout,
+    one change at a time (p50, p95 and max over 100 changes, after 5 warm-up
+    changes);
+(b) coalescing: 60 changes sent evenly within one second (a slider dragged at
+    60 Hz) to a reader that costs 0, 50 or 200 ms per run: how many runs the
+    kernel executed, whether the last value won, and the time from the last
+    change to the output showing it.
+
+Every measured output is checked (the reader must show twice the value sent;
+the last value of a burst must be shown last), so a broken run cannot make a
+fast number; timing itself never fails the bench. This measures the stdio
+transport and the kernel only; the browser adds the Web Worker's postMessage
+and the front end's rendering on top, which this script does not measure.
+
+The last line is ``p50_ms=X p95_ms=Y runs_of_60=A,B,C`` (runs at each reader cost).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+READER_COSTS_MS = (0, 50, 200)
+BURST_CHANGES = 60
+BURST_SECONDS = 1.0
+WARM_UP = 5
+
+
+class Kernel:
+    """A kernel process; a thread stamps each event with the time it was read."""
+
+    def __init__(self) -> None:
+        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kernels.runtime.cli", "kernel", "--stdio"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+            cwd=REPO_ROOT,
+            bufsize=1,
+        )
+        self.events: list[tuple[float, dict[str, Any]]] = []
+        self._settled = 0  # events before this index are from commands already handled
+        self._changed = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            stamp = time.perf_counter()
+            with self._changed:
+                self.events.append((stamp, json.loads(line)))
+                self._changed.notify_all()
+
+    def send(self, **message: Any) -> float:
+        """Write one command; the time it was written."""
+        assert self.process.stdin is not None
+        line = json.dumps(message) + "\n"
+        stamp = time.perf_counter()
+        self.process.stdin.write(line)
+        self.process.stdin.flush()
+        return stamp
+
+    def wait_for(
+        self,
+        predicate: Callable[[dict[str, Any]], bool],
+        start: int = 0,
+        timeout: float = 30,
+    ) -> tuple[int, float, dict[str, Any]]:
+        """The first event from index ``start`` on that matches: (index, time read, event)."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                for index in range(start, len(self.events)):
+                    stamp, event = self.events[index]
+                    if predicate(event):
+                        return index, stamp, event
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise SystemExit(f"bench failed: no expected event; last: {self.events[-3:]}")
+                self._changed.wait(remaining)
+
+    def settle(self) -> int:
+        """Wait until every command sent so far is handled; the index of the next event."""
+        self.send(type="run", cell_ids=["ping"])
+        index, _, _ = self.wait_for(
+            lambda e: e["type"] == "run_completed" and e["ran"] == ["ping"],
+            start=self._settled,
+        )
+        self._settled = index + 1
+        return index + 1
+
+    def close(self) -> None:
+        try:
+            self.send(type="shutdown")
+            self.process.wait(timeout=10)
+        finally:
+            self.process.kill()
+
+
+def _reader_output(value: int) -> Callable[[dict[str, Any]], bool]:
+    expected = str(value * 2)
+    return lambda e: (
+        e["type"] == "output" and e["cell_id"] == "read" and e["data"].get("text/plain") == expected
+    )
+
+
+def _notebook(kernel: Kernel, reader_cost_ms: int) -> str:
+    """Cells for one measurement; the slider's element id."""
+    kernel.send(type="create_cell", cell_id="ping", code="None")
+    kernel.send(
+        type="create_cell",
+        cell_id="make",
+        code="from kernels import ui\nimport time\ns = ui.slider(0, 10_000)",
+    )
+    kernel.send(
+        type="create_cell",
+        cell_id="read",
+        code=f"time.sleep({reader_cost_ms / 1000})\ny = s.value * 2\ny",
+    )
+    kernel.send(type="run_all")
+    kernel.settle()
+    return "make:0"
+
+
+def measure_latency(changes: int) -> list[float]:
+    """Milliseconds from each set_ui_value to its reader's output, one change at a time."""
+    kernel = Kernel()
+    try:
+        element = _notebook(kernel, 0)
+        latencies = []
+        start = kernel.settle()
+        for value in range(1, WARM_UP + changes + 1):
+            sent = kernel.send(type="set_ui_value", object_id=element, value=value)
+            index, received, _ = kernel.wait_for(_reader_output(value), start=start)
+            start = index + 1
+            if value > WARM_UP:
+                latencies.append((received - sent) * 1000)
+        return latencies
+    finally:
+        kernel.close()
+
+
+def measure_coalescing(reader_cost_ms: int) -> dict[str, Any]:
+    """Send BURST_CHANGES changes evenly within BURST_SECONDS; count the reader's runs."""
+    kernel = Kernel()
+    try:
+        element = _notebook(kernel, reader_cost_ms)
+        start = kernel.settle()
+        began = time.perf_counter()
+        last_sent = began
+        for number in range(1, BURST_CHANGES + 1):
+            due = began + (number - 1) * BURST_SECONDS / BURST_CHANGES
+            pause = due - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            last_sent = kernel.send(type="set_ui_value", object_id=element, value=number)
+        _, shown_at, _ = kernel.wait_for(_reader_output(BURST_CHANGES), start=start)
+        end = kernel.settle()
+        events = [event for _, event in kernel.events[start:end]]
+        runs = sum(
+            1
+            for e in events
+            if e["type"] == "cell_status" and e["cell_id"] == "read" and e["status"] == "running"
+        )
+        shown = [
+            e["data"].get("text/plain")
+            for e in events
+            if e["type"] == "output" and e["cell_id"] == "read"
+        ]
+        errors = [e for e in events if e["type"] in ("protocol_error", "cell_error")]
+        if errors or not shown or shown[-1] != str(BURST_CHANGES * 2):
+            raise SystemExit(
+                f"bench failed: the burst did not end on the last value: {shown[-3:]} {errors[:2]}"
+            )
+        return {
+            "cost_ms": reader_cost_ms,
+            "runs": runs,
+            "sent_within_s": last_sent - began,
+            "last_ms": (shown_at - last_sent) * 1000,
+        }
+    finally:
+        kernel.close()
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="20 changes instead of 100")
+    parser.add_argument("--changes", type=int, default=None, help="changes for the latency")
+    args = parser.parse_args(argv)
+    changes = args.changes or (20 if args.quick else 100)
+
+    print(
+        f"UI latency through `playground kernel --stdio` "
+        f"({sys.implementation.name} {sys.version.split()[0]}, {os.cpu_count()} cores)\n"
+    )
+    latencies = measure_latency(changes)
+    p50, p95 = statistics.median(latencies), _percentile(latencies, 0.95)
+    print(f"(a) set_ui_value -> reader's output, {len(latencies)} changes one at a time\n")
+    print("| p50 | p95 | max |")
+    print("| ---: | ---: | ---: |")
+    print(f"| {p50:.2f} ms | {p95:.2f} ms | {max(latencies):.2f} ms |\n")
+
+    print(
+        f"(b) {BURST_CHANGES} changes within {BURST_SECONDS:g} s "
+        "(a slider dragged at 60 Hz): runs of the reader\n"
+    )
+    print("| reader cost | runs executed | last value shown | last change -> its output |")
+    print("| ---: | ---: | :---: | ---: |")
+    results = [measure_coalescing(cost) for cost in READER_COSTS_MS]
+    for result in results:
+        print(
+            f"| {result['cost_ms']} ms | {result['runs']} of {BURST_CHANGES} | yes | "
+            f"{result['last_ms']:.1f} ms |"
+        )
+    print()
+    runs = ",".join(str(r["runs"]) for r in results)
+    print(f"p50_ms={p50:.3f} p95_ms={p95:.3f} runs_of_60={runs}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

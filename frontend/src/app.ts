@@ -1,0 +1,265 @@
+// The playground page: toolbar, notebook, side panels, and where the notebook
+// comes from (a #code/ link, else the last local draft, else the starter).
+// `?mode=read` shows the app view (outputs only); `?embed=true` drops the chrome.
+
+import "./styles.css";
+import { actionButton as button } from "./buttons";
+import { LinksPanel } from "./cells/links_panel";
+import { NotebookView } from "./cells/notebook_view";
+import type { PlaygroundConfig } from "./config";
+import type { KernelClient, KernelState } from "./kernel/client";
+import type { NotebookFile } from "./kernel/messages";
+import { configureOutputFrames } from "./outputs/frame";
+import { VariablesPanel } from "./outputs/variables_panel";
+import { embedSnippet, shareUrl, sourceFromHash } from "./share/link";
+import { SharePanel } from "./share/share_panel";
+import { STARTER_NOTEBOOK } from "./starter";
+import { latestDraft, newDraftId, saveDraft, type Draft } from "./storage/drafts";
+import { DraftsPanel } from "./storage/drafts_panel";
+
+const AUTOSAVE_DELAY_MS = 2000;
+
+export interface AppOptions {
+  config: PlaygroundConfig;
+  kernel: KernelClient;
+  root: HTMLElement;
+}
+
+const STATE_TEXT: Record<KernelState, string> = {
+  booting: "starting Python…",
+  ready: "ready",
+  busy: "running…",
+  dead: "stopped",
+};
+
+class KernelStatus {
+  readonly element = document.createElement("span");
+
+  constructor(kernel: KernelClient) {
+    this.element.dataset.testid = "kernel-status";
+    this.element.className = "kernel-status";
+    this.element.setAttribute("role", "status");
+    this.show(kernel.state, kernel.stateDetail);
+    kernel.subscribe({ state: (state, detail) => this.show(state, detail) });
+  }
+
+  private show(state: KernelState, detail: string): void {
+    this.element.dataset.state = state;
+    this.element.textContent = state === "booting" ? detail || STATE_TEXT.booting : state === "dead" ? `Python stopped` : `Python ${STATE_TEXT[state]}`;
+    this.element.title = state === "dead" ? detail : `${detail}`;
+  }
+}
+
+export async function mountApp({ config, kernel, root: host }: AppOptions): Promise<void> {
+  const readOnly = config.mode === "read";
+  configureOutputFrames(config.outputFrameUrl);
+  const root = document.createElement("div");
+  root.className = `playground mode-${config.mode}${config.embed ? " embed" : ""}`;
+  if (host === document.body) host.append(root);
+  else host.replaceChildren(root);
+
+  let draftId = newDraftId();
+  let loadedFromLink = false;
+  let autosaveTimer = 0;
+  let dirty = false;
+  const saveState = document.createElement("span");
+  saveState.className = "save-state muted";
+  saveState.setAttribute("aria-live", "polite");
+
+  const links = new LinksPanel((id) => focusCell(id));
+  const notebook = new NotebookView({
+    kernel,
+    readOnly,
+    hooks: {
+      changed: () => {
+        // Embedded notebooks belong to the page embedding them, not to this browser's drafts.
+        if (readOnly || config.embed) return;
+        dirty = true;
+        saveState.textContent = "unsaved";
+        window.clearTimeout(autosaveTimer);
+        autosaveTimer = window.setTimeout(() => void save(), AUTOSAVE_DELAY_MS);
+      },
+      save: () => void save(),
+      selected: () => showLinks(),
+      analysed: () => showLinks(),
+    },
+  });
+  const showLinks = () => links.show(notebook.selected?.id ?? null, notebook.order, notebook.analyses);
+  const focusCell = (id: string) => {
+    const cell = notebook.cell(id);
+    if (!cell) return;
+    notebook.select(cell);
+    cell.root.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    cell.focus();
+  };
+
+  const drafts = new DraftsPanel({
+    open: (draft) => openDraft(draft),
+    deletedCurrent: () => {
+      draftId = newDraftId();
+    },
+    currentId: () => draftId,
+  });
+
+  async function save(): Promise<void> {
+    window.clearTimeout(autosaveTimer);
+    if (readOnly || config.embed) return;
+    try {
+      await saveDraft(draftId, notebook.toFile());
+    } catch (error) {
+      saveState.textContent = `not saved: ${String(error)}`;
+      return;
+    }
+    dirty = false;
+    saveState.textContent = "saved in this browser";
+    if (loadedFromLink && location.hash.startsWith("#code/")) {
+      // The link's notebook is now a local draft with edits; a reload should
+      // open the draft, not the original link.
+      history.replaceState(null, "", location.pathname + location.search);
+      loadedFromLink = false;
+    }
+    await drafts.refresh();
+  }
+
+  function load(file: NotebookFile, id: string): void {
+    draftId = id;
+    dirty = false;
+    notebook.load(file);
+    saveState.textContent = "";
+    showLinks();
+    void drafts.refresh();
+  }
+
+  function openDraft(draft: Draft): void {
+    if (dirty) void save();
+    loadedFromLink = false;
+    if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+    load(draft.notebook, draft.id);
+  }
+
+  async function loadFromHash(): Promise<boolean> {
+    const source = sourceFromHash(location.hash);
+    if (source === null) return false;
+    status.textContent = "Opening the shared notebook…";
+    try {
+      const file = await kernel.parse(source);
+      loadedFromLink = true;
+      load(file, newDraftId());
+      status.textContent = "";
+      return true;
+    } catch (error) {
+      status.textContent = `This link's notebook could not be opened: ${error instanceof Error ? error.message : String(error)}`;
+      return false;
+    }
+  }
+
+  async function shareSource(): Promise<string | null> {
+    try {
+      return await kernel.serialize(notebook.toFile());
+    } catch (error) {
+      share.showError(`The notebook could not be turned into a link: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    }
+  }
+
+  // -- layout -------------------------------------------------------------------
+  const kernelStatus = new KernelStatus(kernel);
+  const share = new SharePanel();
+  const status = document.createElement("p");
+  status.className = "notebook-status muted";
+  status.setAttribute("role", "status");
+
+  if (readOnly) {
+    const app = document.createElement("main");
+    app.className = "app-view";
+    app.dataset.testid = "app-view";
+    const bar = document.createElement("div");
+    bar.className = "app-bar";
+    bar.append(kernelStatus.element);
+    app.append(bar, status, notebook.element);
+    root.append(app);
+  } else {
+    const toolbar = document.createElement("header");
+    toolbar.className = "toolbar";
+    toolbar.setAttribute("role", "toolbar");
+    toolbar.setAttribute("aria-label", "Notebook");
+    if (!config.embed) {
+      const brand = document.createElement("strong");
+      brand.className = "brand";
+      brand.textContent = "Playground";
+      toolbar.append(brand);
+    }
+    toolbar.append(
+      kernelStatus.element,
+      button("run-all", "Run all", "Run every cell", () => notebook.runAll()),
+      button("interrupt", "Stop", "Interrupt the running cell", () => kernel.interrupt()),
+    );
+    if (!config.embed) {
+      toolbar.append(
+        button("save", "Save", "Save in this browser (Ctrl/Cmd-S)", () => notebook.save()),
+        button("copy-link", "Copy link", "Copy a link to this notebook", async () => {
+          const source = await shareSource();
+          if (source !== null) await share.showLink(shareUrl(source));
+        }),
+        button("embed-snippet", "Embed", "Get HTML to embed this notebook in a page", async () => {
+          const source = await shareSource();
+          if (source !== null) await share.showEmbed(embedSnippet(source));
+        }),
+        saveState,
+      );
+    }
+    const main = document.createElement("main");
+    main.className = "notebook";
+    const addRow = document.createElement("div");
+    addRow.className = "add-row";
+    addRow.append(
+      button("add-cell", "+ Code", "Add a code cell at the end", () => notebook.addCell("code")),
+      button("add-markdown-cell", "+ Markdown", "Add a markdown cell at the end", () => notebook.addCell("markdown")),
+    );
+    main.append(status, notebook.element, addRow);
+    const layout = document.createElement("div");
+    layout.className = "layout";
+    layout.append(main);
+    if (!config.embed) {
+      const side = document.createElement("aside");
+      side.className = "sidebar";
+      side.setAttribute("aria-label", "Notebook details");
+      side.append(links.element, new VariablesPanel(kernel, focusCell).element, drafts.element);
+      layout.append(side);
+    }
+    root.append(toolbar, share.element, layout);
+    document.addEventListener("keydown", (event) => {
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "s") {
+        event.preventDefault();
+        notebook.save();
+      }
+    });
+    window.addEventListener("beforeunload", () => {
+      if (dirty) void save();
+    });
+  }
+
+  kernel.subscribe({
+    event: (event) => {
+      if (event.type === "output" && !performance.getEntriesByName("playground-first-output").length) {
+        performance.mark("playground-first-output");
+      }
+    },
+    state: (state, detail) => {
+      if (state === "dead") status.textContent = detail;
+    },
+  });
+  void kernel.ready.then(() => performance.mark("playground-kernel-ready"), () => undefined);
+  window.addEventListener("hashchange", () => void loadFromHash());
+
+  // -- the first notebook -----------------------------------------------------------
+  if (await loadFromHash()) return;
+  let draft: Draft | undefined;
+  try {
+    if (!config.embed) draft = await latestDraft();
+  } catch (error) {
+    console.warn("playground: local drafts are unavailable", error);
+  }
+  if (draft) load(draft.notebook, draft.id);
+  else load(STARTER_NOTEBOOK, newDraftId());
+}

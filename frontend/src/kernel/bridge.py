@@ -1,0 +1,230 @@
+"""The worker's Python side: the kernel behind postMessage, plus notebook files and imports.
+
+Run once in the worker after the runtime is importable (worker.ts). The
+protocol is the runtime's (kernels.runtime.protocol); this module only moves
+JSON text between it and JavaScript, and answers the worker-control requests
+(src/kernel/messages.ts) that need Python: parse/serialize notebook files and
+find the imports a cell needs before it runs.
+"""
+
+import ast
+import importlib
+import importlib.util
+import json
+import os
+import random
+import site
+import sys
+import zipfile
+
+from kernels.runtime import protocol
+from kernels.runtime.formats import (
+    NotebookFormatError,
+    dumps_notebook,
+    loads_notebook,
+    with_cell_names,
+)
+from kernels.runtime.kernel import Kernel
+from kernels.runtime.notebook import Cell, CellConfig, Notebook
+
+
+class Bridge:
+    """One kernel; ``post`` is a JavaScript function taking an event's JSON text."""
+
+    def __init__(self, post):
+        self._post = post
+        self.kernel = Kernel(self._emit)
+
+    def _emit(self, event):
+        self._post(json.dumps(protocol.to_json(event), ensure_ascii=False, default=repr))
+
+    def ready_json(self):
+        return json.dumps(protocol.to_json(self.kernel.ready_event()))
+
+    async def handle_json(self, text):
+        """Apply one command given as JSON text; bad commands become protocol_error events."""
+        try:
+            command = protocol.command_from_json(json.loads(text))
+        except (ValueError, protocol.ProtocolViolation) as exc:
+            self._emit(protocol.ProtocolError(str(exc)))
+            return
+        try:
+            await self.kernel.handle(command)
+        except KeyboardInterrupt:
+            # The interrupt landed between cells (after the cell it was meant
+            # for ended); the run is over either way.
+            pass
+
+    def interrupt(self):
+        self.kernel.interrupt()
+
+
+def parse_notebook(text):
+    """Our .py or a marimo .py -> JSON {"ok", "cells", "header"} (or {"ok": false, "error"})."""
+    try:
+        nb = with_cell_names(loads_notebook(text, "py", source="the shared notebook"))
+    except (NotebookFormatError, SyntaxError, ValueError) as exc:
+        return json.dumps({"ok": False, "error": str(exc)})
+    cells = [
+        {
+            "name": cell.name,
+            "code": cell.code,
+            "kind": cell.kind,
+            "config": {"disabled": cell.config.disabled, "hide_code": cell.config.hide_code},
+        }
+        for cell in nb.cells
+    ]
+    return json.dumps({"ok": True, "cells": cells, "header": nb.header})
+
+
+def serialize_notebook(text):
+    """JSON {"cells", "header"} -> JSON {"ok", "source"} in our .py format."""
+    data = json.loads(text)
+    cells = [
+        Cell(
+            code=cell["code"],
+            kind=cell["kind"],
+            name=cell["name"],
+            config=CellConfig(**cell["config"]),
+        )
+        for cell in data["cells"]
+    ]
+    try:
+        try:
+            source = dumps_notebook(Notebook(cells=cells, header=data.get("header")), "py")
+        except NotebookFormatError:
+            # A header we cannot write back (e.g. from an imported file): use ours.
+            source = dumps_notebook(Notebook(cells=cells, header=None), "py")
+    except NotebookFormatError as exc:
+        return json.dumps({"ok": False, "error": str(exc)})
+    return json.dumps({"ok": True, "source": source})
+
+
+# ------------------------------------------------------------------ imports
+
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+_imports_cache = {}
+
+
+def _guarded(handler_types):
+    """Whether an ``except`` clause catches a failed import (then the import is optional)."""
+    for node in handler_types:
+        if node is None:  # bare except
+            return True
+        names = node.elts if isinstance(node, ast.Tuple) else [node]
+        for name in names:
+            if isinstance(name, ast.Name) and name.id in _IMPORT_ERRORS:
+                return True
+    return False
+
+
+def _top_level_imports(code):
+    """Top-level modules a cell imports, skipping relative ones and those guarded by try/except."""
+    found = _imports_cache.get(code)
+    if found is not None:
+        return found
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        tree = None
+    names = []
+
+    def visit(node, optional):
+        if isinstance(node, ast.Try | getattr(ast, "TryStar", ast.Try)):
+            guarded = _guarded([h.type for h in node.handlers])
+            for child in node.body:
+                visit(child, optional or guarded)
+            for child in [*node.handlers, *node.orelse, *node.finalbody]:
+                visit(child, optional)
+            return
+        if not optional:
+            if isinstance(node, ast.Import):
+                names.extend(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                names.append(node.module.split(".")[0])
+        for child in ast.iter_child_nodes(node):
+            visit(child, optional)
+
+    if tree is not None:
+        visit(tree, False)
+    found = list(dict.fromkeys(n for n in names if n and n != "__future__"))
+    if len(_imports_cache) > 2000:
+        _imports_cache.clear()
+    _imports_cache[code] = found
+    return found
+
+
+def _importable(name):
+    if name in sys.modules:
+        return True
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def unresolved_imports(text):
+    """JSON [{"cell_id", "code"}] -> JSON {cell_id: [module names not importable now]}.
+
+    Standard-library names count as importable unless they are missing (Pyodide
+    unbundles a few, such as sqlite3, into packages of its own).
+    """
+    importlib.invalidate_caches()
+    result = {}
+    for cell in json.loads(text):
+        missing = [name for name in _top_level_imports(cell["code"]) if not _importable(name)]
+        if missing:
+            result[cell["cell_id"]] = missing
+    return json.dumps(result)
+
+
+def stdlib_module(name):
+    return name in sys.stdlib_module_names
+
+
+# ------------------------------------------------------------ after restore
+
+def install_wheel_file(path):
+    """Unpack a wheel into site-packages (files a memory snapshot does not keep)."""
+    with zipfile.ZipFile(path) as wheel:
+        wheel.extractall(site.getsitepackages()[0])
+    importlib.invalidate_caches()
+
+
+def after_restore(env_json):
+    """Make a restored snapshot look like a fresh interpreter of this page."""
+    # Every restore would otherwise draw the same "random" numbers.
+    random.seed()
+    # The snapshot was made in Node with an explicit env; drop what Node added.
+    os.environ.pop("_", None)
+    os.environ.update(json.loads(env_json))
+
+
+# ----------------------------------------------------------------- micropip
+
+def patch_micropip():
+    """Resolve relative file URLs of PEP 691 JSON indexes against the index URL.
+
+    PEP 691 allows relative URLs (our /wheels/ proxy answers
+    "/wheels/files/<name>"); micropip 0.11.1 joins them for HTML indexes only
+    and then refuses "a non-remote location". Harmless once micropip does it.
+    """
+    from micropip import package_index
+
+    original = package_index._select_parser
+    json_type = "application/vnd.pypi.simple.v1+json"
+
+    def select_parser(content_type, pkgname, index_base_url):
+        if content_type.split(";")[0].strip() != json_type:
+            return original(content_type, pkgname, index_base_url)
+
+        def parse(data):
+            project = json.loads(data) if isinstance(data, str | bytes) else data
+            name, releases = package_index.ProjectInfo._parse_pep691_response(
+                project, index_base_url=index_base_url
+            )
+            return package_index.ProjectInfo._compatible_only(name, releases)
+
+        return parse
+
+    package_index._select_parser = select_parser

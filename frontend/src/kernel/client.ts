@@ -1,0 +1,151 @@
+// The page's end of the kernel worker: start it, send commands, hand events
+// to listeners, interrupt it, and make request/response calls (parse,
+// serialize, install) over the worker-control messages of messages.ts.
+
+import type {
+  BootOptions,
+  Command,
+  FromWorker,
+  KernelEvent,
+  NotebookFile,
+  PackageReport,
+  ToWorker,
+  WorkerRequest,
+  WorkerResults,
+} from "./messages";
+
+export type KernelState = "booting" | "ready" | "busy" | "dead";
+
+export interface KernelListener {
+  event?(event: KernelEvent): void;
+  state?(state: KernelState, detail: string): void;
+  packageNotice?(cellId: string, level: "progress" | "info" | "error", text: string): void;
+}
+
+export interface BootInfo {
+  bootMs: number;
+  snapshot: "restored" | "none" | "failed";
+  python: string;
+}
+
+export class KernelClient {
+  private readonly worker: Worker;
+  private readonly interruptBuffer: Uint8Array | null;
+  private readonly listeners = new Set<KernelListener>();
+  private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  private nextId = 1;
+  private busy = false;
+  state: KernelState = "booting";
+  stateDetail = "starting Python";
+  bootInfo: BootInfo | null = null;
+  readonly ready: Promise<BootInfo>;
+  private resolveReady!: (info: BootInfo) => void;
+  private rejectReady!: (error: Error) => void;
+
+  constructor(options: Omit<BootOptions, "interruptBuffer">) {
+    this.ready = new Promise((resolve, reject) => {
+      this.resolveReady = resolve;
+      this.rejectReady = reject;
+    });
+    this.ready.catch(() => undefined);
+    // Without cross-origin isolation there is no SharedArrayBuffer: interrupts
+    // then only reach cells that await (the `interrupt` command).
+    const shared = typeof SharedArrayBuffer === "function" && globalThis.crossOriginIsolated ? new SharedArrayBuffer(1) : null;
+    this.interruptBuffer = shared ? new Uint8Array(shared) : null;
+    performance.mark("playground-worker-start");
+    this.worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module", name: "playground-kernel" });
+    this.worker.onmessage = (event: MessageEvent<FromWorker>) => this.receive(event.data);
+    this.worker.onerror = (event: ErrorEvent) => {
+      this.fail(`the Python worker crashed: ${event.message || "unknown error"}; reload the page to start again`);
+    };
+    this.post({ kind: "boot", options: { ...options, interruptBuffer: shared } });
+  }
+
+  subscribe(listener: KernelListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  send(command: Command): void {
+    if (this.state === "dead") return;
+    this.post({ kind: "command", command });
+  }
+
+  /** Stop the running cell: the buffer stops busy Python, the command cancels awaiting cells. */
+  interrupt(): void {
+    if (this.interruptBuffer !== null) this.interruptBuffer[0] = 2;
+    this.send({ type: "interrupt" });
+  }
+
+  parse(source: string): Promise<NotebookFile> {
+    return this.request({ op: "parse", source });
+  }
+
+  serialize(notebook: NotebookFile): Promise<string> {
+    return this.request({ op: "serialize", notebook });
+  }
+
+  install(packages: string[]): Promise<PackageReport[]> {
+    return this.request({ op: "install", packages });
+  }
+
+  private request<R extends WorkerRequest>(request: R): Promise<WorkerResults[R["op"]]> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.post({ kind: "request", id, request });
+    });
+  }
+
+  private post(message: ToWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  private receive(message: FromWorker): void {
+    switch (message.kind) {
+      case "event":
+        for (const l of this.listeners) l.event?.(message.event);
+        return;
+      case "boot-progress":
+        this.setState("booting", message.detail);
+        return;
+      case "ready":
+        this.bootInfo = { bootMs: message.bootMs, snapshot: message.snapshot, python: message.ready.python };
+        this.setState(this.busy ? "busy" : "ready", `${message.ready.python}`);
+        for (const l of this.listeners) l.event?.(message.ready);
+        this.resolveReady(this.bootInfo);
+        return;
+      case "boot-failed":
+        this.fail(`Python could not start: ${message.message}. Reload the page to try again.`);
+        return;
+      case "busy":
+        this.busy = message.busy;
+        if (this.state !== "booting" && this.state !== "dead") this.setState(message.busy ? "busy" : "ready", this.stateDetail);
+        return;
+      case "response": {
+        const waiting = this.pending.get(message.id);
+        this.pending.delete(message.id);
+        if (!waiting) return;
+        if (message.ok) waiting.resolve(message.result);
+        else waiting.reject(new Error(message.error));
+        return;
+      }
+      case "package-notice":
+        for (const l of this.listeners) l.packageNotice?.(message.cell_id, message.level, message.text);
+        return;
+    }
+  }
+
+  private fail(detail: string): void {
+    this.setState("dead", detail);
+    this.rejectReady(new Error(detail));
+    for (const waiting of this.pending.values()) waiting.reject(new Error(detail));
+    this.pending.clear();
+  }
+
+  private setState(state: KernelState, detail: string): void {
+    this.state = state;
+    this.stateDetail = detail;
+    for (const l of this.listeners) l.state?.(state, detail);
+  }
+}

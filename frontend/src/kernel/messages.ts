@@ -1,0 +1,144 @@
+// Typed messages between the page and the kernel worker.
+//
+// Two layers cross postMessage:
+// - protocol messages (docs/protocol.md): commands in, events out, exactly the
+//   JSON objects the stdio kernel reads and writes, wrapped unchanged in
+//   { kind: "command" } / { kind: "event" };
+// - worker-control messages (this file only): boot, boot progress, requests
+//   that use the runtime's Python without being protocol commands (parse a
+//   notebook file, serialize cells to our .py, install packages), busy/idle,
+//   and package notices for a cell.
+
+// ---------------------------------------------------------------- protocol
+
+export type CellKind = "code" | "markdown";
+export type CellStatusName = "queued" | "running" | "idle" | "stale" | "disabled" | "errored";
+export type CellErrorKind =
+  | "exception"
+  | "syntax"
+  | "import-star"
+  | "multiple-definitions"
+  | "cycle"
+  | "ancestor-failed"
+  | "interrupted"
+  | "exit";
+
+export interface CellConfig {
+  disabled: boolean;
+  hide_code: boolean;
+}
+
+export type Command =
+  | { type: "create_cell"; cell_id: string; code?: string; kind?: CellKind; config?: CellConfig; index?: number | null }
+  | { type: "update_cell"; cell_id: string; code?: string | null; config?: CellConfig | null }
+  | { type: "delete_cell"; cell_id: string }
+  | { type: "move_cell"; cell_id: string; index: number }
+  | { type: "run"; cell_ids: string[] }
+  | { type: "run_stale" }
+  | { type: "run_all" }
+  | { type: "set_ui_value"; object_id: string; value: unknown }
+  | { type: "interrupt" }
+  | { type: "set_config"; lazy?: boolean | null }
+  | { type: "shutdown" };
+
+export type MimeBundle = Record<string, unknown>;
+
+export interface VariableInfo {
+  name: string;
+  type: string;
+  summary: string;
+  cell_id: string;
+}
+
+export type KernelEvent =
+  | { type: "kernel_ready"; version: string; python: string; protocol: number }
+  | { type: "cell_status"; cell_id: string; status: CellStatusName }
+  | { type: "cell_analysis"; cell_id: string; defs: string[]; refs: string[] }
+  | { type: "stream"; cell_id: string; name: "stdout" | "stderr"; text: string }
+  | { type: "output"; cell_id: string; data: MimeBundle }
+  | {
+      type: "cell_error";
+      cell_id: string;
+      kind: CellErrorKind;
+      message: string;
+      traceback: string;
+      line: number | null;
+      column: number | null;
+      cells: string[];
+    }
+  | { type: "variables"; updated: VariableInfo[]; removed: string[] }
+  | { type: "run_completed"; ran: string[]; failed: string[]; interrupted: boolean; duration_ms: number }
+  | { type: "protocol_error"; message: string; command: string | null };
+
+// ---------------------------------------------------------- notebook files
+
+/** One cell of a notebook file, as kernels.runtime.notebook.Cell (name = the protocol's cell_id). */
+export interface NotebookCell {
+  name: string;
+  code: string;
+  kind: CellKind;
+  config: CellConfig;
+}
+
+export interface NotebookFile {
+  cells: NotebookCell[];
+  /** Text before the first cell, kept verbatim; null = our default header. */
+  header: string | null;
+}
+
+// ------------------------------------------------------------ page → worker
+
+export interface BootOptions {
+  /** Absolute URL of /static/pyodide/ (Pyodide's indexURL). */
+  indexURL: string;
+  /** Absolute URL of the memory snapshot, or null to boot normally. */
+  snapshotUrl: string | null;
+  runtimeWheelUrl: string;
+  micropipWheelUrl: string;
+  /** Absolute URL of the PEP 691 index with a {package_name} placeholder. */
+  wheelIndexUrl: string;
+  /** Absolute base URL of Pyodide's compiled packages, or null when the server has none. */
+  pyodidePackagesUrl: string | null;
+  /** One byte; the page writes 2 (SIGINT) into it to interrupt running Python. */
+  interruptBuffer: SharedArrayBuffer | null;
+}
+
+export type WorkerRequest =
+  | { op: "parse"; source: string }
+  | { op: "serialize"; notebook: NotebookFile }
+  | { op: "install"; packages: string[] };
+
+export interface WorkerResults {
+  parse: NotebookFile;
+  serialize: string;
+  install: PackageReport[];
+}
+
+export type ToWorker =
+  | { kind: "boot"; options: BootOptions }
+  | { kind: "command"; command: Command }
+  | { kind: "request"; id: number; request: WorkerRequest };
+
+// ------------------------------------------------------------ worker → page
+
+export type BootStage = "loading-python" | "restoring-snapshot" | "installing-runtime" | "starting-kernel";
+
+export interface PackageReport {
+  /** The name as imported (`import bs4`) or as asked for. */
+  module: string;
+  /** The project installed or tried (`beautifulsoup4`). */
+  project: string;
+  outcome: "installed" | "failed" | "unavailable";
+  message: string;
+}
+
+export type FromWorker =
+  | { kind: "boot-progress"; stage: BootStage; detail: string }
+  | { kind: "ready"; ready: Extract<KernelEvent, { type: "kernel_ready" }>; bootMs: number; snapshot: "restored" | "none" | "failed" }
+  | { kind: "boot-failed"; message: string }
+  | { kind: "event"; event: KernelEvent }
+  | { kind: "busy"; busy: boolean }
+  | { kind: "response"; id: number; ok: true; result: unknown }
+  | { kind: "response"; id: number; ok: false; error: string }
+  /** What happened to a cell's imports before it ran; level "progress" is replaced by the outcome. */
+  | { kind: "package-notice"; cell_id: string; level: "progress" | "info" | "error"; text: string };

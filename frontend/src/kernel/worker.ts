@@ -1,0 +1,286 @@
+// The kernel worker: Pyodide plus kernels.runtime, driven by messages.ts.
+//
+// Boot: restore the memory snapshot when there is one (falling back to a
+// normal boot if it fails), make the runtime importable, start bridge.py's
+// Kernel. Then protocol commands are applied one at a time, in order; before
+// a run, the imports of the cells it may run are installed (packages/install.ts).
+// Interrupts: the page writes 2 into the shared interrupt buffer, which stops
+// Python busy in a cell; an `interrupt` command is also handled at once (not
+// queued) so a cell awaiting something is cancelled. The buffer is cleared
+// before each command so an old interrupt cannot hit the next one.
+
+import { loadPyodide, type PyodideAPI } from "pyodide";
+import type { PyProxy } from "pyodide/ffi";
+import bridgeSource from "./bridge.py?raw";
+import type { BootOptions, BootStage, Command, FromWorker, NotebookFile, ToWorker, WorkerRequest } from "./messages";
+import { PackageInstaller } from "../packages/install";
+
+interface WorkerScope {
+  postMessage(message: FromWorker): void;
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+}
+const scope = self as unknown as WorkerScope;
+
+/** Environment variables Python sees, the same for a fresh boot and a restored snapshot. */
+const PYTHON_ENV = { HOME: "/home/pyodide" };
+
+interface Bridge extends PyProxy {
+  handle_json(text: string): Promise<void>;
+  interrupt(): void;
+  ready_json(): string;
+}
+
+let bridge: Bridge | null = null;
+let bridgeModule: PyProxy | null = null;
+let installer: PackageInstaller | null = null;
+let interruptView: Uint8Array | null = null;
+
+/** Notebook cells as the kernel knows them, to find the imports of cells about to run. */
+const cellCode = new Map<string, { code: string; kind: string }>();
+
+type QueueItem = { kind: "command"; command: Command } | { kind: "request"; id: number; request: WorkerRequest };
+const queue: QueueItem[] = [];
+let draining = false;
+let booted: Promise<void> | null = null;
+
+function post(message: FromWorker): void {
+  scope.postMessage(message);
+}
+
+function progress(stage: BootStage, detail: string): void {
+  post({ kind: "boot-progress", stage, detail });
+}
+
+scope.onmessage = (event: MessageEvent<ToWorker>) => {
+  const message = event.data;
+  switch (message.kind) {
+    case "boot":
+      booted ??= boot(message.options).then(
+        () => drain(),
+        (error: unknown) => post({ kind: "boot-failed", message: errorText(error) }),
+      );
+      return;
+    case "command":
+      if (message.command.type === "interrupt") {
+        // Out of band: queued behind the running cell it would come too late.
+        bridge?.interrupt();
+        return;
+      }
+      queue.push({ kind: "command", command: message.command });
+      void drain();
+      return;
+    case "request":
+      // Parsing and serializing are pure: answer at once, even during a run.
+      if (message.request.op !== "install" && bridgeModule !== null) {
+        answer(message.id, message.request);
+        return;
+      }
+      queue.push(message);
+      void drain();
+      return;
+  }
+};
+
+async function boot(options: BootOptions): Promise<void> {
+  const started = performance.now();
+  interruptView = options.interruptBuffer ? new Uint8Array(options.interruptBuffer) : null;
+  let snapshotOutcome: "restored" | "none" | "failed" = "none";
+  // Start both downloads now, so they overlap the wasm compile.
+  const wheel = fetchBytes(options.runtimeWheelUrl);
+  wheel.catch(() => undefined);
+  let py: PyodideAPI | null = null;
+  if (options.snapshotUrl !== null) {
+    progress("restoring-snapshot", "restoring Python from a snapshot");
+    try {
+      py = await loadPyodide({
+        indexURL: options.indexURL,
+        env: PYTHON_ENV,
+        ...(options.pyodidePackagesUrl ? { packageBaseUrl: options.pyodidePackagesUrl } : {}),
+        _loadSnapshot: fetchBytes(options.snapshotUrl),
+      });
+      snapshotOutcome = "restored";
+    } catch (error) {
+      console.warn("playground: the Python snapshot could not be restored; booting normally.", error);
+      snapshotOutcome = "failed";
+    }
+  }
+  if (py === null) {
+    progress("loading-python", "loading Python");
+    py = await loadPyodide({
+      indexURL: options.indexURL,
+      env: PYTHON_ENV,
+      ...(options.pyodidePackagesUrl ? { packageBaseUrl: options.pyodidePackagesUrl } : {}),
+    });
+  }
+  const pythonAt = performance.now();
+  progress("installing-runtime", "installing the notebook runtime");
+  // A snapshot has the runtime imported but not its files; unpack them so
+  // lazy imports work. A fresh interpreter installs the wheel properly.
+  const wheelBytes = await wheel;
+  py.FS.mkdirTree("/tmp");
+  py.FS.writeFile("/tmp/playground_runtime.whl", wheelBytes);
+  if (snapshotOutcome !== "restored") {
+    py.runPython(`
+import importlib, site, zipfile
+with zipfile.ZipFile("/tmp/playground_runtime.whl") as _wheel:
+    _wheel.extractall(site.getsitepackages()[0])
+importlib.invalidate_caches()
+del _wheel
+`);
+  }
+  progress("starting-kernel", "starting the kernel");
+  const module = py.pyimport("types").ModuleType("playground_bridge") as PyProxy;
+  py.runPython(bridgeSource, { globals: module.__dict__, filename: "playground_bridge.py" });
+  bridgeModule = module;
+  if (snapshotOutcome === "restored") {
+    module.install_wheel_file("/tmp/playground_runtime.whl");
+    module.after_restore(JSON.stringify(PYTHON_ENV));
+  }
+  py.FS.unlink("/tmp/playground_runtime.whl");
+  if (interruptView !== null) py.setInterruptBuffer(interruptView);
+  py.setStdout({ batched: (text: string) => console.log(text) });
+  py.setStderr({ batched: (text: string) => console.warn(text) });
+  bridge = module.Bridge((json: string) => post({ kind: "event", event: JSON.parse(json) })) as Bridge;
+  installer = new PackageInstaller({
+    pyodide: py,
+    micropipWheelUrl: options.micropipWheelUrl,
+    wheelIndexUrl: options.wheelIndexUrl,
+    pyodidePackagesUrl: options.pyodidePackagesUrl,
+    afterMicropipLoaded: () => module.patch_micropip(),
+  });
+  post({
+    kind: "ready",
+    ready: JSON.parse(bridge.ready_json()),
+    bootMs: Math.round(performance.now() - started),
+    snapshot: snapshotOutcome,
+  });
+  console.debug(`playground worker: ${snapshotOutcome === "restored" ? "snapshot restored" : "booted"} in ${Math.round(performance.now() - started)} ms (Python ready at ${Math.round(pythonAt - started)} ms)`);
+}
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+async function drain(): Promise<void> {
+  if (draining || bridge === null) return;
+  draining = true;
+  post({ kind: "busy", busy: true });
+  try {
+    while (queue.length > 0) {
+      const item = queue.shift()!;
+      if (item.kind === "request") await answer(item.id, item.request);
+      else await apply(item.command);
+    }
+  } finally {
+    draining = false;
+    post({ kind: "busy", busy: false });
+  }
+}
+
+async function apply(command: Command): Promise<void> {
+  track(command);
+  const runs = cellsAboutToRun(command);
+  if (runs.length > 0) await installImports(runs);
+  if (interruptView !== null) interruptView[0] = 0;
+  try {
+    await bridge!.handle_json(JSON.stringify(command));
+  } catch (error) {
+    // The kernel reports cell failures as events; reaching here is a bug.
+    console.error("playground: the kernel failed on", command, error);
+    post({
+      kind: "event",
+      event: { type: "protocol_error", message: `the kernel failed: ${errorText(error)}`, command: command.type },
+    });
+  }
+}
+
+function track(command: Command): void {
+  switch (command.type) {
+    case "create_cell":
+      if (!cellCode.has(command.cell_id)) cellCode.set(command.cell_id, { code: command.code ?? "", kind: command.kind ?? "code" });
+      break;
+    case "update_cell": {
+      const cell = cellCode.get(command.cell_id);
+      if (cell && command.code != null) cell.code = command.code;
+      break;
+    }
+    case "delete_cell":
+      cellCode.delete(command.cell_id);
+      break;
+  }
+}
+
+/** Code cells a command may run: their imports are installed first. Descendants count too, so: all of them. */
+function cellsAboutToRun(command: Command): { cell_id: string; code: string }[] {
+  const all = () => [...cellCode].filter(([, c]) => c.kind === "code").map(([cell_id, c]) => ({ cell_id, code: c.code }));
+  switch (command.type) {
+    case "run":
+    case "run_all":
+    case "run_stale":
+      return all();
+    case "update_cell":
+      return command.config ? all() : [];
+    case "delete_cell":
+      return all();
+    default:
+      return [];
+  }
+}
+
+async function installImports(cells: { cell_id: string; code: string }[]): Promise<void> {
+  const missing = JSON.parse(bridgeModule!.unresolved_imports(JSON.stringify(cells))) as Record<string, string[]>;
+  const entries = Object.entries(missing);
+  if (entries.length === 0) return;
+  for (const [cellId, modules] of entries) {
+    const fresh = modules.filter((m) => !installer!.known(m));
+    if (fresh.length) post({ kind: "package-notice", cell_id: cellId, level: "progress", text: `installing ${fresh.join(", ")}…` });
+  }
+  // A missing standard-library module is only installable when Pyodide unbundled it.
+  const modules = [...new Set(entries.flatMap(([, m]) => m))].filter(
+    (m) => !bridgeModule!.stdlib_module(m) || installer!.inLock(m),
+  );
+  const reports = new Map((await installer!.install(modules)).map((r) => [r.module, r]));
+  for (const [cellId, names] of entries) {
+    const mine = names.flatMap((n) => reports.get(n) ?? []);
+    if (mine.length === 0) continue;
+    const failed = mine.filter((r) => r.outcome !== "installed");
+    post({
+      kind: "package-notice",
+      cell_id: cellId,
+      level: failed.length ? "error" : "info",
+      text: (failed.length ? failed : mine).map((r) => r.message).join("\n"),
+    });
+  }
+}
+
+async function answer(id: number, request: WorkerRequest): Promise<void> {
+  try {
+    post({ kind: "response", id, ok: true, result: await perform(request) });
+  } catch (error) {
+    post({ kind: "response", id, ok: false, error: errorText(error) });
+  }
+}
+
+async function perform(request: WorkerRequest): Promise<unknown> {
+  const module = bridgeModule!;
+  switch (request.op) {
+    case "parse": {
+      const parsed = JSON.parse(module.parse_notebook(request.source));
+      if (!parsed.ok) throw new Error(parsed.error);
+      return { cells: parsed.cells, header: parsed.header } satisfies NotebookFile;
+    }
+    case "serialize": {
+      const out = JSON.parse(module.serialize_notebook(JSON.stringify(request.notebook)));
+      if (!out.ok) throw new Error(out.error);
+      return out.source as string;
+    }
+    case "install":
+      return installer!.install(request.packages);
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,41 @@
+// Entry point of /play. It starts the Python worker first, so Pyodide boots
+// while the (larger) editor code downloads and the page is built; then it
+// loads the app.
+
+import { absolute, ConfigError, readConfig, staticAsset, type PlaygroundConfig } from "./config";
+import { KernelClient } from "./kernel/client";
+
+function startKernel(config: PlaygroundConfig): KernelClient {
+  const { assets } = config;
+  return new KernelClient({
+    indexURL: staticAsset(config, "pyodide/"),
+    snapshotUrl: assets.snapshot ? staticAsset(config, assets.snapshot) : null,
+    runtimeWheelUrl: staticAsset(config, assets.runtimeWheel),
+    micropipWheelUrl: staticAsset(config, assets.micropipWheel),
+    wheelIndexUrl: absolute(config.wheelIndexUrl).replace(/%7Bpackage_name%7D/gi, "{package_name}"),
+    pyodidePackagesUrl: config.pyodidePackagesUrl ? absolute(config.pyodidePackagesUrl.replace(/\/?$/, "/")) : null,
+  });
+}
+
+function showFatal(message: string): void {
+  const box = document.createElement("div");
+  box.className = "fatal";
+  box.setAttribute("role", "alert");
+  box.textContent = message;
+  document.body.prepend(box);
+}
+
+async function main(): Promise<void> {
+  let config: PlaygroundConfig;
+  try {
+    config = readConfig();
+  } catch (error) {
+    showFatal(error instanceof ConfigError ? `The playground cannot start: ${error.message}.` : String(error));
+    return;
+  }
+  const kernel = startKernel(config);
+  const { mountApp } = await import("./app");
+  await mountApp({ config, kernel, root: document.getElementById("app") ?? document.body });
+}
+
+void main();

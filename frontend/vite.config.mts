@@ -1,0 +1,45 @@
+// Vite build of the playground page: src/main.ts plus its module worker, into
+// dist/ served under /static/ (docs/frontend-contract.md). Django renders the
+// page itself, so there is no index.html: the entry comes from the manifest.
+import { copyFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { defineConfig, type Plugin } from "vite";
+
+const PYODIDE_FILES = [
+  "pyodide.mjs",
+  "pyodide.asm.mjs",
+  "pyodide.asm.wasm",
+  "python_stdlib.zip",
+  "pyodide-lock.json",
+];
+
+// Pyodide loads these at run time from indexURL (/static/pyodide/); they come
+// from the pinned npm package, never from a CDN.
+function copyPyodide(): Plugin {
+  return {
+    name: "playground-copy-pyodide",
+    apply: "build",
+    closeBundle() {
+      const from = join(import.meta.dirname, "node_modules", "pyodide");
+      const to = join(import.meta.dirname, "dist", "pyodide");
+      mkdirSync(to, { recursive: true });
+      for (const name of PYODIDE_FILES) copyFileSync(join(from, name), join(to, name));
+    },
+  };
+}
+
+export default defineConfig({
+  base: "/static/",
+  plugins: [copyPyodide()],
+  optimizeDeps: { exclude: ["pyodide"] },
+  worker: { format: "es" },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    manifest: true,
+    target: "es2022",
+    sourcemap: false,
+    chunkSizeWarningLimit: 1200,
+    rollupOptions: { input: "src/main.ts" },
+  },
+});

@@ -1,0 +1,1 @@
+"""Tests of the wheel proxy (packages app) against a real package index on loopback."""
