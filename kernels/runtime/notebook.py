@@ -55,3 +55,16 @@ class Notebook:
     def cell_label(self, index: int) -> str:
         """The name shown for cell ``index``: its own, or ``cell-<index>``."""
         return self.cells[index].name or f"cell-{index}"
+
+
+def drop_repeated_names(cells: list[Cell]) -> list[Cell]:
+    """Keep each name on its first cell only (hand-edited files may repeat one)."""
+    seen: set[str] = set()
+    for cell in cells:
+        if cell.name is None:
+            continue
+        if cell.name in seen:
+            cell.name = None
+        else:
+            seen.add(cell.name)
+    return cells

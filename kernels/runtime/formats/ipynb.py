@@ -21,7 +21,14 @@ from typing import Any
 
 from kernels.runtime.formats.errors import NotebookFormatError
 from kernels.runtime.formats.pyfile import is_marker_line, normalize_newlines
-from kernels.runtime.notebook import CELL_NAME_RE, Cell, CellConfig, CellKind, Notebook
+from kernels.runtime.notebook import (
+    CELL_NAME_RE,
+    Cell,
+    CellConfig,
+    CellKind,
+    Notebook,
+    drop_repeated_names,
+)
 
 NBFORMAT = 4
 NBFORMAT_MINOR = 5
@@ -82,17 +89,8 @@ def loads(text: str, *, source: str = "<string>") -> Notebook:
         problem = "no 'cells' list" if raw_cells is None else "'cells' is not a list"
         raise NotebookFormatError(f"{source}: {problem}")
 
-    cells: list[Cell] = []
-    used_names: set[str] = set()
-    for index, raw in enumerate(raw_cells):
-        cell = _read_cell(raw, f"{source}: cell {index}")
-        if cell.name is not None:
-            if cell.name in used_names:
-                cell.name = None
-            else:
-                used_names.add(cell.name)
-        cells.append(cell)
-    return Notebook(cells=cells, header=_read_header(data.get("metadata")))
+    cells = [_read_cell(raw, f"{source}: cell {index}") for index, raw in enumerate(raw_cells)]
+    return Notebook(cells=drop_repeated_names(cells), header=_read_header(data.get("metadata")))
 
 
 def _json_type(value: object) -> str:

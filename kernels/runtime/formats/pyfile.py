@@ -27,7 +27,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kernels.runtime.formats.errors import NotebookFormatError
-from kernels.runtime.notebook import CELL_NAME_RE, Cell, CellConfig, CellKind, Notebook
+from kernels.runtime.notebook import (
+    CELL_NAME_RE,
+    Cell,
+    CellConfig,
+    CellKind,
+    Notebook,
+    drop_repeated_names,
+)
 
 #: The version written in the ``# /// playground`` block; newer files are refused.
 FORMAT_VERSION = 1
@@ -108,7 +115,6 @@ def loads(text: str, *, source: str = "<string>") -> Notebook:
     header = text[: markers[0].start()]
     _check_version(header, source)
     cells: list[Cell] = []
-    used_names: set[str] = set()
     for index, match in enumerate(markers):
         last = index == len(markers) - 1
         end = len(text) if last else markers[index + 1].start()
@@ -117,15 +123,8 @@ def loads(text: str, *, source: str = "<string>") -> Notebook:
         body = body.removesuffix("\n")
         if not last:
             body = body.removesuffix("\n")
-        cell = _decode_cell(_parse_marker(match.group()), body)
-        if cell.name is not None:
-            # A hand-edited file may repeat a name; the first cell keeps it.
-            if cell.name in used_names:
-                cell.name = None
-            else:
-                used_names.add(cell.name)
-        cells.append(cell)
-    return Notebook(cells=cells, header=header)
+        cells.append(_decode_cell(_parse_marker(match.group()), body))
+    return Notebook(cells=drop_repeated_names(cells), header=header)
 
 
 def _load_markerless(text: str, source: str) -> Notebook:
