@@ -22,6 +22,17 @@ transport and the kernel only; the browser adds the Web Worker's postMessage
 and the front end's rendering on top, which this script does not measure.
 
 The last line is ``p50_ms=X p95_ms=Y runs_of_60=A,B,C`` (runs at each reader cost).
+
+    python bench/ui_latency.py --browser  # the browser half (needs `make frontend-build`)
+
+``--browser`` measures the whole path on /play instead: the test service
+(tests/browser/service.py) and Debian's Chromium through Playwright, the same
+two cells, and for each of 50 changes (after 5 warm-ups) the time from setting
+the slider in the page (an ``input`` event, as a drag sends) to the reader's
+``cell-output`` showing twice that value, timed in the page with
+``performance.now()`` and a MutationObserver. It includes the page, the
+worker's postMessage, the bridge's command queue, the kernel under Pyodide and
+the rendering. The last line is ``browser_p50_ms=X browser_p95_ms=Y``.
 """
 
 from __future__ import annotations
@@ -209,11 +220,105 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+_BROWSER_CHANGES_JS = """async ([count]) => {
+    const cells = document.querySelectorAll('[data-testid="cell"]');
+    const slider = cells[0].querySelector('input[type="range"]');
+    const output = cells[1].querySelector('[data-testid="cell-output"]');
+    const times = [];
+    for (let i = 0; i < count; i++) {
+        const value = (i % 2 ? 1000 : 2000) + i;
+        const want = String(value * 2);
+        const started = performance.now();
+        await new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error("no output for " + value)), 20000);
+            const observer = new MutationObserver(() => {
+                if (output.textContent.trim() === want) {
+                    observer.disconnect();
+                    clearTimeout(timer);
+                    resolve();
+                }
+            });
+            observer.observe(output, {childList: true, subtree: true, characterData: true});
+            slider.value = String(value);
+            slider.dispatchEvent(new Event("input", {bubbles: true}));
+        });
+        times.push(performance.now() - started);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return times;
+}"""
+
+
+def measure_browser(changes: int) -> list[float]:
+    """Slider change in /play -> the reader's output in the page, one change at a time (ms)."""
+    import tempfile
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.browser.notebook_page import NotebookPage, play_url
+    from tests.browser.service import (
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        missing_frontend_build,
+        start_service,
+    )
+
+    if problem := missing_frontend_build():
+        raise SystemExit(problem)
+    source = notebook_source_for_browser()
+    with tempfile.TemporaryDirectory() as workdir:
+        service = start_service(workdir=Path(workdir))
+        try:
+            with sync_playwright() as driver:
+                browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                try:
+                    context = browser.new_context(base_url=service.base_url)
+                    context.set_default_timeout(60_000)
+                    expect.set_options(timeout=60_000)
+                    notebook = NotebookPage(context.new_page())
+                    notebook.open(play_url(source))
+                    expect(notebook.cells).to_have_count(2)
+                    notebook.run_all()
+                    notebook.page.evaluate(_BROWSER_CHANGES_JS, [WARM_UP])
+                    return list(notebook.page.evaluate(_BROWSER_CHANGES_JS, [changes]))
+                finally:
+                    browser.close()
+        finally:
+            service.stop()
+
+
+def notebook_source_for_browser() -> str:
+    from tests.browser.notebook_page import notebook_source
+
+    return notebook_source(
+        'from kernels import ui\ns = ui.slider(0, 10_000, value=0, label="S")\ns',
+        "s.value * 2",
+    )
+
+
+def main_browser(changes: int) -> int:
+    sys.path.insert(0, str(REPO_ROOT))
+    print(f"UI latency on /play in Chromium (Pyodide in a Web Worker, {os.cpu_count()} cores)\n")
+    latencies = measure_browser(changes)
+    p50, p95 = statistics.median(latencies), _percentile(latencies, 0.95)
+    print(f"slider input event -> reader's output in the page, {len(latencies)} changes\n")
+    print("| p50 | p95 | max |")
+    print("| ---: | ---: | ---: |")
+    print(f"| {p50:.1f} ms | {p95:.1f} ms | {max(latencies):.1f} ms |\n")
+    print(f"browser_p50_ms={p50:.1f} browser_p95_ms={p95:.1f}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="20 changes instead of 100")
     parser.add_argument("--changes", type=int, default=None, help="changes for the latency")
+    parser.add_argument(
+        "--browser", action="store_true", help="measure /play in Chromium (50 changes)"
+    )
     args = parser.parse_args(argv)
+    if args.browser:
+        return main_browser(args.changes or (20 if args.quick else 50))
     changes = args.changes or (20 if args.quick else 100)
 
     print(

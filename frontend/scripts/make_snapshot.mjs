@@ -5,7 +5,8 @@
 // Boots Pyodide from node_modules with `_makeSnapshot`, unpacks the runtime
 // wheel from frontend/dist/wheels, imports every module the worker needs and
 // writes frontend/dist/snapshot/<key>.bin and .bin.gz, where key =
-// sha256(pyodide version + runtime wheel bytes)[:16]: any change to either gives
+// sha256(pyodide version + runtime wheel bytes + this script)[:16]: any change to
+// what is preloaded, the runtime or Pyodide gives
 // a new URL, and a stale snapshot can never be restored. Snapshots are kept in
 // .cache/frontend-snapshots/ so an unchanged runtime is not snapshotted again.
 //
@@ -33,6 +34,7 @@ const CACHE = join(REPO_ROOT, ".cache", "frontend-snapshots");
 const PRELOAD = `
 import ast, asyncio, base64, importlib, importlib.util, io, json, os, random, site, sys, traceback, zipfile
 import kernels.runtime.analysis
+import kernels.runtime.commands
 import kernels.runtime.execution
 import kernels.runtime.formats
 import kernels.runtime.graph
@@ -61,7 +63,14 @@ function findRuntimeWheel() {
 }
 
 export function snapshotKey(pyodideVersion, wheelBytes) {
-  return createHash("sha256").update(pyodideVersion).update(wheelBytes).digest("hex").slice(0, 16);
+  // This script decides what the snapshot preloads, so it is part of the key.
+  const self = readFileSync(fileURLToPath(import.meta.url));
+  return createHash("sha256")
+    .update(pyodideVersion)
+    .update(wheelBytes)
+    .update(self)
+    .digest("hex")
+    .slice(0, 16);
 }
 
 async function makeSnapshot(wheelBytes) {

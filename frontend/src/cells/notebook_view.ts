@@ -5,6 +5,7 @@
 import type { KernelClient } from "../kernel/client";
 import type { CellConfig, CellKind, KernelEvent, NotebookCell, NotebookFile } from "../kernel/messages";
 import { forgetDetachedFrames } from "../outputs/frame";
+import { setUiSender, uiValueRefused } from "../outputs/widgets";
 import { CellView, type CellActions } from "./cell_view";
 import { type Analysis, notebookNames } from "./links";
 import { newCellName } from "./names";
@@ -36,6 +37,7 @@ export class NotebookView implements CellActions {
 
   constructor(options: { kernel: KernelClient; readOnly: boolean; hooks: NotebookHooks }) {
     this.kernel = options.kernel;
+    setUiSender((object_id, value) => this.kernel.send({ type: "set_ui_value", object_id, value }));
     this.readOnly = options.readOnly;
     this.hooks = options.hooks;
     this.element = document.createElement("div");
@@ -159,6 +161,7 @@ export class NotebookView implements CellActions {
   // -- kernel events ------------------------------------------------------------
 
   private handle(event: KernelEvent): void {
+    if (event.type === "protocol_error" && event.command === "set_ui_value") uiValueRefused(event.message);
     if (!("cell_id" in event)) return;
     const cell = this.byId.get(event.cell_id);
     if (!cell) return;

@@ -8,6 +8,7 @@ find the imports a cell needs before it runs.
 """
 
 import ast
+import asyncio
 import importlib
 import importlib.util
 import json
@@ -28,12 +29,40 @@ from kernels.runtime.kernel import Kernel
 from kernels.runtime.notebook import Cell, CellConfig, Notebook
 
 
-class Bridge:
-    """One kernel; ``post`` is a JavaScript function taking an event's JSON text."""
+class _Call:
+    """A JavaScript async function queued between commands (package installs, requests)."""
 
-    def __init__(self, post):
+    def __init__(self, function):
+        self.function = function
+
+
+class Bridge:
+    """One kernel and its command queue.
+
+    ``post`` is a JavaScript function taking an event's JSON text; ``before``
+    (optional) is called before each command is applied (the worker clears
+    its interrupt buffer there); ``on_busy`` (optional) gets ``True`` when the
+    queue starts working and ``False`` when it is empty again.
+
+    Commands go through :class:`~kernels.runtime.commands.CommandQueue`, the
+    same queue as the stdio transport, drained by one consumer task: a burst
+    of ``set_ui_value`` commands that piles up while a cell runs is merged
+    into one batch, so a dragged slider does not replay a backlog of stale
+    values. Interrupts do not queue (``interrupt``).
+    """
+
+    def __init__(self, post, before=None, on_busy=None):
         self._post = post
+        self._before = before
+        self._on_busy = on_busy
         self.kernel = Kernel(self._emit)
+        # Imported here: after a snapshot restore the runtime's files are
+        # unpacked only after this module runs (worker.ts).
+        from kernels.runtime.commands import CommandQueue
+
+        self.queue = CommandQueue()
+        self._consumer = None
+        self._busy = False
 
     def _emit(self, event):
         self._post(json.dumps(protocol.to_json(event), ensure_ascii=False, default=repr))
@@ -41,8 +70,59 @@ class Bridge:
     def ready_json(self):
         return json.dumps(protocol.to_json(self.kernel.ready_event()))
 
+    def put_json(self, text):
+        """Queue one command given as JSON text; bad commands become protocol_error events."""
+        try:
+            command = protocol.command_from_json(json.loads(text))
+        except (ValueError, protocol.ProtocolViolation) as exc:
+            self._emit(protocol.ProtocolError(str(exc)))
+            return
+        if isinstance(command, protocol.Interrupt):
+            self.interrupt()
+            return
+        self._put(command)
+
+    def put_call(self, function):
+        """Queue a JavaScript async function, awaited in turn with the commands."""
+        self._put(_Call(function))
+
+    def _put(self, item):
+        self.queue.put(item)
+        self._set_busy(True)
+        if self._consumer is None or self._consumer.done():
+            self._consumer = asyncio.ensure_future(self._consume())
+
+    def _set_busy(self, busy):
+        if busy != self._busy:
+            self._busy = busy
+            if self._on_busy is not None:
+                self._on_busy(busy)
+
+    async def _consume(self):
+        while True:
+            item = await self.queue.get()
+            if item is None:
+                return
+            try:
+                if isinstance(item, _Call):
+                    result = item.function()
+                    if hasattr(result, "__await__"):
+                        await result
+                else:
+                    if self._before is not None:
+                        self._before()
+                    await self.kernel.handle(item)
+            except KeyboardInterrupt:
+                # The interrupt landed between cells (after the cell it was meant
+                # for ended); the run is over either way.
+                pass
+            except Exception as exc:  # a bug: report it, keep serving
+                self._emit(protocol.ProtocolError(f"the kernel failed: {exc!r}"))
+            if len(self.queue) == 0:
+                self._set_busy(False)
+
     async def handle_json(self, text):
-        """Apply one command given as JSON text; bad commands become protocol_error events."""
+        """Apply one command now, bypassing the queue (tests and tools)."""
         try:
             command = protocol.command_from_json(json.loads(text))
         except (ValueError, protocol.ProtocolViolation) as exc:
@@ -51,8 +131,6 @@ class Bridge:
         try:
             await self.kernel.handle(command)
         except KeyboardInterrupt:
-            # The interrupt landed between cells (after the cell it was meant
-            # for ended); the run is over either way.
             pass
 
     def interrupt(self):

@@ -2,8 +2,11 @@
 //
 // Boot: restore the memory snapshot when there is one (falling back to a
 // normal boot if it fails), make the runtime importable, start bridge.py's
-// Kernel. Then protocol commands are applied one at a time, in order; before
-// a run, the imports of the cells it may run are installed (packages/install.ts).
+// Kernel. Then protocol commands go into bridge.py's queue (the runtime's
+// CommandQueue, as over stdio) and are applied one at a time, in order, by one
+// Python consumer task, which merges bursts of set_ui_value into one run;
+// before a run, the imports of the cells it may run are installed
+// (packages/install.ts), queued as a step of their own.
 // Interrupts: the page writes 2 into the shared interrupt buffer, which stops
 // Python busy in a cell; an `interrupt` command is also handled at once (not
 // queued) so a cell awaiting something is cancelled. The buffer is cleared
@@ -25,7 +28,8 @@ const scope = self as unknown as WorkerScope;
 const PYTHON_ENV = { HOME: "/home/pyodide" };
 
 interface Bridge extends PyProxy {
-  handle_json(text: string): Promise<void>;
+  put_json(text: string): void;
+  put_call(call: () => Promise<void>): void;
   interrupt(): void;
   ready_json(): string;
 }
@@ -39,8 +43,8 @@ let interruptView: Uint8Array | null = null;
 const cellCode = new Map<string, { code: string; kind: string }>();
 
 type QueueItem = { kind: "command"; command: Command } | { kind: "request"; id: number; request: WorkerRequest };
-const queue: QueueItem[] = [];
-let draining = false;
+/** What arrived before the kernel was ready; handed to the bridge once it is. */
+const pending: QueueItem[] = [];
 let booted: Promise<void> | null = null;
 
 function post(message: FromWorker): void {
@@ -56,7 +60,9 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
   switch (message.kind) {
     case "boot":
       booted ??= boot(message.options).then(
-        () => drain(),
+        () => {
+          for (const item of pending.splice(0)) enqueue(item);
+        },
         (error: unknown) => post({ kind: "boot-failed", message: errorText(error) }),
       );
       return;
@@ -66,8 +72,7 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
         bridge?.interrupt();
         return;
       }
-      queue.push({ kind: "command", command: message.command });
-      void drain();
+      enqueue({ kind: "command", command: message.command });
       return;
     case "request":
       // Parsing and serializing are pure: answer at once, even during a run.
@@ -75,8 +80,7 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
         answer(message.id, message.request);
         return;
       }
-      queue.push(message);
-      void drain();
+      enqueue(message);
       return;
   }
 };
@@ -140,7 +144,14 @@ del _wheel
   if (interruptView !== null) py.setInterruptBuffer(interruptView);
   py.setStdout({ batched: (text: string) => console.log(text) });
   py.setStderr({ batched: (text: string) => console.warn(text) });
-  bridge = module.Bridge((json: string) => post({ kind: "event", event: JSON.parse(json) })) as Bridge;
+  bridge = module.Bridge(
+    (json: string) => post({ kind: "event", event: JSON.parse(json) }),
+    // Before each command: an old interrupt must not hit the next one.
+    () => {
+      if (interruptView !== null) interruptView[0] = 0;
+    },
+    (busy: boolean) => post({ kind: "busy", busy }),
+  ) as Bridge;
   installer = new PackageInstaller({
     pyodide: py,
     micropipWheelUrl: options.micropipWheelUrl,
@@ -163,37 +174,26 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-async function drain(): Promise<void> {
-  if (draining || bridge === null) return;
-  draining = true;
-  post({ kind: "busy", busy: true });
-  try {
-    while (queue.length > 0) {
-      const item = queue.shift()!;
-      if (item.kind === "request") await answer(item.id, item.request);
-      else await apply(item.command);
-    }
-  } finally {
-    draining = false;
-    post({ kind: "busy", busy: false });
+/** Into bridge.py's queue (or wait for boot): commands as JSON, requests and installs as queued JS steps. */
+function enqueue(item: QueueItem): void {
+  if (bridge === null) {
+    pending.push(item);
+    return;
   }
-}
-
-async function apply(command: Command): Promise<void> {
+  if (item.kind === "request") {
+    bridge.put_call(() => answer(item.id, item.request));
+    return;
+  }
+  const command = item.command;
   track(command);
-  const runs = cellsAboutToRun(command);
-  if (runs.length > 0) await installImports(runs);
-  if (interruptView !== null) interruptView[0] = 0;
-  try {
-    await bridge!.handle_json(JSON.stringify(command));
-  } catch (error) {
-    // The kernel reports cell failures as events; reaching here is a bug.
-    console.error("playground: the kernel failed on", command, error);
-    post({
-      kind: "event",
-      event: { type: "protocol_error", message: `the kernel failed: ${errorText(error)}`, command: command.type },
+  if (cellsAboutToRun(command).length > 0) {
+    // Computed when its turn comes, so it sees the code of the commands before it.
+    bridge.put_call(async () => {
+      const runs = cellsAboutToRun(command);
+      if (runs.length > 0) await installImports(runs);
     });
   }
+  bridge.put_json(JSON.stringify(command));
 }
 
 function track(command: Command): void {

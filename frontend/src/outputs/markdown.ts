@@ -10,6 +10,16 @@ export function markdownToSafeHtml(text: string): string {
   return DOMPurify.sanitize(html, { USE_PROFILES: { html: true } });
 }
 
+/**
+ * Markdown of a `ui.md` element, sanitised like markdown cells; the only extra
+ * tag kept is the inert `<pg-ui data-id>` placeholder, which widgets.ts then
+ * replaces with live widgets built from data.
+ */
+export function markdownWithElementsToSafeHtml(text: string): string {
+  const html = marked.parse(text, { async: false, gfm: true, breaks: false });
+  return DOMPurify.sanitize(html, { USE_PROFILES: { html: true }, ADD_TAGS: ["pg-ui"], ADD_ATTR: ["data-id"] });
+}
+
 /** Links in rendered markdown open in a new tab and never leak the page. */
 export function hardenLinks(root: HTMLElement): void {
   for (const link of root.querySelectorAll("a[href]")) {

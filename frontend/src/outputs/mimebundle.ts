@@ -1,11 +1,13 @@
 // Rendering a cell's output mimebundle (the `output` event's `data`): the
 // richest type we can show safely wins. HTML, SVG and markdown go into a
 // sandboxed frame; PNG/JPEG become <img> from data: URLs; JSON is pretty-printed;
-// anything else falls back to text/plain.
+// anything else falls back to text/plain. UI element specs become live
+// widgets in the page itself (widgets.ts).
 
 import type { MimeBundle } from "../kernel/messages";
 import { outputFrame } from "./frame";
 import { markdownToSafeHtml } from "./markdown";
+import { renderUiElement, UI_MIME } from "./widgets";
 
 function text(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value, null, 2);
@@ -31,6 +33,11 @@ function image(mime: string, data: unknown, alt: string): HTMLElement {
 export function renderMimeBundle(bundle: MimeBundle, cellName: string): HTMLElement | null {
   const plain = typeof bundle["text/plain"] === "string" ? (bundle["text/plain"] as string) : "";
   const title = `output of cell ${cellName}`;
+  // Live UI elements are our own controls built from data, in the page (widgets.ts).
+  if (UI_MIME in bundle) {
+    const widget = renderUiElement(bundle[UI_MIME]);
+    if (widget) return widget;
+  }
   if ("text/html" in bundle) return outputFrame(text(bundle["text/html"]), title);
   if ("image/svg+xml" in bundle) return outputFrame(text(bundle["image/svg+xml"]), title);
   if ("image/png" in bundle) return image("image/png", bundle["image/png"], plain || title);
