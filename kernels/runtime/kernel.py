@@ -293,7 +293,7 @@ class Kernel:
             if element is None:
                 self.emit(p.ProtocolError(
                     f"there is no UI element with id {object_id!r} (its cell may have re-run "
-                    "or been deleted)", "set_ui_value",
+                    "or been deleted)", "set_ui_value", object_id,
                 ))
                 continue
             values = [value]
@@ -304,12 +304,12 @@ class Kernel:
                 try:
                     element._update(each)
                 except UIValueError as exc:
-                    self.emit(p.ProtocolError(f"{element!r}: {exc}", "set_ui_value"))
+                    self.emit(p.ProtocolError(f"{element!r}: {exc}", "set_ui_value", object_id))
                     continue
                 except Exception as exc:  # an on_change callback failed
                     self.emit(p.ProtocolError(
                         f"{element!r}: its on_change function raised {type(exc).__name__}: "
-                        f"{exc}", "set_ui_value",
+                        f"{exc}", "set_ui_value", object_id,
                     ))
                     continue
                 applied = True

@@ -245,6 +245,7 @@ class ProtocolError(Message):
     type: ClassVar[str] = "protocol_error"
     message: str
     command: str | None = None
+    object_id: str | None = None  # the UI element a refused set_ui_value was for
 
 
 Event = Union[  # noqa: UP007

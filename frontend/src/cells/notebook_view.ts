@@ -161,7 +161,7 @@ export class NotebookView implements CellActions {
   // -- kernel events ------------------------------------------------------------
 
   private handle(event: KernelEvent): void {
-    if (event.type === "protocol_error" && event.command === "set_ui_value") uiValueRefused(event.message);
+    if (event.type === "protocol_error" && event.command === "set_ui_value") uiValueRefused(event.message, event.object_id ?? null);
     if (!("cell_id" in event)) return;
     const cell = this.byId.get(event.cell_id);
     if (!cell) return;

@@ -68,7 +68,7 @@ export type KernelEvent =
     }
   | { type: "variables"; updated: VariableInfo[]; removed: string[] }
   | { type: "run_completed"; ran: string[]; failed: string[]; interrupted: boolean; duration_ms: number }
-  | { type: "protocol_error"; message: string; command: string | null };
+  | { type: "protocol_error"; message: string; command: string | null; object_id?: string | null };
 
 // ---------------------------------------------------------- notebook files
 

@@ -39,7 +39,6 @@ interface Widget {
 // ------------------------------------------------------------------ sending
 
 let sender: ((id: string, value: unknown) => void) | null = null;
-let lastSent: string | null = null;
 const live = new Map<string, Set<Widget>>();
 
 /** notebook_view.ts: how set_ui_value reaches the kernel. */
@@ -50,7 +49,6 @@ export function setUiSender(send: (id: string, value: unknown) => void): void {
 const kernelSink: Sink = {
   local: false,
   send(id, value) {
-    lastSent = id;
     sender?.(id, value);
   },
 };
@@ -75,16 +73,15 @@ function changed(widget: Widget, sink: Sink, value: unknown, sync = true): void 
   }
 }
 
-/** A protocol_error for set_ui_value: show it next to the widgets last sent from, and restore them. */
-export function uiValueRefused(message: string): void {
-  if (lastSent === null) return;
-  for (const widget of live.get(lastSent) ?? []) {
+/** A protocol_error for set_ui_value: show it next to the refused element's widgets, and restore them. */
+export function uiValueRefused(message: string, objectId: string | null): void {
+  if (objectId === null) return;
+  for (const widget of live.get(objectId) ?? []) {
     if (!widget.root.isConnected) continue;
     widget.error.textContent = message;
     widget.error.hidden = false;
     widget.set(widget.spec.value);
   }
-  lastSent = null;
 }
 
 // ------------------------------------------------------------------ helpers

@@ -58,6 +58,7 @@ def test_bad_values_are_refused_and_change_nothing():
     events = d.send(p.SetUIValue(slider_id(d, "make"), 99))
     assert isinstance(events[0], p.ProtocolError)
     assert "between 1 and 10" in events[0].message
+    assert events[0].object_id == slider_id(d, "make"), "the refusal names the element"
     assert not ran(events)
     assert d.ns["speed"].value == 3
     events = d.send(p.SetUIValue("make:7", 1))
