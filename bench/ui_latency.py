@@ -215,6 +215,15 @@ def measure_coalescing(reader_cost_ms: int) -> dict[str, Any]:
         kernel.close()
 
 
+def _print_latency_table(latencies: list[float], *, digits: int) -> tuple[float, float]:
+    """Print p50/p95/max of latencies in ms as a table; return (p50, p95)."""
+    p50, p95 = statistics.median(latencies), _percentile(latencies, 0.95)
+    print("| p50 | p95 | max |")
+    print("| ---: | ---: | ---: |")
+    print(f"| {p50:.{digits}f} ms | {p95:.{digits}f} ms | {max(latencies):.{digits}f} ms |\n")
+    return p50, p95
+
+
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -300,11 +309,8 @@ def main_browser(changes: int) -> int:
     sys.path.insert(0, str(REPO_ROOT))
     print(f"UI latency on /play in Chromium (Pyodide in a Web Worker, {os.cpu_count()} cores)\n")
     latencies = measure_browser(changes)
-    p50, p95 = statistics.median(latencies), _percentile(latencies, 0.95)
     print(f"slider input event -> reader's output in the page, {len(latencies)} changes\n")
-    print("| p50 | p95 | max |")
-    print("| ---: | ---: | ---: |")
-    print(f"| {p50:.1f} ms | {p95:.1f} ms | {max(latencies):.1f} ms |\n")
+    p50, p95 = _print_latency_table(latencies, digits=1)
     print(f"browser_p50_ms={p50:.1f} browser_p95_ms={p95:.1f}")
     return 0
 
@@ -326,11 +332,8 @@ def main(argv: list[str] | None = None) -> int:
         f"({sys.implementation.name} {sys.version.split()[0]}, {os.cpu_count()} cores)\n"
     )
     latencies = measure_latency(changes)
-    p50, p95 = statistics.median(latencies), _percentile(latencies, 0.95)
     print(f"(a) set_ui_value -> reader's output, {len(latencies)} changes one at a time\n")
-    print("| p50 | p95 | max |")
-    print("| ---: | ---: | ---: |")
-    print(f"| {p50:.2f} ms | {p95:.2f} ms | {max(latencies):.2f} ms |\n")
+    p50, p95 = _print_latency_table(latencies, digits=2)
 
     print(
         f"(b) {BURST_CHANGES} changes within {BURST_SECONDS:g} s "

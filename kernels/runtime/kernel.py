@@ -203,9 +203,8 @@ class Kernel:
         self.cells[cell.cell_id] = cell
         index = command.index
         if index is None or index >= len(self.order):
+            # The graph places a newly registered cell after every other one.
             self.order.append(cell.cell_id)
-            self.graph.position[cell.cell_id] = len(self.order) - 1
-            self.graph._next_position = len(self.order)
         else:
             self.order.insert(max(index, 0), cell.cell_id)
             self.graph.set_order(self.order)
@@ -419,6 +418,8 @@ class Kernel:
         roots |= changed
         if self.lazy:
             to_run = roots
+            for cell_id in graph.topological(graph.descendants(to_run) - to_run):
+                self._mark_stale(self.cells[cell_id])
         else:
             to_run = roots | graph.descendants(roots)
             # Descendants run with the code the user sees.
@@ -428,9 +429,6 @@ class Kernel:
                 errors = self._errors_by_cell()
                 self._known_invalid = set(errors)
                 to_run |= graph.descendants(to_run)
-        if self.lazy:
-            for cell_id in graph.topological(graph.descendants(to_run) - to_run):
-                self._mark_stale(self.cells[cell_id])
         plan = graph.topological(to_run)
         if not plan:
             return
