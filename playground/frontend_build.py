@@ -13,8 +13,10 @@ from typing import Any
 
 from django.conf import settings
 
-# The manifest key of the entry point (its source path in frontend/).
+# The manifest keys of the entry points (their source paths in frontend/): the
+# playground (user-content site) and the scripts of the app's own pages.
 ENTRY = "src/main.ts"
+HOST_ENTRY = "src/host/main.ts"
 MANIFEST = Path(".vite") / "manifest.json"
 ASSETS = Path("playground-assets.json")
 
@@ -28,6 +30,16 @@ class FrontendBuildMissing(Exception):
 
 
 @dataclass(frozen=True)
+class EntryFiles:
+    """What a page loads for one entry point; paths are relative to /static/."""
+
+    script: str
+    stylesheets: tuple[str, ...]
+    # The entry's statically imported chunks, fetched in parallel with it.
+    preloads: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class FrontendBuild:
     """Paths are relative to /static/ (the root of the build)."""
 
@@ -37,6 +49,8 @@ class FrontendBuild:
     preloads: tuple[str, ...]
     # The contents of playground-assets.json (Pyodide version, wheels, snapshot).
     assets: dict[str, Any]
+    # The app pages' script (the notebook editor and shared pages), if the build has it.
+    host: EntryFiles | None = None
 
 
 def _display(path: Path) -> str:
@@ -60,14 +74,12 @@ def _read_json(path: Path) -> Any:
         ) from error
 
 
-def _entry_files(
-    manifest: dict[str, Any], manifest_path: Path
-) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+def _entry_files(manifest: dict[str, Any], manifest_path: Path, key: str = ENTRY) -> EntryFiles:
     """The entry's script, its stylesheets and the chunks to preload."""
-    entry = manifest.get(ENTRY)
+    entry = manifest.get(key)
     if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
         raise FrontendBuildMissing(
-            f"{_display(manifest_path)} has no entry {ENTRY!r}.", missing=_display(manifest_path)
+            f"{_display(manifest_path)} has no entry {key!r}.", missing=_display(manifest_path)
         )
     stylesheets: list[str] = []
     preloads: list[str] = []
@@ -89,8 +101,8 @@ def _entry_files(
                     preloads.append(child["file"])
                 visit(imported, child)
 
-    visit(ENTRY, entry)
-    return entry["file"], tuple(stylesheets), tuple(preloads)
+    visit(key, entry)
+    return EntryFiles(entry["file"], tuple(stylesheets), tuple(preloads))
 
 
 def _load(dist_dir: Path) -> FrontendBuild:
@@ -100,7 +112,8 @@ def _load(dist_dir: Path) -> FrontendBuild:
         raise FrontendBuildMissing(
             f"{_display(manifest_path)} is not a Vite manifest.", missing=_display(manifest_path)
         )
-    entry_script, stylesheets, preloads = _entry_files(manifest, manifest_path)
+    main = _entry_files(manifest, manifest_path)
+    host = _entry_files(manifest, manifest_path, HOST_ENTRY) if HOST_ENTRY in manifest else None
     assets_path = dist_dir / ASSETS
     assets = _read_json(assets_path)
     if not isinstance(assets, dict):
@@ -108,7 +121,11 @@ def _load(dist_dir: Path) -> FrontendBuild:
             f"{_display(assets_path)} is not a JSON object.", missing=_display(assets_path)
         )
     return FrontendBuild(
-        entry_script=entry_script, stylesheets=stylesheets, preloads=preloads, assets=assets
+        entry_script=main.script,
+        stylesheets=main.stylesheets,
+        preloads=main.preloads,
+        assets=assets,
+        host=host,
     )
 
 

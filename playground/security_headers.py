@@ -34,12 +34,13 @@ def _origin_of(url: str | None) -> list[str]:
     return [f"{parts.scheme}://{parts.netloc}"]
 
 
-def app_content_security_policy(*, embeddable: bool = False) -> str:
-    """The policy of the app's own pages (/play, the home page, error pages).
+def app_content_security_policy(*, frame_ancestors: Sequence[str] = ("'self'",)) -> str:
+    """The policy of our own pages on both sites (the app's pages, /play, error pages).
 
     Scripts only from our origin, never inline: untrusted output never runs in these
-    pages; it runs in the output frame, which has its own policy. ``embeddable`` lets
-    any site frame the page (``/play?embed=true``).
+    pages; it runs in the output frame, which has its own policy. ``frame_ancestors``
+    says who may frame the page: ``*`` for ``/play?embed=true``, the app's origin for
+    the playground the app's pages embed (``/play?hosted=1``).
     """
     return policy_header(
         {
@@ -52,13 +53,14 @@ def app_content_security_policy(*, embeddable: bool = False) -> str:
             # CodeMirror injects <style> elements.
             "style-src": ["'self'", "'unsafe-inline'"],
             "font-src": ["'self'", "data:"],
-            # 'self': the output frame (/play/output-frame). srcdoc frames need no
-            # source here, and blob:/data: frames inherit this policy anyway.
-            "frame-src": ["'self'", "blob:", "data:"],
+            # 'self': the output frame (/play/output-frame); the user-content site: the
+            # playground the app's pages embed. srcdoc frames need no source here, and
+            # blob:/data: frames inherit this policy anyway.
+            "frame-src": ["'self'", settings.USERCONTENT_ORIGIN, "blob:", "data:"],
             "object-src": ["'none'"],
             "base-uri": ["'none'"],
             "form-action": ["'self'"],
-            "frame-ancestors": ["*"] if embeddable else ["'self'"],
+            "frame-ancestors": list(frame_ancestors),
         }
     )
 

@@ -1,13 +1,22 @@
-"""Top-level URL routes; each app adds its own ``urls.py`` here."""
+"""URL routes of the app's site (``APP_ORIGIN``); each app adds its own ``urls.py`` here.
 
+The user-content site has its own, much shorter list: ``playground.usercontent_urls``.
+"""
+
+from django.contrib import admin
 from django.urls import include, path
 
 from playground import views
+from playground.api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("play", views.play, name="play"),
-    path("play/output-frame", views.output_frame, name="output-frame"),
-    path("wheels/", include("packages.urls")),
+    path("play", views.play_redirect, name="play"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("accounts.urls")),
+    path("api/", api.urls),
+    path("", include("notebooks.urls")),
+    path("", include("sharing.urls")),
 ]

@@ -1,6 +1,8 @@
 """Site-wide pages: the home page, the playground (/play) and its output frame, the health check.
 
-The playground page only hosts the Vite build (docs/frontend-contract.md): it loads the
+The playground and its output frame live on the user-content site (``USERCONTENT_ORIGIN``,
+see ``playground.usercontent``); on the app's site ``/play`` redirects there. The
+playground page only hosts the Vite build (docs/frontend-contract.md): it loads the
 entry script and hands it its configuration as JSON. Security headers are explained in
 docs/security.md.
 """
@@ -9,8 +11,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
@@ -26,8 +28,30 @@ from playground.security_headers import (
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """Say what Playground is."""
-    return render(request, "home.html")
+    """Say what Playground is; signed-in people go on to their notebooks."""
+    if request.user.is_authenticated:
+        return redirect("notebooks:dashboard")
+    return render(request, "home.html", {"play_url": playground_url()})
+
+
+def playground_url(query: str = "") -> str:
+    """The playground's address on the user-content site."""
+    return f"{settings.USERCONTENT_ORIGIN}/play" + (f"?{query}" if query else "")
+
+
+@require_safe
+def play_redirect(request: HttpRequest) -> HttpResponseRedirect:
+    """The app's /play: the playground runs on the user-content site, never next to sessions.
+
+    Browsers keep the ``#code/...`` fragment across the redirect.
+    """
+    return HttpResponseRedirect(playground_url(request.META.get("QUERY_STRING", "")))
+
+
+@require_safe
+def usercontent_home(request: HttpRequest) -> HttpResponseRedirect:
+    """The user-content site has no pages of its own: send people to the app."""
+    return HttpResponseRedirect(settings.APP_ORIGIN + "/")
 
 
 @require_safe
@@ -36,7 +60,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _page_config(*, build: FrontendBuild, mode: str, embed: bool) -> dict[str, Any]:
+def _page_config(*, build: FrontendBuild, mode: str, embed: bool, hosted: bool) -> dict[str, Any]:
     """The JSON the frontend reads from #playground-config (docs/frontend-contract.md)."""
     return {
         "staticUrl": static(""),
@@ -49,25 +73,43 @@ def _page_config(*, build: FrontendBuild, mode: str, embed: bool) -> dict[str, A
         "outputFrameUrl": reverse("output-frame"),
         "mode": mode,
         "embed": embed,
+        "hosted": hosted,
+        # Hosted pages take their notebook from, and report edits to, this origin only.
+        "appOrigin": settings.APP_ORIGIN,
+        "importUrl": f"{settings.APP_ORIGIN}/notebooks/import",
     }
 
 
 @require_safe
 @cache_control(no_cache=True)
 def play(request: HttpRequest) -> HttpResponse:
-    """The playground: ``?mode=read`` shows the app view, ``?embed=true`` may be framed anywhere."""
+    """The playground (user-content site).
+
+    ``?mode=read`` shows the app view; ``?embed=true`` may be framed by any site;
+    ``?hosted=1`` is the playground the app's own pages frame (the notebook editor,
+    shared pages): it takes its notebook from the app's page and reports edits to it.
+    """
     mode = "read" if request.GET.get("mode") == "read" else "edit"
     embed = request.GET.get("embed") == "true"
+    hosted = request.GET.get("hosted") == "1"
     try:
         build = frontend_build_get()
     except FrontendBuildMissing as problem:
-        response = render(request, "play_unavailable.html", {"problem": problem}, status=503)
+        response = render(
+            request,
+            "play_unavailable.html",
+            {"problem": problem, "app_origin": settings.APP_ORIGIN},
+            status=503,
+        )
     else:
-        config = _page_config(build=build, mode=mode, embed=embed)
+        config = _page_config(build=build, mode=mode, embed=embed, hosted=hosted)
         response = render(request, "play.html", {"build": build, "config": config})
-    if embed:
-        response["Content-Security-Policy"] = app_content_security_policy(embeddable=True)
-        # Lets sites that are cross-origin isolated themselves embed the page.
+    if embed or hosted:
+        ancestors = ["*"] if embed else [settings.APP_ORIGIN]
+        response["Content-Security-Policy"] = app_content_security_policy(
+            frame_ancestors=ancestors
+        )
+        # A cross-origin-isolated page (ours, or an embedding site) may frame it.
         response["Cross-Origin-Resource-Policy"] = "cross-origin"
         response.xframe_options_exempt = True
     else:
@@ -89,3 +131,13 @@ def output_frame(request: HttpRequest) -> HttpResponse:
     # never sent for them. A require-corp page may embed a credentialless frame.
     response["Cross-Origin-Embedder-Policy"] = "credentialless"
     return response
+
+
+def usercontent_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 on the user-content site: plain text, pointing to the app."""
+    return HttpResponse(
+        f"Not found. The user-content site only serves the playground; Playground itself is "
+        f"at {settings.APP_ORIGIN}/\n",
+        status=404,
+        content_type="text/plain; charset=utf-8",
+    )

@@ -1,4 +1,7 @@
-"""Notebook storage: saving notebooks and their versions, and the files they use.
+"""Notebook content in object storage: write-once blobs, read through a cache.
 
-An empty app for now; its models, services and selectors arrive with the storage work.
+Revisions (``notebooks``) keep their text here, one object per revision under a key
+that is never reused; the database holds only metadata. The backend is the
+``notebooks`` entry of ``STORAGES``: local files for ``make run``, S3-compatible
+object storage (django-storages) in production. See :mod:`storage.blobs`.
 """

@@ -12,7 +12,7 @@ from whitenoise.compress import Compressor
 
 from playground.static_files import add_static_file_headers, static_file_is_immutable
 
-from .environment import env_int
+from .environment import env_int, env_list, origin_from_url, redis_settings, s3_storage_from_env
 
 # The repository root (this file is playground/settings/base.py).
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -24,6 +24,9 @@ DEBUG = False
 ALLOWED_HOSTS: list[str] = []
 
 INSTALLED_APPS = [
+    # First, so that `runserver` serves ASGI (websockets) as daphne does in production.
+    "daphne",
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -32,25 +35,36 @@ INSTALLED_APPS = [
     # serves static files with the same headers as production.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "accounts",
     "storage",
+    "notebooks",
+    "sharing",
     "packages",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Requests to USERCONTENT_ORIGIN get their own, cookieless URL routes (docs/security.md).
+    "playground.usercontent.UserContentMiddleware",
     # Static files answer here, before sessions and CSRF; their headers come from
     # WHITENOISE_ADD_HEADERS_FUNCTION below, not from the middleware after this one.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "playground.middleware.SecurityHeadersMiddleware",
+    "playground.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "playground.urls"
+# What the user-content site (USERCONTENT_ORIGIN) serves: the playground and nothing else.
+USERCONTENT_URLCONF = "playground.usercontent_urls"
 WSGI_APPLICATION = "playground.wsgi.application"
 ASGI_APPLICATION = "playground.asgi.application"
 
@@ -96,12 +110,21 @@ STATIC_ROOT = VAR_DIR / "static"
 # directory only once it exists, so `check` passes before the first build; /play
 # then answers 503 saying how to build it.
 FRONTEND_DIST_DIR = Path(os.environ.get("FRONTEND_DIST_DIR", BASE_DIR / "frontend" / "dist"))
-STATICFILES_DIRS = [FRONTEND_DIST_DIR] if FRONTEND_DIST_DIR.is_dir() else []
+STATICFILES_DIRS = [BASE_DIR / "playground" / "static"]
+if FRONTEND_DIST_DIR.is_dir():
+    STATICFILES_DIRS.append(FRONTEND_DIST_DIR)
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
-# Local files by default; production swaps the default backend for object storage later.
+# Notebook content (every revision, write-once) goes to the "notebooks" storage: local
+# files under var/notebooks by default, S3-compatible object storage when S3_BUCKET is
+# set (S3_PREFIX, S3_ENDPOINT_URL, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_REGION).
+NOTEBOOKS_STORAGE = s3_storage_from_env() or {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": VAR_DIR / "notebooks"},
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "notebooks": NOTEBOOKS_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -145,3 +168,66 @@ WHEELS_UPSTREAM_TIMEOUT = env_int("WHEELS_UPSTREAM_TIMEOUT", 20)
 # How long a project's file list is reused before asking upstream again (new releases
 # appear after at most this long).
 WHEELS_INDEX_CACHE_SECONDS = env_int("WHEELS_INDEX_CACHE_SECONDS", 300)
+
+# --- origins -------------------------------------------------------------------------
+# Notebook code and output run on USERCONTENT_ORIGIN, a site that has no cookies, no
+# session and no API of ours (docs/security.md); the app (accounts, dashboard, API)
+# lives on APP_ORIGIN and embeds the playground from there in a frame.
+APP_ORIGIN = origin_from_url(os.environ.get("APP_ORIGIN") or "http://127.0.0.1:8000", "APP_ORIGIN")
+USERCONTENT_ORIGIN = origin_from_url(
+    os.environ.get("USERCONTENT_ORIGIN") or "http://localhost:8000", "USERCONTENT_ORIGIN"
+)
+
+# --- accounts (django-allauth) -------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "notebooks:dashboard"
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Playground] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+# Per client IP (and per account for failed log-ins); counted in the default cache,
+# which is Redis in production so every server process shares the counts.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/h/ip",
+    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+}
+# Local development prints mail (verification links) on the console; production sends
+# it through SMTP (production.py).
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Playground <noreply@localhost>")
+
+# --- cache, channel layer (Redis when REDIS_URL is set) ------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "").strip() or None
+CACHES, CHANNEL_LAYERS = redis_settings(REDIS_URL)
+# Revision content is immutable: each process keeps the most recently read ones.
+CACHES["revisions"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "playground-revisions",
+    "OPTIONS": {"MAX_ENTRIES": env_int("REVISION_CACHE_ENTRIES", 2000)},
+}
+
+# --- limits --------------------------------------------------------------------------
+NOTEBOOK_MAX_BYTES = env_int("NOTEBOOK_MAX_BYTES", 2 * 1024 * 1024)
+NOTEBOOKS_PER_USER = env_int("NOTEBOOKS_PER_USER", 500)
+STORAGE_PER_USER_BYTES = env_int("STORAGE_PER_USER_BYTES", 200 * 1024 * 1024)
+# Share links a user may create per hour (the API answers 429 beyond it).
+SHARE_LINKS_PER_HOUR = env_int("SHARE_LINKS_PER_HOUR", 60)
+# Notebooks in the trash are purged (`manage.py purge_trash`) after this many days.
+TRASH_RETENTION_DAYS = env_int("TRASH_RETENTION_DAYS", 30)
+# Staff who get error mail in production (comma-separated addresses).
+ADMINS = [("Playground admin", address) for address in env_list("ADMIN_EMAILS")]

@@ -8,6 +8,14 @@ must then be installed). Optional: ``CSRF_TRUSTED_ORIGINS`` (comma-separated
 the playground's ``PYODIDE_PACKAGES_URL``, ``FRONTEND_DIST_DIR`` and ``WHEELS_*``
 (see ``base``).
 
+Also required: ``REDIS_URL`` (cache for rate limits, channel layer), ``S3_BUCKET``
+(with the other ``S3_*`` variables, see ``environment.s3_storage_from_env``),
+``APP_ORIGIN`` and ``USERCONTENT_ORIGIN`` (two different sites, see
+docs/security.md). Mail: ``EMAIL_HOST`` (and ``EMAIL_PORT``, ``EMAIL_HOST_USER``,
+``EMAIL_HOST_PASSWORD``, ``EMAIL_USE_TLS``, ``DEFAULT_FROM_EMAIL``). Database
+connections: ``DATABASE_CONN_MAX_AGE`` (seconds, default 60) for WSGI workers, or
+``DATABASE_POOL=1`` for ASGI (daphne) processes, where persistent connections leak.
+
 Static files: build the frontend (``make frontend-build``), then run
 ``manage.py collectstatic``; WhiteNoise serves ``STATIC_ROOT`` with the gzip
 variants collectstatic made.
@@ -15,10 +23,23 @@ variants collectstatic made.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
+from .base import CACHES as _BASE_CACHES
 from .base import STATIC_ROOT, STORAGES
-from .environment import database_from_url, env_bool, env_list, env_required
+from .environment import (
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_required,
+    origin_from_url,
+    redis_settings,
+    s3_storage_from_env,
+)
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
@@ -28,6 +49,36 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 DATABASES = {"default": database_from_url(env_required("DATABASE_URL"))}
+if env_bool("DATABASE_POOL", default=False):
+    DATABASES["default"]["OPTIONS"]["pool"] = True
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+REDIS_URL = env_required("REDIS_URL")
+CACHES, CHANNEL_LAYERS = redis_settings(REDIS_URL)
+CACHES["revisions"] = _BASE_CACHES["revisions"]
+
+env_required("S3_BUCKET")
+NOTEBOOKS_STORAGE = s3_storage_from_env()
+
+APP_ORIGIN = origin_from_url(env_required("APP_ORIGIN"), "APP_ORIGIN")
+USERCONTENT_ORIGIN = origin_from_url(env_required("USERCONTENT_ORIGIN"), "USERCONTENT_ORIGIN")
+if APP_ORIGIN == USERCONTENT_ORIGIN:
+    raise ImproperlyConfigured(
+        "USERCONTENT_ORIGIN must differ from APP_ORIGIN: notebook code runs there "
+        "(docs/security.md). Use another registrable domain, e.g. example-usercontent.net."
+    )
+# The user-content site is served by the same processes.
+ALLOWED_HOSTS.append(urlsplit(USERCONTENT_ORIGIN).hostname)
+
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_required("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL  # noqa: F405
 
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", STATIC_ROOT))
 # collectstatic writes a .gz next to each compressible file (see
@@ -36,6 +87,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", STATIC_ROOT))
 # loads its files by their plain names.
 STORAGES = {
     **STORAGES,
+    "notebooks": NOTEBOOKS_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from pytest_django import Settings
 
 ENTRY_SCRIPT = "assets/main-AbC12345.js"
@@ -18,6 +19,7 @@ ENTRY_CSS = "assets/main-Zz998877.css"
 CHUNK = "assets/chunk-Q1w2E3r4.js"
 CHUNK_CSS = "assets/chunk-Cc112233.css"
 WORKER = "assets/worker-Wk55aa66.js"
+HOST_SCRIPT = "assets/host-Hh77bb88.js"
 SNAPSHOT = "snapshot/3f2a9c1d.bin"
 ASSETS = {
     "pyodideVersion": "314.0.7",
@@ -37,6 +39,7 @@ MANIFEST = {
     },
     "_chunk-Q1w2E3r4.js": {"file": CHUNK, "name": "chunk", "css": [CHUNK_CSS]},
     "src/kernel/worker.ts": {"file": WORKER, "src": "src/kernel/worker.ts"},
+    "src/host/main.ts": {"file": HOST_SCRIPT, "name": "host", "src": "src/host/main.ts", "isEntry": True},
 }
 
 
@@ -58,6 +61,7 @@ def build_fake_dist(root: Path) -> FakeDist:
         CHUNK: b"export const chunk = 1;\n",
         CHUNK_CSS: b".cell { padding: 0; }\n",
         WORKER: b"self.onmessage = () => {};\n",
+        HOST_SCRIPT: b"console.log('host');\n",
         "pyodide/pyodide.mjs": b"export async function loadPyodide() {}\n" * 50,
         "pyodide/pyodide.asm.mjs": b"export default {};\n",
         "pyodide/pyodide.asm.wasm": b"\x00asm\x01\x00\x00\x00" + bytes(4000),
@@ -81,3 +85,9 @@ def fake_dist(tmp_path: Path, settings: Settings) -> FakeDist:
     dist = build_fake_dist(tmp_path / "dist")
     settings.FRONTEND_DIST_DIR = dist.root
     return dist
+
+
+@pytest.fixture
+def usercontent() -> Client:
+    """A test client for the user-content site (USERCONTENT_ORIGIN), where /play lives."""
+    return Client(HTTP_HOST="usercontent.testserver")

@@ -13,6 +13,11 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "a-long-random-production-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
     "ALLOWED_HOSTS": "playground.example.com",
     "DATABASE_URL": "sqlite:///:memory:",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "S3_BUCKET": "playground-notebooks",
+    "APP_ORIGIN": "https://playground.example.com",
+    "USERCONTENT_ORIGIN": "https://playground-usercontent.example.net",
+    "EMAIL_HOST": "smtp.example.com",
 }
 
 
@@ -41,3 +46,22 @@ def test_production_settings_name_the_missing_secret_key() -> None:
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.subprocess
+def test_production_refuses_user_content_on_the_app_origin() -> None:
+    result = _manage(
+        "check", env={**PRODUCTION_ENV, "USERCONTENT_ORIGIN": "https://playground.example.com/"}
+    )
+
+    assert result.returncode != 0
+    assert "USERCONTENT_ORIGIN must differ from APP_ORIGIN" in result.stderr
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize("name", ["REDIS_URL", "S3_BUCKET", "APP_ORIGIN", "USERCONTENT_ORIGIN", "EMAIL_HOST"])
+def test_production_names_each_missing_service_setting(name: str) -> None:
+    result = _manage("check", env={**PRODUCTION_ENV, name: ""})
+
+    assert result.returncode != 0
+    assert f"{name} must be set" in result.stderr

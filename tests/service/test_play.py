@@ -30,9 +30,9 @@ def _config(html: str) -> dict[str, object]:
 
 
 def test_play_loads_the_vite_entry_with_its_css_and_chunks(
-    client: Client, fake_dist: FakeDist
+    client: Client, usercontent: Client, fake_dist: FakeDist
 ) -> None:
-    response = client.get("/play")
+    response = usercontent.get("/play")
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -44,8 +44,9 @@ def test_play_loads_the_vite_entry_with_its_css_and_chunks(
     assert response["Cache-Control"] == "no-cache"
 
 
-def test_play_embeds_the_contract_config(client: Client, fake_dist: FakeDist) -> None:
-    config = _config(client.get("/play").content.decode())
+def test_play_embeds_the_contract_config(
+    client: Client, usercontent: Client, fake_dist: FakeDist) -> None:
+    config = _config(usercontent.get("/play").content.decode())
 
     assert config == {
         "staticUrl": "/static/",
@@ -55,6 +56,9 @@ def test_play_embeds_the_contract_config(client: Client, fake_dist: FakeDist) ->
         "outputFrameUrl": "/play/output-frame",
         "mode": "edit",
         "embed": False,
+        "hosted": False,
+        "appOrigin": "http://testserver",
+        "importUrl": "http://testserver/notebooks/import",
     }
 
 
@@ -71,19 +75,19 @@ def test_play_embeds_the_contract_config(client: Client, fake_dist: FakeDist) ->
     ],
 )
 def test_mode_and_embed_come_from_the_query_string(
-    client: Client, fake_dist: FakeDist, query: str, mode: str, embed: bool
+    client: Client, usercontent: Client, fake_dist: FakeDist, query: str, mode: str, embed: bool
 ) -> None:
-    config = _config(client.get(f"/play{query}").content.decode())
+    config = _config(usercontent.get(f"/play{query}").content.decode())
 
     assert (config["mode"], config["embed"]) == (mode, embed)
 
 
 def test_pyodide_packages_url_comes_from_the_setting(
-    client: Client, fake_dist: FakeDist, settings: Settings
+    client: Client, usercontent: Client, fake_dist: FakeDist, settings: Settings
 ) -> None:
     settings.PYODIDE_PACKAGES_URL = "https://packages.example.org/pyodide/v314/full/"
 
-    response = client.get("/play")
+    response = usercontent.get("/play")
 
     assert _config(response.content.decode())["pyodidePackagesUrl"] == (
         "https://packages.example.org/pyodide/v314/full/"
@@ -92,43 +96,70 @@ def test_pyodide_packages_url_comes_from_the_setting(
     assert "connect-src 'self' https://packages.example.org;" in response["Content-Security-Policy"]
 
 
-def test_config_json_cannot_close_its_script_element(client: Client, fake_dist: FakeDist) -> None:
+def test_config_json_cannot_close_its_script_element(
+    client: Client, usercontent: Client, fake_dist: FakeDist) -> None:
     hostile = "</script><script>alert(1)</script><!--"
     (fake_dist.root / "playground-assets.json").write_text(json.dumps({**ASSETS, "x": hostile}))
 
-    html = client.get("/play").content.decode()
+    html = usercontent.get("/play").content.decode()
 
     assert "<script>alert(1)" not in html
     assert _config(html)["assets"]["x"] == hostile
 
 
 def test_manifest_is_read_once_without_debug_and_every_time_with_it(
-    client: Client, fake_dist: FakeDist, settings: Settings
+    client: Client, usercontent: Client, fake_dist: FakeDist, settings: Settings
 ) -> None:
-    client.get("/play")
+    usercontent.get("/play")
     changed = json.loads(json.dumps(MANIFEST))
     changed["src/main.ts"]["file"] = "assets/main-NewHash1.js"
     fake_dist.write_manifest(changed)
 
-    assert "main-NewHash1.js" not in client.get("/play").content.decode()
+    assert "main-NewHash1.js" not in usercontent.get("/play").content.decode()
 
     settings.DEBUG = True
-    assert "main-NewHash1.js" in client.get("/play").content.decode()
+    assert "main-NewHash1.js" in usercontent.get("/play").content.decode()
 
 
-def test_home_page_links_to_the_playground(client: Client) -> None:
-    assert '<a href="/play">' in client.get("/").content.decode()
+def test_home_page_links_to_the_playground_on_the_user_content_site(client: Client) -> None:
+    assert 'href="http://usercontent.testserver/play"' in client.get("/").content.decode()
+
+
+def test_play_on_the_app_site_redirects_to_the_user_content_site(client: Client) -> None:
+    response = client.get("/play?mode=read&embed=true")
+
+    assert response.status_code == 302
+    assert response["Location"] == "http://usercontent.testserver/play?mode=read&embed=true"
+
+
+def test_user_content_site_serves_no_app_pages(usercontent: Client) -> None:
+    for path in ["/admin/", "/accounts/login/", "/api/openapi.json", "/notebooks/"]:
+        assert usercontent.get(path).status_code == 404, path
+    assert usercontent.get("/")["Location"] == "http://testserver/"
+
+
+def test_user_content_site_neither_reads_nor_sets_cookies(
+    usercontent: Client, fake_dist: FakeDist
+) -> None:
+    usercontent.cookies["sessionid"] = "stolen"
+    usercontent.cookies["csrftoken"] = "x"
+
+    response = usercontent.get("/play")
+
+    assert response.status_code == 200
+    assert not response.cookies
+    assert response.wsgi_request.COOKIES == {}
 
 
 # --- without a build --------------------------------------------------------
 
 
 def test_missing_build_answers_503_saying_how_to_build(
-    client: Client, settings: Settings, tmp_path: Path
+    client: Client, usercontent: Client, settings: Settings, tmp_path: Path
 ) -> None:
     settings.FRONTEND_DIST_DIR = tmp_path / "no-dist"
 
-    response = client.get("/play")
+    response = usercontent.get("/play")
 
     assert response.status_code == 503
     assert response["Content-Type"].startswith("text/html")
@@ -139,11 +170,11 @@ def test_missing_build_answers_503_saying_how_to_build(
 
 
 def test_build_without_assets_file_answers_503_naming_it(
-    client: Client, fake_dist: FakeDist
+    client: Client, usercontent: Client, fake_dist: FakeDist
 ) -> None:
     (fake_dist.root / "playground-assets.json").unlink()
 
-    response = client.get("/play")
+    response = usercontent.get("/play")
 
     assert response.status_code == 503
     assert "playground-assets.json does not exist" in response.content.decode()
@@ -157,24 +188,26 @@ def test_build_without_assets_file_answers_503_naming_it(
     ],
 )
 def test_unusable_manifest_answers_503(
-    client: Client, fake_dist: FakeDist, manifest: object, problem: str
+    client: Client, usercontent: Client, fake_dist: FakeDist, manifest: object, problem: str
 ) -> None:
     fake_dist.write_manifest(manifest)
 
-    response = client.get("/play")
+    response = usercontent.get("/play")
 
     assert response.status_code == 503
     assert problem in response.content.decode()
 
 
-def test_unreadable_manifest_answers_503(client: Client, fake_dist: FakeDist) -> None:
+def test_unreadable_manifest_answers_503(
+    client: Client, usercontent: Client, fake_dist: FakeDist) -> None:
     (fake_dist.root / ".vite" / "manifest.json").write_text("{ not json")
 
-    response = client.get("/play")
+    response = usercontent.get("/play")
 
     assert response.status_code == 503
     assert "could not be read" in response.content.decode()
 
 
-def test_play_refuses_writes(client: Client, fake_dist: FakeDist) -> None:
-    assert client.post("/play").status_code == 405
+def test_play_refuses_writes(
+    client: Client, usercontent: Client, fake_dist: FakeDist) -> None:
+    assert usercontent.post("/play").status_code == 405

@@ -34,7 +34,7 @@ APP_POLICY = {
     "img-src": ["'self'", "data:", "blob:"],
     "style-src": ["'self'", "'unsafe-inline'"],
     "font-src": ["'self'", "data:"],
-    "frame-src": ["'self'", "blob:", "data:"],
+    "frame-src": ["'self'", "http://usercontent.testserver", "blob:", "data:"],
     "object-src": ["'none'"],
     "base-uri": ["'none'"],
     "form-action": ["'self'"],
@@ -43,9 +43,9 @@ APP_POLICY = {
 
 
 def test_play_is_cross_origin_isolated_with_a_strict_policy(
-    client: Client, fake_dist: FakeDist
+    client: Client, usercontent: Client, fake_dist: FakeDist
 ) -> None:
-    response = client.get("/play")
+    response = usercontent.get("/play")
 
     for name, value in ISOLATION.items():
         assert response[name] == value
@@ -61,8 +61,9 @@ def test_app_pages_never_allow_inline_or_eval_scripts(client: Client, fake_dist:
         assert "'unsafe-eval'" not in script_src, path
 
 
-def test_embedded_play_may_be_framed_by_any_site(client: Client, fake_dist: FakeDist) -> None:
-    response = client.get("/play?embed=true")
+def test_embedded_play_may_be_framed_by_any_site(
+    client: Client, usercontent: Client, fake_dist: FakeDist) -> None:
+    response = usercontent.get("/play?embed=true")
 
     assert csp(response) == {**APP_POLICY, "frame-ancestors": ["*"]}
     assert not response.has_header("X-Frame-Options")
@@ -73,11 +74,11 @@ def test_embedded_play_may_be_framed_by_any_site(client: Client, fake_dist: Fake
 
 
 def test_503_page_carries_the_same_headers(
-    client: Client, settings: Settings, tmp_path: Path
+    client: Client, usercontent: Client, settings: Settings, tmp_path: Path
 ) -> None:
     settings.FRONTEND_DIST_DIR = tmp_path  # no build here
 
-    response = client.get("/play")
+    response = usercontent.get("/play")
 
     assert response.status_code == 503
     for name, value in ISOLATION.items():
@@ -94,8 +95,9 @@ def test_every_response_is_isolated_and_has_a_policy(client: Client, path: str) 
     assert csp(response)["frame-ancestors"] == ["'self'"]
 
 
-def test_output_frame_is_its_own_opaque_origin_where_inline_scripts_run(client: Client) -> None:
-    response = client.get("/play/output-frame")
+def test_output_frame_is_its_own_opaque_origin_where_inline_scripts_run(
+    client: Client, usercontent: Client) -> None:
+    response = usercontent.get("/play/output-frame")
 
     assert response.status_code == 200
     policy = csp(response)

@@ -1,0 +1,46 @@
+"""How API requests say who they are: a personal token (``Authorization: Bearer pg_...``)
+or the browser session (with Django's CSRF check on writes).
+
+The token is tried first, so a script's POST never needs a CSRF token; a browser's
+session request without one is refused, as Django's forms would be.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+from accounts.services import api_token_user
+
+
+class ApiTokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_user(secret=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class _Anyone:
+    """Lets an endpoint answer anonymous visitors too (share links); it sees AnonymousUser."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not getattr(request, "user", None):
+            request.user = AnonymousUser()
+        return request.user if request.user.is_authenticated else _ANONYMOUS
+
+
+class _AnonymousMarker:
+    def __bool__(self) -> bool:
+        return True
+
+
+_ANONYMOUS = _AnonymousMarker()
+
+#: Signed-in people only (token or session).
+SIGNED_IN = [ApiTokenAuth(), SessionAuth(csrf=True)]
+#: Also anonymous visitors, for endpoints a share link opens.
+ANYONE = [ApiTokenAuth(), SessionAuth(csrf=True), _Anyone()]

@@ -1,0 +1,165 @@
+"""Notebook text: checking what a save sends, converting imports, and a summary for previews.
+
+Everything is stored in our own ``.py`` format (docs/format.md). Saves must already be
+in it; imports (``.ipynb``, marimo ``.py``, ``/play#code/...`` links) are converted
+with the runtime's own readers, so the server reads notebooks exactly as the
+browser and the CLI do.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from kernels.runtime.formats import (
+    NotebookFormatError,
+    dumps_notebook,
+    loads_notebook,
+    new_notebook,
+    with_cell_names,
+)
+from kernels.runtime.formats.marimo import is_marimo_source
+from kernels.runtime.notebook import Notebook
+from notebooks.errors import InvalidNotebook, NotebookTooLarge
+from notebooks.play_links import PlayLinkError, source_from_play_link
+
+_SUMMARY_LENGTH = 200
+_MARKUP = re.compile(r"[#*_`>\[\]]|\(https?://[^)]*\)|<[^>]+>")
+
+
+def empty_notebook_text() -> str:
+    """A new notebook: one empty code cell."""
+    return dumps_notebook(new_notebook(), "playground")
+
+
+def size_check(data: bytes) -> None:
+    limit = settings.NOTEBOOK_MAX_BYTES
+    if len(data) > limit:
+        raise NotebookTooLarge(
+            f"This notebook is {_megabytes(len(data))}, over the limit of {_megabytes(limit)} "
+            "per notebook. Move large data out of the code (load it from a file or URL).",
+            size=len(data),
+            limit=limit,
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size / 1000:.0f} kB"
+
+
+def notebook_text_parse(text: str) -> Notebook:
+    """Read a notebook in our format, or raise ``InvalidNotebook`` saying what is wrong."""
+    if is_marimo_source(text):
+        raise InvalidNotebook(
+            "This is a marimo notebook, not one in Playground's format: import it instead "
+            "(it will be converted)."
+        )
+    try:
+        return loads_notebook(text, "playground", source="the notebook")
+    except NotebookFormatError as error:
+        raise InvalidNotebook(str(error)) from error
+
+
+def notebook_summary(notebook: Notebook) -> str:
+    """The first prose of a notebook (its first markdown cell), plain, for link previews."""
+    for cell in notebook.cells:
+        if cell.kind == "markdown" and cell.code.strip():
+            text = _MARKUP.sub(" ", cell.code)
+            text = " ".join(text.split())
+            if len(text) > _SUMMARY_LENGTH:
+                text = text[: _SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+            return text
+    return ""
+
+
+def notebook_title_guess(notebook: Notebook) -> str:
+    """The text of the first markdown heading, or ""."""
+    for cell in notebook.cells:
+        if cell.kind != "markdown":
+            continue
+        for line in cell.code.splitlines():
+            if line.lstrip().startswith("#"):
+                title = line.strip().lstrip("#").strip()
+                if title:
+                    return title[:200]
+    return ""
+
+
+@dataclass(frozen=True)
+class ImportedNotebook:
+    text: str  # in our format
+    title: str  # from the file name or the first heading; may be ""
+    source_format: str  # "playground", "marimo", "ipynb", "play-link"
+
+
+def notebook_import_convert(*, text: str, filename: str = "") -> ImportedNotebook:
+    """Turn pasted or uploaded text (a notebook file or a ``/play#code/`` link) into our format."""
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise InvalidNotebook("There is nothing to import: paste a notebook or choose a file.")
+    size_check(text.encode("utf-8", errors="surrogatepass"))
+    title = _title_from_filename(filename)
+    stripped = text.strip()
+    if _looks_like_play_link(stripped):
+        try:
+            text = source_from_play_link(stripped)
+        except PlayLinkError as error:
+            raise InvalidNotebook(str(error)) from error
+        fmt = "py"
+        source_format = "play-link"
+    elif filename.lower().endswith(".ipynb") or (not filename and _looks_like_json(stripped)):
+        fmt = "ipynb"
+        source_format = "ipynb"
+    elif filename and not filename.lower().endswith(".py"):
+        raise InvalidNotebook(
+            f"{filename}: Playground imports .py (Playground or marimo) and .ipynb (Jupyter) "
+            "notebooks."
+        )
+    else:
+        fmt = "py"
+        source_format = ""
+    if fmt == "py":
+        detected = "marimo" if is_marimo_source(text) else "playground"
+        source_format = source_format or detected
+    try:
+        notebook = loads_notebook(text, fmt, source=filename or "the pasted notebook")
+    except NotebookFormatError as error:
+        raise InvalidNotebook(str(error)) from error
+    converted = with_cell_names(notebook)
+    if source_format != "playground":
+        converted.header = None  # our default header, not the other format's
+    return ImportedNotebook(
+        text=dumps_notebook(converted, "playground"),
+        title=title or notebook_title_guess(converted),
+        source_format=source_format,
+    )
+
+
+def _title_from_filename(filename: str) -> str:
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    for extension in (".ipynb", ".py"):
+        if name.lower().endswith(extension):
+            name = name[: -len(extension)]
+    return name.replace("_", " ").strip()[:200]
+
+
+def _looks_like_json(text: str) -> bool:
+    if not text.startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
+
+
+def _looks_like_play_link(text: str) -> bool:
+    if "\n" in text or "#code/" not in text:
+        return False
+    if text.startswith("#code/"):
+        return True
+    parts = urlsplit(text)
+    return parts.scheme in {"http", "https"} and parts.fragment.startswith("code/")

@@ -1,0 +1,275 @@
+"""Writes to notebooks: create, save a revision, rename, trash, restore, purge, fork, import.
+
+Saving (``revision_create``) keeps three promises:
+
+- **Nothing is overwritten.** The text goes to a new object under a new key; only
+  then, in one transaction, the revision row is added and becomes current. If the
+  upload fails, nothing changed; if the transaction fails, the orphan object is
+  removed and nothing changed either.
+- **No silent overwrite between tabs.** A save names the revision it was based on;
+  if that is no longer current, ``SaveConflict`` carries the current one and the
+  caller decides (load it, or save again based on it).
+- **Limits** on notebook size, notebooks per account and storage per account, each
+  with a message that says what to do.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from notebooks import events
+from notebooks.content import (
+    empty_notebook_text,
+    notebook_import_convert,
+    notebook_summary,
+    notebook_text_parse,
+    notebook_title_guess,
+    size_check,
+)
+from notebooks.errors import QuotaExceeded, RevisionNotFound, SaveConflict, StorageFailed
+from notebooks.models import Notebook, Revision, StorageUsage
+from storage.blobs import (
+    StorageUnavailable,
+    blob_delete,
+    blob_get,
+    blob_key_new,
+    blob_put,
+    sha256_hex,
+)
+
+logger = logging.getLogger(__name__)
+
+UNTITLED = "Untitled notebook"
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    revision: Revision
+    # False when the text equals the current revision's: nothing new was stored.
+    created: bool
+
+
+def _title_clean(title: str) -> str:
+    return " ".join(title.split())[:200] or UNTITLED
+
+
+def _notebook_count_check(owner: AbstractBaseUser) -> None:
+    limit = settings.NOTEBOOKS_PER_USER
+    if Notebook.objects.filter(owner=owner, trashed_at__isnull=True).count() >= limit:
+        raise QuotaExceeded(
+            f"You have {limit} notebooks, the most an account can hold. Delete some "
+            "(and empty them from the trash) to make room.",
+            limit=limit,
+        )
+
+
+def _upload(*, notebook: Notebook, data: bytes) -> str:
+    try:
+        return blob_put(key=blob_key_new(folder=notebook.public_id), data=data)
+    except StorageUnavailable as error:
+        raise StorageFailed(error.message) from error
+
+
+def _storage_reserve(*, owner_id: int, size: int) -> None:
+    """Count ``size`` bytes against the owner's storage, or raise if that passes the limit."""
+    limit = settings.STORAGE_PER_USER_BYTES
+    StorageUsage.objects.get_or_create(user_id=owner_id)
+    reserved = StorageUsage.objects.filter(user_id=owner_id, bytes_used__lte=limit - size).update(
+        bytes_used=F("bytes_used") + size
+    )
+    if not reserved:
+        raise QuotaExceeded(
+            f"This save would take the notebooks' owner past their storage of "
+            f"{limit // 1_000_000} MB (every revision counts). Delete old notebooks and "
+            "empty the trash to make room.",
+            limit=limit,
+        )
+
+
+def _revision_add(
+    *,
+    notebook: Notebook,
+    text: str,
+    author: AbstractBaseUser | None,
+    base_revision: int | None,
+    restored_from: int | None = None,
+) -> SaveResult:
+    data = text.encode("utf-8")
+    size_check(data)
+    parsed = notebook_text_parse(text)
+    digest = sha256_hex(data)
+    current = notebook.current_revision
+    if current is not None:
+        if current.sha256 == digest:
+            return SaveResult(revision=current, created=False)
+        if base_revision is not None and base_revision != current.number:
+            raise _conflict(current)
+
+    key = _upload(notebook=notebook, data=data)
+    try:
+        with transaction.atomic():
+            locked = (
+                Notebook.objects.select_for_update(of=("self",))
+                .select_related("current_revision")
+                .get(pk=notebook.pk)
+            )
+            latest = locked.current_revision
+            if latest is not None and base_revision is not None and base_revision != latest.number:
+                raise _conflict(latest)
+            _storage_reserve(owner_id=locked.owner_id, size=len(data))
+            revision = Revision.objects.create(
+                notebook=locked,
+                number=(latest.number + 1) if latest else 1,
+                storage_key=key,
+                size=len(data),
+                sha256=digest,
+                summary=notebook_summary(parsed),
+                author=author if author is not None and author.is_authenticated else None,
+                restored_from=restored_from,
+            )
+            now = timezone.now()
+            Notebook.objects.filter(pk=locked.pk).update(current_revision=revision, updated_at=now)
+            notebook.current_revision = revision
+            notebook.updated_at = now
+            transaction.on_commit(lambda: events.revision_created(revision))
+    except BaseException:
+        blob_delete(key=key)
+        raise
+    return SaveResult(revision=revision, created=True)
+
+
+def _conflict(current: Revision) -> SaveConflict:
+    return SaveConflict(
+        f"This notebook was saved elsewhere (revision {current.number}) after the version "
+        "you were editing. Load that version, or save yours on top of it.",
+        current_revision=current.number,
+    )
+
+
+def revision_create(
+    *,
+    notebook: Notebook,
+    content: str,
+    author: AbstractBaseUser | None,
+    base_revision: int | None,
+) -> SaveResult:
+    """Save ``content`` as the notebook's new current revision.
+
+    ``base_revision`` is the revision the editor started from; ``None`` saves
+    regardless of what is current (API clients that do not care).
+    """
+    return _revision_add(
+        notebook=notebook, text=content, author=author, base_revision=base_revision
+    )
+
+
+def revision_restore(
+    *, notebook: Notebook, number: int, author: AbstractBaseUser | None
+) -> SaveResult:
+    """Make revision ``number``'s text current again, as a new revision (history is kept)."""
+    old = Revision.objects.filter(notebook=notebook, number=number).first()
+    if old is None:
+        raise RevisionNotFound(f"This notebook has no revision {number}.")
+    try:
+        text = blob_get(key=old.storage_key).decode("utf-8")
+    except StorageUnavailable as error:
+        raise StorageFailed(error.message) from error
+    return _revision_add(
+        notebook=notebook, text=text, author=author, base_revision=None, restored_from=number
+    )
+
+
+def notebook_create(
+    *,
+    owner: AbstractBaseUser,
+    title: str = "",
+    content: str | None = None,
+    forked_from: Notebook | None = None,
+) -> Notebook:
+    """A new notebook in ``owner``'s account, with ``content`` (or one empty cell) as revision 1."""
+    _notebook_count_check(owner)
+    text = empty_notebook_text() if content is None else content
+    if not title and content is not None:
+        title = notebook_title_guess(notebook_text_parse(text))
+    # One transaction: a failed first save leaves no empty notebook behind.
+    with transaction.atomic():
+        notebook = Notebook.objects.create(
+            owner=owner, title=_title_clean(title), forked_from=forked_from
+        )
+        _revision_add(notebook=notebook, text=text, author=owner, base_revision=None)
+    return notebook
+
+
+def notebook_import(
+    *, owner: AbstractBaseUser, text: str, filename: str = "", title: str = ""
+) -> Notebook:
+    """Import a pasted or uploaded notebook (ours, marimo, Jupyter or a ``#code/`` link)."""
+    imported = notebook_import_convert(text=text, filename=filename)
+    return notebook_create(owner=owner, title=title or imported.title, content=imported.text)
+
+
+def notebook_fork(*, notebook: Notebook, owner: AbstractBaseUser) -> Notebook:
+    """A copy of the notebook's current revision in ``owner``'s account."""
+    revision = notebook.current_revision
+    assert revision is not None
+    try:
+        text = blob_get(key=revision.storage_key).decode("utf-8")
+    except StorageUnavailable as error:
+        raise StorageFailed(error.message) from error
+    return notebook_create(
+        owner=owner, title=f"{notebook.title} (fork)"[:200], content=text, forked_from=notebook
+    )
+
+
+def notebook_rename(*, notebook: Notebook, title: str) -> Notebook:
+    notebook.title = _title_clean(title)
+    notebook.save(update_fields=["title"])
+    return notebook
+
+
+def notebook_trash(*, notebook: Notebook) -> Notebook:
+    """Move to the trash: links and collaborators stop working until it is restored."""
+    notebook.trashed_at = timezone.now()
+    notebook.save(update_fields=["trashed_at"])
+    return notebook
+
+
+def notebook_restore(*, notebook: Notebook) -> Notebook:
+    if notebook.trashed_at is None:
+        return notebook
+    _notebook_count_check(notebook.owner)
+    notebook.trashed_at = None
+    notebook.save(update_fields=["trashed_at"])
+    return notebook
+
+
+def notebook_purge(*, notebook: Notebook) -> None:
+    """Delete the notebook for good: every revision's object, its rows, its storage count."""
+    revisions = list(Revision.objects.filter(notebook=notebook).values_list("storage_key", "size"))
+    with transaction.atomic():
+        Notebook.objects.filter(pk=notebook.pk).update(current_revision=None)
+        notebook.delete()
+        StorageUsage.objects.filter(user_id=notebook.owner_id).update(
+            bytes_used=F("bytes_used") - sum(size for _, size in revisions)
+        )
+    for key, _ in revisions:
+        blob_delete(key=key)
+
+
+def trash_purge_expired(*, now: datetime | None = None) -> int:
+    """Purge notebooks that have been in the trash longer than ``TRASH_RETENTION_DAYS``."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.TRASH_RETENTION_DAYS)
+    expired = Notebook.objects.filter(trashed_at__lt=cutoff)
+    count = 0
+    for notebook in expired.iterator():
+        notebook_purge(notebook=notebook)
+        count += 1
+    return count

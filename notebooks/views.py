@@ -1,0 +1,363 @@
+"""Pages for notebooks: the dashboard, the editor, history, import, trash, Explore, the viewer.
+
+Thin: each view finds the notebook, asks ``sharing.access``, calls one service or
+selector and renders. Service errors (``notebooks.errors``) become a message on the
+page the person came from, or an error page with the error's status.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from notebooks import selectors, services
+from notebooks.errors import NotebookError
+from notebooks.models import Notebook
+from playground.frontend_build import FrontendBuildMissing
+from playground.host_page import host_entry, host_page_context
+from sharing.access import (
+    Access,
+    Action,
+    ActionDenied,
+    NotebookNotFound,
+    access_require,
+    trash_access_require,
+)
+from sharing.selectors import notebook_list_shared_with
+
+AUTOSAVE_DELAY_MS = 3000
+
+
+def notebook_for(request: HttpRequest, public_id: str, action: Action) -> tuple[Notebook, Access]:
+    """The notebook if the person may do ``action``; else 404 (cannot see it) or 403."""
+    notebook = selectors.notebook_get(public_id=public_id)
+    if notebook is None:
+        raise Http404(NotebookNotFound.message)
+    try:
+        access = access_require(user=request.user, notebook=notebook, action=action)
+    except NotebookNotFound as error:
+        raise Http404(error.message) from error
+    except ActionDenied as error:
+        raise PermissionDenied(error.message) from error
+    return notebook, access
+
+
+def _trashed_notebook(request: HttpRequest, public_id: str) -> Notebook:
+    notebook = selectors.notebook_get(public_id=public_id)
+    if notebook is None:
+        raise Http404(NotebookNotFound.message)
+    try:
+        trash_access_require(user=request.user, notebook=notebook)
+    except NotebookNotFound as error:
+        raise Http404(error.message) from error
+    return notebook
+
+
+def problem(request: HttpRequest, error: NotebookError | FrontendBuildMissing) -> HttpResponse:
+    if isinstance(error, FrontendBuildMissing):
+        message, status = f"{error} Run `make frontend-build`, then reload.", 503
+    else:
+        message, status = error.message, error.status
+    return render(request, "problem.html", {"message": message}, status=status)
+
+
+@require_safe
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    return render(
+        request,
+        "notebooks/dashboard.html",
+        {
+            "query": query,
+            "notebooks": selectors.notebook_list_for_user(user=request.user, query=query)[:500],
+            "shared": notebook_list_shared_with(user=request.user, query=query)[:200],
+            "storage_used": selectors.storage_used(user=request.user),
+        },
+    )
+
+
+@require_POST
+@login_required
+def notebook_new(request: HttpRequest) -> HttpResponse:
+    try:
+        notebook = services.notebook_create(owner=request.user, title=request.POST.get("title", ""))
+    except NotebookError as error:
+        messages.error(request, error.message)
+        return redirect("notebooks:dashboard")
+    return redirect("notebooks:editor", public_id=notebook.public_id)
+
+
+def notebook_import(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?next={reverse('notebooks:import')}")
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponse(status=405)
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        text = request.POST.get("text", "")
+        filename = ""
+        if upload is not None:
+            filename = upload.name or ""
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text, error = "", f"{filename} is not UTF-8 text, so it is not a notebook."
+        if not error:
+            try:
+                notebook = services.notebook_import(
+                    owner=request.user,
+                    text=text,
+                    filename=filename,
+                    title=request.POST.get("title", ""),
+                )
+            except NotebookError as failure:
+                error = failure.message
+            else:
+                messages.success(request, f"Imported “{notebook.title}”.")
+                return redirect("notebooks:editor", public_id=notebook.public_id)
+    context: dict[str, object] = {"error": error, "text": request.POST.get("text", "")}
+    try:
+        # The page script fills the form from a "Save to my account" link (#code/...).
+        context.update(host_entry=host_entry(), host_config={"page": "import"})
+    except FrontendBuildMissing:
+        pass
+    return render(request, "notebooks/import.html", context, status=400 if error else 200)
+
+
+@require_safe
+@login_required
+def trash(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "notebooks/trash.html",
+        {
+            "notebooks": selectors.notebook_trash_for_user(user=request.user),
+            "retention_days": settings.TRASH_RETENTION_DAYS,
+        },
+    )
+
+
+@require_safe
+def explore(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    return render(
+        request,
+        "notebooks/explore.html",
+        {"query": query, "notebooks": selectors.notebook_public_list(query=query)[:200]},
+    )
+
+
+def _notebook_json(notebook: Notebook, *, mode: str, show_code: bool = True) -> dict[str, object]:
+    revision = notebook.current_revision
+    assert revision is not None
+    return {
+        "id": notebook.public_id,
+        "title": notebook.title,
+        "revision": revision.number,
+        "content": selectors.revision_text(revision=revision),
+        "mode": mode,
+        "showCode": show_code,
+    }
+
+
+@require_safe
+def editor(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The notebook in the playground, saving to the server (people who may write it)."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?next={request.path}")
+    notebook, access = notebook_for(request, public_id, Action.READ)
+    if not access.allows(Action.WRITE):
+        return redirect("notebooks:view", public_id=public_id)
+    try:
+        context = host_page_context(
+            request=request,
+            page="editor",
+            mode="edit",
+            notebook=_notebook_json(notebook, mode="edit"),
+            saveUrl=f"/api/notebooks/{notebook.public_id}/revisions",
+            eventsUrl=f"/ws/notebooks/{notebook.public_id}/",
+            autosaveDelayMs=AUTOSAVE_DELAY_MS,
+        )
+    except (NotebookError, FrontendBuildMissing) as error:
+        return problem(request, error)
+    return render(
+        request, "notebooks/editor.html", {**context, "notebook": notebook, "access": access}
+    )
+
+
+@require_safe
+def viewer(request: HttpRequest, public_id: str) -> HttpResponse:
+    """An unlisted or public notebook (or one you collaborate on) in the app view."""
+    notebook, access = notebook_for(request, public_id, Action.READ)
+    return viewer_page(
+        request,
+        notebook=notebook,
+        access=access,
+        fork_url=reverse("notebooks:fork", kwargs={"public_id": public_id}),
+    )
+
+
+def viewer_page(
+    request: HttpRequest,
+    *,
+    notebook: Notebook,
+    access: Access,
+    fork_url: str,
+    link_role: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The read-only page of a notebook, shared by ``/n/<id>`` and ``/s/<token>``."""
+    try:
+        context = host_page_context(
+            request=request,
+            page="viewer",
+            mode="read",
+            notebook=_notebook_json(notebook, mode="read", show_code=access.show_code),
+            canFork=access.allows(Action.FORK),
+            signedIn=request.user.is_authenticated,
+        )
+    except (NotebookError, FrontendBuildMissing) as error:
+        return problem(request, error)
+    revision = notebook.current_revision
+    return render(
+        request,
+        "notebooks/viewer.html",
+        {
+            **context,
+            "notebook": notebook,
+            "access": access,
+            "fork_url": fork_url,
+            "link_role": link_role,
+            "summary": revision.summary if revision else "",
+            "can_edit": access.allows(Action.WRITE),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def rename(request: HttpRequest, public_id: str) -> HttpResponse:
+    notebook, _ = notebook_for(request, public_id, Action.WRITE)
+    services.notebook_rename(notebook=notebook, title=request.POST.get("title", ""))
+    return redirect(request.POST.get("next") or reverse("notebooks:dashboard"))
+
+
+@require_POST
+@login_required
+def delete(request: HttpRequest, public_id: str) -> HttpResponse:
+    notebook, _ = notebook_for(request, public_id, Action.DELETE)
+    services.notebook_trash(notebook=notebook)
+    messages.success(request, f"“{notebook.title}” is in the trash; restore it from there.")
+    return redirect("notebooks:dashboard")
+
+
+@require_POST
+@login_required
+def restore(request: HttpRequest, public_id: str) -> HttpResponse:
+    notebook = _trashed_notebook(request, public_id)
+    try:
+        services.notebook_restore(notebook=notebook)
+    except NotebookError as error:
+        messages.error(request, error.message)
+        return redirect("notebooks:trash")
+    messages.success(request, f"Restored “{notebook.title}”.")
+    return redirect("notebooks:dashboard")
+
+
+@require_POST
+@login_required
+def purge(request: HttpRequest, public_id: str) -> HttpResponse:
+    notebook = _trashed_notebook(request, public_id)
+    if not notebook.is_trashed:
+        raise PermissionDenied("Move the notebook to the trash first.")
+    services.notebook_purge(notebook=notebook)
+    messages.success(request, f"Deleted “{notebook.title}” for good.")
+    return redirect("notebooks:trash")
+
+
+@require_POST
+@login_required
+def fork(request: HttpRequest, public_id: str) -> HttpResponse:
+    notebook, _ = notebook_for(request, public_id, Action.FORK)
+    try:
+        copy = services.notebook_fork(notebook=notebook, owner=request.user)
+    except NotebookError as error:
+        return problem(request, error)
+    messages.success(request, f"Forked into your notebooks as “{copy.title}”.")
+    return redirect("notebooks:editor", public_id=copy.public_id)
+
+
+@require_safe
+@login_required
+def history(request: HttpRequest, public_id: str) -> HttpResponse:
+    notebook, access = notebook_for(request, public_id, Action.READ)
+    revisions = list(selectors.revision_list(notebook=notebook)[:500])
+    current = notebook.current_revision
+    assert current is not None
+    try:
+        chosen = int(
+            request.GET.get("rev", "")
+            or (revisions[1].number if len(revisions) > 1 else current.number)
+        )
+    except ValueError:
+        chosen = current.number
+    try:
+        old = selectors.revision_get(notebook=notebook, number=chosen)
+        diff = selectors.revision_diff(old=old, new=current)
+    except NotebookError as error:
+        return problem(request, error)
+    return render(
+        request,
+        "notebooks/history.html",
+        {
+            "notebook": notebook,
+            "revisions": revisions,
+            "chosen": old,
+            "current": current,
+            "diff": diff,
+            "can_write": access.allows(Action.WRITE),
+        },
+    )
+
+
+@require_POST
+@login_required
+def revision_restore(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
+    notebook, _ = notebook_for(request, public_id, Action.WRITE)
+    try:
+        result = services.revision_restore(notebook=notebook, number=number, author=request.user)
+    except NotebookError as error:
+        return problem(request, error)
+    if result.created:
+        messages.success(
+            request,
+            f"Revision {number} is current again, saved as revision {result.revision.number}.",
+        )
+    else:
+        messages.info(request, f"Revision {number} is the same as the current one.")
+    return redirect("notebooks:history", public_id=public_id)
+
+
+@require_safe
+def download(request: HttpRequest, public_id: str) -> HttpResponse:
+    notebook, access = notebook_for(request, public_id, Action.READ)
+    if not access.show_code:
+        raise PermissionDenied("The owner shares this notebook's outputs, not its file.")
+    assert notebook.current_revision is not None
+    try:
+        text = selectors.revision_text(revision=notebook.current_revision)
+    except NotebookError as error:
+        return problem(request, error)
+    response = HttpResponse(text, content_type="text/x-python; charset=utf-8")
+    filename = "".join(c if c.isalnum() or c in "-_ " else "_" for c in notebook.title).strip()
+    response["Content-Disposition"] = f'attachment; filename="{filename or "notebook"}.py"'
+    return response

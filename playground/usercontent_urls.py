@@ -1,0 +1,19 @@
+"""URL routes of the user-content site (``USERCONTENT_ORIGIN``): the playground and nothing else.
+
+See ``playground.usercontent``. Static files are answered by WhiteNoise before routing.
+"""
+
+from django.urls import include, path
+
+from playground import views
+
+urlpatterns = [
+    path("", views.usercontent_home, name="usercontent-home"),
+    path("healthz", views.healthz),
+    path("play", views.play, name="play"),
+    path("play/output-frame", views.output_frame, name="output-frame"),
+    path("wheels/", include("packages.urls")),
+]
+
+# Error pages without the app's navigation (whose links live on the other site).
+handler404 = "playground.views.usercontent_not_found"

@@ -1,0 +1,163 @@
+"""Who may do what to a notebook: the one module every page and API endpoint asks.
+
+A person reaches a notebook either directly (``/notebooks/<id>``, the API) or
+through a share link (``/s/<token>``). What they may do:
+
+| who | read | write | delete | share | revoke | fork |
+| --- | --- | --- | --- | --- | --- | --- |
+| the owner | yes | yes | yes | yes | yes | yes |
+| a collaborator (joined through an active edit link) | yes | yes | | | | yes |
+| holder of a view link | yes | | | | | |
+| holder of a fork link | yes | | | | | yes |
+| holder of an edit link, signed in | yes | yes (joins) | | | | yes |
+| holder of an edit link, anonymous | yes | | | | | yes (into browser drafts) |
+| anyone, unlisted or public notebook | yes | | | | | yes |
+| anyone else | | | | | | |
+
+"share" is making links and changing visibility, "revoke" is revoking links and
+removing collaborators. A notebook in the trash is reachable by its owner only,
+and only to restore or delete it. Someone who may not read a notebook gets the
+same "not found" as for a notebook that does not exist, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from notebooks.models import Notebook, Visibility
+from sharing.models import Collaborator, Role, ShareLink
+
+User = AbstractBaseUser | AnonymousUser
+
+
+class Action(StrEnum):
+    READ = "read"
+    WRITE = "write"
+    DELETE = "delete"
+    SHARE = "share"
+    REVOKE = "revoke"
+    FORK = "fork"
+
+
+class NotebookNotFound(Exception):
+    """No such notebook, or one this person may not see (the two look the same)."""
+
+    message = "There is no such notebook, or you do not have access to it."
+
+
+class ActionDenied(Exception):
+    """The person may read the notebook but not do this to it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+_OWNER = frozenset(Action)
+_COLLABORATOR = frozenset({Action.READ, Action.WRITE, Action.FORK})
+_LINK_ROLES = {
+    Role.VIEW: frozenset({Action.READ}),
+    Role.FORK: frozenset({Action.READ, Action.FORK}),
+    Role.EDIT: frozenset({Action.READ, Action.WRITE, Action.FORK}),
+}
+_ANYONE_WITH_ADDRESS = frozenset({Action.READ, Action.FORK})
+
+_DENIED = {
+    Action.WRITE: "You can view this notebook but not change it. Fork it to make your own copy.",
+    Action.DELETE: "Only the notebook's owner can delete it.",
+    Action.SHARE: "Only the notebook's owner can share it or change who sees it.",
+    Action.REVOKE: "Only the notebook's owner can revoke links or remove collaborators.",
+    Action.FORK: "This link lets you view the notebook, not copy it.",
+}
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one person may do to one notebook, and as whom."""
+
+    actions: frozenset[Action]
+    # "owner", "collaborator", "link:view", "link:fork", "link:edit", "visitor", "none"
+    role: str
+    # Whether the notebook's code may be shown (the owner allows it on view links).
+    show_code: bool = True
+
+    def allows(self, action: Action) -> bool:
+        return action in self.actions
+
+
+NO_ACCESS = Access(actions=frozenset(), role="none", show_code=False)
+
+
+def _is_signed_in(user: User | None) -> bool:
+    return user is not None and user.is_authenticated
+
+
+def notebook_access(
+    *, user: User | None, notebook: Notebook, link: ShareLink | None = None
+) -> Access:
+    """Everything ``user`` (signed in or not) may do to ``notebook``, through ``link`` if given."""
+    signed_in = _is_signed_in(user)
+    if signed_in and notebook.owner_id == user.pk:
+        if notebook.is_trashed:
+            return Access(actions=frozenset({Action.DELETE}), role="owner")
+        return Access(actions=_OWNER, role="owner")
+    if notebook.is_trashed:
+        return NO_ACCESS
+
+    granted: set[Action] = set()
+    role = "none"
+    show_code = True
+    if notebook.visibility in (Visibility.UNLISTED, Visibility.PUBLIC):
+        granted |= _ANYONE_WITH_ADDRESS
+        role = "visitor"
+    if link is not None and link.notebook_id == notebook.pk and link.is_active:
+        link_actions = set(_LINK_ROLES[Role(link.role)])
+        if not signed_in:
+            link_actions.discard(Action.WRITE)
+        granted |= link_actions
+        role = f"link:{link.role}"
+        # Hiding code only applies when nothing else gives the code.
+        show_code = link.role != Role.VIEW or link.show_code or role == "visitor"
+    if signed_in and _is_collaborator(user, notebook):
+        granted |= _COLLABORATOR
+        role = "collaborator"
+        show_code = True
+    if not granted:
+        return NO_ACCESS
+    return Access(actions=frozenset(granted), role=role, show_code=show_code)
+
+
+def _is_collaborator(user: User, notebook: Notebook) -> bool:
+    return (
+        Collaborator.objects.filter(notebook=notebook, user=user)
+        .filter(link__in=ShareLink.objects.active())
+        .exists()
+    )
+
+
+def access_require(
+    *, user: User | None, notebook: Notebook, action: Action, link: ShareLink | None = None
+) -> Access:
+    """The person's access if it allows ``action``.
+
+    Raises ``NotebookNotFound`` when they may not even read it, else ``ActionDenied``.
+    """
+    access = notebook_access(user=user, notebook=notebook, link=link)
+    if access.allows(action):
+        return access
+    if notebook.is_trashed and access.role == "owner":
+        raise ActionDenied("This notebook is in the trash: restore it first.")
+    if not access.allows(Action.READ):
+        raise NotebookNotFound()
+    if action == Action.WRITE and link is not None and link.role == Role.EDIT:
+        raise ActionDenied("Sign in to edit this notebook; anyone with this link can view it.")
+    raise ActionDenied(_DENIED[action])
+
+
+def trash_access_require(*, user: User | None, notebook: Notebook) -> None:
+    """Only the owner may see, restore or purge a notebook in their trash."""
+    if not (_is_signed_in(user) and notebook.owner_id == user.pk):
+        raise NotebookNotFound()

@@ -1,0 +1,54 @@
+"""Reads of share links and collaborators."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from notebooks.models import Notebook
+from notebooks.selectors import title_search
+from sharing.models import Collaborator, ShareLink
+
+
+def share_link_get(*, token: str) -> ShareLink | None:
+    """The link with this token, active or not (with its notebook and current revision)."""
+    if not token or len(token) > 64:
+        return None
+    return (
+        ShareLink.objects.select_related("notebook__current_revision", "notebook__owner")
+        .filter(token=token)
+        .first()
+    )
+
+
+def share_link_list(*, notebook: Notebook) -> QuerySet[ShareLink]:
+    return ShareLink.objects.filter(notebook=notebook).order_by("-created_at")
+
+
+def share_link_get_for_notebook(*, notebook: Notebook, public_id: str) -> ShareLink | None:
+    return ShareLink.objects.filter(notebook=notebook, public_id=public_id).first()
+
+
+def collaborator_list(*, notebook: Notebook) -> QuerySet[Collaborator]:
+    return (
+        Collaborator.objects.filter(notebook=notebook, link__in=ShareLink.objects.active())
+        .select_related("user", "link")
+        .order_by("joined_at")
+    )
+
+
+def notebook_list_shared_with(*, user: AbstractBaseUser, query: str = "") -> QuerySet[Notebook]:
+    """Notebooks others own that ``user`` collaborates on through an active edit link."""
+    notebooks = (
+        Notebook.objects.filter(
+            trashed_at__isnull=True,
+            current_revision__isnull=False,
+            collaborators__user=user,
+            collaborators__link__in=ShareLink.objects.active(),
+        )
+        .exclude(owner=user)
+        .select_related("owner", "current_revision")
+        .distinct()
+        .order_by("-updated_at")
+    )
+    return title_search(notebooks, query)

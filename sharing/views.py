@@ -1,0 +1,167 @@
+"""Pages for sharing: the share settings of a notebook, and what a share link opens.
+
+``/s/<token>`` shows the notebook in the app view (running in the visitor's browser,
+never on the server), with a title and preview metadata for chat and social unfurls.
+A revoked or expired link answers 410 with a page that says so.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from notebooks.errors import NotebookError
+from notebooks.models import Visibility
+from notebooks.services import notebook_fork
+from notebooks.views import notebook_for, problem, viewer_page
+from sharing import selectors, services
+from sharing.access import Action, NotebookNotFound, notebook_access
+from sharing.api import share_url
+from sharing.errors import LinkNotUsable
+from sharing.models import Role, ShareLink
+
+
+def _link_for(token: str) -> ShareLink:
+    link = selectors.share_link_get(token=token)
+    if link is None:
+        raise Http404(NotebookNotFound.message)
+    return link
+
+
+@require_safe
+def shared(request: HttpRequest, token: str) -> HttpResponse:
+    link = _link_for(token)
+    try:
+        services.link_usable_check(link=link)
+    except LinkNotUsable as error:
+        return render(request, "sharing/link_problem.html", {"message": error.message}, status=410)
+    notebook = link.notebook
+    access = notebook_access(user=request.user, notebook=notebook, link=link)
+    if not access.allows(Action.READ):
+        raise Http404(NotebookNotFound.message)
+    return viewer_page(
+        request,
+        notebook=notebook,
+        access=access,
+        fork_url=reverse("sharing:fork", kwargs={"token": token}),
+        link_role=link.role,
+    )
+
+
+@require_POST
+@login_required
+def shared_fork(request: HttpRequest, token: str) -> HttpResponse:
+    link = _link_for(token)
+    try:
+        services.link_usable_check(link=link)
+    except LinkNotUsable as error:
+        return render(request, "sharing/link_problem.html", {"message": error.message}, status=410)
+    access = notebook_access(user=request.user, notebook=link.notebook, link=link)
+    if not access.allows(Action.FORK):
+        return problem(request, NotebookError("This link lets you view the notebook, not copy it."))
+    try:
+        copy = notebook_fork(notebook=link.notebook, owner=request.user)
+    except NotebookError as error:
+        return problem(request, error)
+    messages.success(request, f"Forked into your notebooks as “{copy.title}”.")
+    return redirect("notebooks:editor", public_id=copy.public_id)
+
+
+@require_POST
+@login_required
+def shared_join(request: HttpRequest, token: str) -> HttpResponse:
+    link = _link_for(token)
+    try:
+        services.collaborator_join(link=link, user=request.user)
+    except LinkNotUsable as error:
+        return render(request, "sharing/link_problem.html", {"message": error.message}, status=410)
+    except NotebookError as error:
+        return problem(request, error)
+    return redirect("notebooks:editor", public_id=link.notebook.public_id)
+
+
+@require_safe
+@login_required
+def share_settings(request: HttpRequest, public_id: str) -> HttpResponse:
+    notebook, _ = notebook_for(request, public_id, Action.SHARE)
+    links = [(link, share_url(link)) for link in selectors.share_link_list(notebook=notebook)]
+    return render(
+        request,
+        "sharing/share.html",
+        {
+            "notebook": notebook,
+            "links": links,
+            "collaborators": selectors.collaborator_list(notebook=notebook),
+            "roles": Role.choices,
+            "visibilities": Visibility.choices,
+            "notebook_url": request.build_absolute_uri(
+                reverse("notebooks:view", kwargs={"public_id": public_id})
+            ),
+        },
+    )
+
+
+@require_POST
+@login_required
+def link_create(request: HttpRequest, public_id: str) -> HttpResponse:
+    notebook, _ = notebook_for(request, public_id, Action.SHARE)
+    days = request.POST.get("expires_in_days", "").strip()
+    try:
+        expires_at = timezone.now() + timedelta(days=int(days)) if days else None
+        link = services.share_link_create(
+            notebook=notebook,
+            created_by=request.user,
+            role=request.POST.get("role", Role.VIEW),
+            show_code=request.POST.get("show_code") == "on",
+            expires_at=expires_at,
+        )
+    except ValueError:
+        messages.error(request, "The expiry is a number of days.")
+    except NotebookError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"New {link.get_role_display().split(':')[0].lower()} link: {share_url(link)}"
+        )
+    return redirect("sharing:settings", public_id=public_id)
+
+
+@require_POST
+@login_required
+def link_revoke(request: HttpRequest, public_id: str, link_id: str) -> HttpResponse:
+    notebook, _ = notebook_for(request, public_id, Action.REVOKE)
+    link = selectors.share_link_get_for_notebook(notebook=notebook, public_id=link_id)
+    if link is None:
+        raise Http404("There is no such link.")
+    services.share_link_revoke(link=link)
+    messages.success(request, "The link was revoked: it no longer opens the notebook.")
+    return redirect("sharing:settings", public_id=public_id)
+
+
+@require_POST
+@login_required
+def visibility_set(request: HttpRequest, public_id: str) -> HttpResponse:
+    notebook, _ = notebook_for(request, public_id, Action.SHARE)
+    try:
+        services.notebook_visibility_set(
+            notebook=notebook, visibility=request.POST.get("visibility", "")
+        )
+    except NotebookError as error:
+        messages.error(request, error.message)
+    return redirect("sharing:settings", public_id=public_id)
+
+
+@require_POST
+@login_required
+def collaborator_remove(request: HttpRequest, public_id: str, user_id: int) -> HttpResponse:
+    notebook, _ = notebook_for(request, public_id, Action.REVOKE)
+    services.collaborator_remove(notebook=notebook, user_id=user_id)
+    messages.success(request, "Removed the collaborator.")
+    return redirect("sharing:settings", public_id=public_id)
