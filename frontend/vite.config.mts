@@ -40,6 +40,7 @@ export default defineConfig({
     target: "es2022",
     sourcemap: false,
     chunkSizeWarningLimit: 1200,
-    rollupOptions: { input: "src/main.ts" },
+    // The playground (user-content site) and the app pages' small script (src/host/).
+    rollupOptions: { input: ["src/main.ts", "src/host/main.ts"] },
   },
 });

@@ -1,6 +1,8 @@
 // The playground page: toolbar, notebook, side panels, and where the notebook
 // comes from (a #code/ link, else the last local draft, else the starter).
-// `?mode=read` shows the app view (outputs only); `?embed=true` drops the chrome.
+// `?mode=read` shows the app view (outputs only); `?embed=true` drops the chrome;
+// `?hosted=1` is framed by one of the app's pages, which sends the notebook and
+// saves it to the server (hosting/frame_channel.ts), so no drafts are used.
 
 import "./styles.css";
 import { actionButton as button } from "./buttons";
@@ -11,13 +13,16 @@ import type { KernelClient, KernelState } from "./kernel/client";
 import type { NotebookFile } from "./kernel/messages";
 import { configureOutputFrames } from "./outputs/frame";
 import { VariablesPanel } from "./outputs/variables_panel";
-import { embedSnippet, shareUrl, sourceFromHash } from "./share/link";
+import { FrameChannel } from "./hosting/frame_channel";
+import { embedSnippet, importUrl, shareUrl, sourceFromHash } from "./share/link";
 import { SharePanel } from "./share/share_panel";
 import { STARTER_NOTEBOOK } from "./starter";
 import { latestDraft, newDraftId, saveDraft, type Draft } from "./storage/drafts";
 import { DraftsPanel } from "./storage/drafts_panel";
 
 const AUTOSAVE_DELAY_MS = 2000;
+/** Hosted: how long typing pauses before the host hears about the edit. */
+const REPORT_DELAY_MS = 400;
 
 export interface AppOptions {
   config: PlaygroundConfig;
@@ -52,6 +57,7 @@ class KernelStatus {
 
 export async function mountApp({ config, kernel, root: host }: AppOptions): Promise<void> {
   const readOnly = config.mode === "read";
+  const hosted = config.hosted;
   configureOutputFrames(config.outputFrameUrl);
   const root = document.createElement("div");
   root.className = `playground mode-${config.mode}${config.embed ? " embed" : ""}`;
@@ -72,6 +78,12 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
     readOnly,
     hooks: {
       changed: () => {
+        if (hosted) {
+          if (readOnly) return;
+          window.clearTimeout(autosaveTimer);
+          autosaveTimer = window.setTimeout(() => void report("playground:changed"), REPORT_DELAY_MS);
+          return;
+        }
         // Embedded notebooks belong to the page embedding them, not to this browser's drafts.
         if (readOnly || config.embed) return;
         dirty = true;
@@ -101,8 +113,42 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
     currentId: () => draftId,
   });
 
+  // The hosted playground's end: the app's page sends the notebook and saves it.
+  const channel = hosted && config.appOrigin
+    ? new FrameChannel(config.appOrigin, {
+        open: (source) => void openFromHost(source),
+        requestSave: () => void report("playground:save"),
+      })
+    : null;
+
+  async function report(type: "playground:changed" | "playground:save"): Promise<void> {
+    window.clearTimeout(autosaveTimer);
+    if (!channel || readOnly) return;
+    try {
+      channel.post({ type, source: await kernel.serialize(notebook.toFile()) });
+    } catch (error) {
+      status.textContent = `The notebook could not be saved: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+
+  async function openFromHost(source: string): Promise<void> {
+    status.textContent = "Opening the notebook…";
+    try {
+      const file = await kernel.parse(source);
+      notebook.load(file);
+      status.textContent = "";
+      showLinks();
+      channel?.post({ type: "playground:opened" });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      status.textContent = `This notebook could not be opened: ${message}`;
+      channel?.post({ type: "playground:error", message });
+    }
+  }
+
   async function save(): Promise<void> {
     window.clearTimeout(autosaveTimer);
+    if (hosted) return report("playground:save");
     if (readOnly || config.embed) return;
     try {
       await saveDraft(draftId, notebook.toFile());
@@ -183,7 +229,7 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
     toolbar.className = "toolbar";
     toolbar.setAttribute("role", "toolbar");
     toolbar.setAttribute("aria-label", "Notebook");
-    if (!config.embed) {
+    if (!config.embed && !hosted) {
       const brand = document.createElement("strong");
       brand.className = "brand";
       brand.textContent = "Playground";
@@ -194,7 +240,7 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
       button("run-all", "Run all", "Run every cell", () => notebook.runAll()),
       button("interrupt", "Stop", "Interrupt the running cell", () => kernel.interrupt()),
     );
-    if (!config.embed) {
+    if (!config.embed && !hosted) {
       toolbar.append(
         button("save", "Save", "Save in this browser (Ctrl/Cmd-S)", () => notebook.save()),
         button("copy-link", "Copy link", "Copy a link to this notebook", async () => {
@@ -205,8 +251,17 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
           const source = await shareSource();
           if (source !== null) await share.showEmbed(embedSnippet(source));
         }),
-        saveState,
       );
+      if (config.importUrl) {
+        const target = config.importUrl;
+        toolbar.append(
+          button("save-to-account", "Save to account", "Save this notebook to your Playground account", async () => {
+            const source = await shareSource();
+            if (source !== null) window.open(importUrl(target, source), "_blank", "noopener");
+          }),
+        );
+      }
+      toolbar.append(saveState);
     }
     const main = document.createElement("main");
     main.className = "notebook";
@@ -224,7 +279,8 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
       const side = document.createElement("aside");
       side.className = "sidebar";
       side.setAttribute("aria-label", "Notebook details");
-      side.append(links.element, new VariablesPanel(kernel, focusCell).element, drafts.element);
+      side.append(links.element, new VariablesPanel(kernel, focusCell).element);
+      if (!hosted) side.append(drafts.element);
       layout.append(side);
     }
     root.append(toolbar, share.element, layout);
@@ -235,7 +291,7 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
       }
     });
     window.addEventListener("beforeunload", () => {
-      if (dirty) void save();
+      if (dirty && !hosted) void save();
     });
   }
 
@@ -250,10 +306,22 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
     },
   });
   void kernel.ready.then(() => performance.mark("playground-kernel-ready"), () => undefined);
+  if (channel) {
+    status.textContent = "Opening the notebook…";
+    channel.announce();
+    return;
+  }
   window.addEventListener("hashchange", () => void loadFromHash());
 
   // -- the first notebook -----------------------------------------------------------
-  if (await loadFromHash()) return;
+  if (await loadFromHash()) {
+    // "Fork" on a shared page, for visitors without an account: keep it as a draft now.
+    if (new URLSearchParams(location.search).get("fork") === "1" && !readOnly && !config.embed) {
+      await save();
+      saveState.textContent = "forked: saved in this browser";
+    }
+    return;
+  }
   let draft: Draft | undefined;
   try {
     if (!config.embed) draft = await latestDraft();

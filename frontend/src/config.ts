@@ -18,6 +18,12 @@ export interface PlaygroundConfig {
   outputFrameUrl: string | null;
   mode: "edit" | "read";
   embed: boolean;
+  /** Framed by one of the app's own pages, which supplies the notebook (hosting/). */
+  hosted: boolean;
+  /** The app's origin: the only parent a hosted playground listens to. */
+  appOrigin: string | null;
+  /** The app's import page ("Save to my account" opens it with the notebook in its #code/). */
+  importUrl: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -44,6 +50,9 @@ export function readConfig(doc: Document = document): PlaygroundConfig {
     // The URL is the user's intent; the server's values are the fallback.
     mode: raw.mode === "read" || params.get("mode") === "read" ? "read" : "edit",
     embed: raw.embed === true || params.get("embed") === "true",
+    hosted: raw.hosted === true && typeof raw.appOrigin === "string",
+    appOrigin: raw.appOrigin ?? null,
+    importUrl: raw.importUrl ?? null,
   };
 }
 

@@ -2,13 +2,18 @@
 
 - ``wheel_index`` (session): a loopback package index with the test's wheels,
   standing in for PyPI; the service's /wheels/ proxy points at it.
-- ``service`` (session): ``manage.py runserver`` on a free port with a temporary
-  SQLite database (tests/browser/service.py). It serves frontend/dist; when
-  that is missing the fixture fails and says to run ``make frontend-build``.
+- ``object_storage`` (session): the service's own moto S3 server, which a test
+  may stop and start again (storage faults).
+- ``service`` (session): ``manage.py runserver`` on a free port with a fresh
+  PostgreSQL database, Redis and that S3 (tests/browser/service.py); the app at
+  ``service.base_url``, the playground at ``service.usercontent_url``. It serves
+  frontend/dist; when that is missing the fixture fails and says to run
+  ``make frontend-build``.
 - ``browser`` (session): Debian's /usr/bin/chromium through Playwright (never
   ``playwright install``).
 - ``context`` / ``page``: a fresh browser context per test (its own cookies,
-  localStorage and drafts), with generous timeouts: Pyodide needs 2-3 s to
+  localStorage and drafts; relative URLs on the playground's site, or the app's with
+  ``new_context(app=True)``), with generous timeouts: Pyodide needs 2-3 s to
   boot, more on a loaded machine.
 
 Every test here is marked ``browser``.
@@ -24,10 +29,13 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from tests.browser.notebook_page import NotebookPage
+from moto.server import ThreadedMotoServer
+
 from tests.browser.service import (
     CHROMIUM,
     CHROMIUM_ARGS,
     RunningService,
+    free_port,
     missing_frontend_build,
     start_service,
 )
@@ -75,16 +83,58 @@ def wheel_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningInd
     index.stop()
 
 
+class ObjectStorage:
+    """The service's own moto S3 server, which a test may take down and bring back."""
+
+    BUCKET = "playground-browser"
+
+    def __init__(self) -> None:
+        from tests.real_services import s3_client
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server: ThreadedMotoServer | None = None
+        self.start()
+        s3_client(self.url).create_bucket(Bucket=self.BUCKET)
+
+    def start(self) -> None:
+        # moto keeps its buckets in this process, so a restarted server has them all.
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self._server.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+
+@pytest.fixture(scope="session")
+def object_storage() -> Iterator[ObjectStorage]:
+    storage = ObjectStorage()
+    yield storage
+    storage.stop()
+
+
 @pytest.fixture(scope="session")
 def service(
-    tmp_path_factory: pytest.TempPathFactory, wheel_index: RunningIndex
+    tmp_path_factory: pytest.TempPathFactory,
+    wheel_index: RunningIndex,
+    object_storage: ObjectStorage,
 ) -> Iterator[RunningService]:
     started = time.monotonic()
     if problem := missing_frontend_build():
         pytest.fail(problem, pytrace=False)
     running = start_service(
         workdir=tmp_path_factory.mktemp("service"),
-        env={"WHEELS_UPSTREAM_INDEX": wheel_index.simple_url},
+        env={
+            "WHEELS_UPSTREAM_INDEX": wheel_index.simple_url,
+            "S3_ENDPOINT_URL": object_storage.url,
+            "S3_BUCKET": ObjectStorage.BUCKET,
+            # A save fails within a second or two while storage is down.
+            "S3_CONNECT_TIMEOUT": "1",
+            "S3_READ_TIMEOUT": "5",
+            "S3_MAX_ATTEMPTS": "1",
+        },
     )
     print(f"\nservice up at {running.base_url} in {time.monotonic() - started:.1f} s")
     yield running
@@ -107,12 +157,16 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 @pytest.fixture
 def new_context(
     browser: Browser, service: RunningService
-) -> Iterator[Callable[[], BrowserContext]]:
-    """Makes fresh contexts (another browser profile: no cookies, cache or drafts)."""
+) -> Iterator[Callable[..., BrowserContext]]:
+    """Makes fresh contexts (another browser profile: no cookies, cache or drafts).
+
+    Relative URLs go to the user-content site (the playground); ``make(app=True)``
+    gives a context whose relative URLs are the app's (accounts, notebooks).
+    """
     contexts: list[BrowserContext] = []
 
-    def make() -> BrowserContext:
-        context = browser.new_context(base_url=service.base_url)
+    def make(*, app: bool = False) -> BrowserContext:
+        context = browser.new_context(base_url=service.base_url if app else service.usercontent_url)
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         contexts.append(context)
         return context
@@ -123,7 +177,7 @@ def new_context(
 
 
 @pytest.fixture
-def context(new_context: Callable[[], BrowserContext]) -> BrowserContext:
+def context(new_context: Callable[..., BrowserContext]) -> BrowserContext:
     return new_context()
 
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Frame, Locator, Page, expect
 
 from kernels.runtime.formats import dumps_notebook
 from kernels.runtime.notebook import Cell, Notebook
@@ -41,10 +41,11 @@ def exact_text(value: str) -> re.Pattern[str]:
 
 
 class NotebookPage:
-    """One /play tab."""
+    """One /play tab, or the playground framed by an app page (``root`` is then its frame)."""
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, root: Frame | None = None) -> None:
         self.page = page
+        self.root: Page | Frame = root or page
         # confirm() and alert() get OK, as from a user who means what they clicked.
         page.on("dialog", lambda dialog: dialog.accept())
 
@@ -69,13 +70,13 @@ class NotebookPage:
         return self
 
     def wait_for_kernel(self) -> None:
-        expect(self.page.get_by_test_id("kernel-status")).to_have_attribute("data-state", "ready")
+        expect(self.root.get_by_test_id("kernel-status")).to_have_attribute("data-state", "ready")
 
     # --- cells ---------------------------------------------------------------
 
     @property
     def cells(self) -> Locator:
-        return self.page.get_by_test_id("cell")
+        return self.root.get_by_test_id("cell")
 
     def cell(self, index: int) -> Locator:
         """The cell now at ``index``; the locator keeps following it if cells move or go."""
@@ -83,7 +84,7 @@ class NotebookPage:
         return self.cell_by_id(self.cell_ids()[index])
 
     def cell_by_id(self, cell_id: str) -> Locator:
-        return self.page.locator(f'[data-testid="cell"][data-cell-id="{cell_id}"]')
+        return self.root.locator(f'[data-testid="cell"][data-cell-id="{cell_id}"]')
 
     def cell_ids(self) -> list[str]:
         return [
@@ -97,7 +98,7 @@ class NotebookPage:
     def add_code_cell(self, code: str | None = None) -> Locator:
         """Click "add cell" and return the new cell (typing ``code`` into it if given)."""
         before = set(self.cell_ids())
-        self.page.get_by_test_id("add-cell").last.click()
+        self.root.get_by_test_id("add-cell").last.click()
         expect(self.cells).to_have_count(len(before) + 1)
         (new_id,) = set(self.cell_ids()) - before
         cell = self.cell_by_id(new_id)
@@ -136,7 +137,7 @@ class NotebookPage:
 
     def run_all(self) -> None:
         """Click "run all" and wait until no cell is queued or running."""
-        self.page.get_by_test_id("run-all").click()
+        self.root.get_by_test_id("run-all").click()
         self.wait_until_settled()
 
     def wait_until_settled(self, cells: Iterable[Locator] | None = None) -> None:
@@ -156,7 +157,7 @@ class NotebookPage:
 
     def wait_for_message(self, cell: Locator, pattern: re.Pattern[str]) -> str:
         """Wait until the cell shows text matching ``pattern`` outside its editor; return it all."""
-        handle = self.page.wait_for_function(
+        handle = self.root.wait_for_function(
             """([cell, source, flags]) => {
                 const text = [...cell.children]
                     .filter(child => child.getAttribute("data-testid") !== "cell-editor")
@@ -183,7 +184,7 @@ class NotebookPage:
 
     @property
     def variables(self) -> Locator:
-        return self.page.get_by_test_id("variables")
+        return self.root.get_by_test_id("variables")
 
     def variable(self, name: str) -> Locator:
         return self.variables.locator(f'[data-variable="{name}"]')

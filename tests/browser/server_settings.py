@@ -1,19 +1,32 @@
 """Settings of the service that browser tests and bench/startup.py start (see service.py).
 
-The test settings (WhiteNoise serving ``FRONTEND_DIST_DIR`` through the finders),
-plus a SQLite database of the run (``PLAYGROUND_BROWSER_DB``) and the bare-Pyodide
-page of ``server_urls`` next to the site's own URLs. Everything else comes from
-the environment variables the settings read (``WHEELS_UPSTREAM_INDEX``, ...).
+The test settings (WhiteNoise serving ``FRONTEND_DIST_DIR`` through the finders, Redis
+and moto S3 when tests/real_services.py found them), plus what service.py passes in
+the environment: the database (``PLAYGROUND_BROWSER_DATABASE_URL``: PostgreSQL under
+pytest, SQLite for bench/startup.py), both sites' origins (``APP_ORIGIN``,
+``USERCONTENT_ORIGIN``), mail as files, and the bare-Pyodide page of ``server_urls``
+next to the user-content site's own URLs.
 """
 
 import os
 
+from playground.settings.environment import database_from_url, origin_from_url
 from playground.settings.test import *  # noqa: F403
+from playground.settings.test import STORAGES
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ["PLAYGROUND_BROWSER_DB"],
+DATABASES = {"default": database_from_url(os.environ["PLAYGROUND_BROWSER_DATABASE_URL"])}
+USERCONTENT_URLCONF = "tests.browser.server_urls"
+APP_ORIGIN = origin_from_url(os.environ["APP_ORIGIN"], "APP_ORIGIN")
+USERCONTENT_ORIGIN = origin_from_url(os.environ["USERCONTENT_ORIGIN"], "USERCONTENT_ORIGIN")
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = os.environ["PLAYGROUND_BROWSER_MAIL_DIR"]
+# Verification links in mails point at the app as the browser reaches it.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+if STORAGES["notebooks"]["BACKEND"].endswith("FileSystemStorage"):
+    STORAGES = {
+        **STORAGES,
+        "notebooks": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": os.environ["PLAYGROUND_BROWSER_FILES_DIR"]},
+        },
     }
-}
-ROOT_URLCONF = "tests.browser.server_urls"

@@ -1,8 +1,10 @@
-"""The site's URLs plus ``/bare-pyodide/``: a page that only boots Pyodide and runs ``1+1``.
+"""The user-content site's URLs plus ``/bare-pyodide/``: a page that only boots Pyodide
+and runs ``1+1``.
 
 bench/startup.py times it as the floor for /play (same server, same origin, the
 same ``/static/pyodide/`` files), and test_bare_pyodide.py checks it boots, which
-tells a broken Pyodide deployment apart from a broken frontend.
+tells a broken Pyodide deployment apart from a broken frontend. server_settings.py
+makes this the ``USERCONTENT_URLCONF``.
 """
 
 from pathlib import Path
@@ -11,7 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from playground.urls import urlpatterns as site_urlpatterns
+from playground.usercontent_urls import handler404  # noqa: F401 - used by Django
+from playground.usercontent_urls import urlpatterns as site_urlpatterns
 
 _BARE_DIR = Path(__file__).resolve().parent / "bare_pyodide"
 _BARE_FILES = {

@@ -1,13 +1,20 @@
 """Start the real Playground service on a free loopback port, for browser tests and benches.
 
 ``start_service()`` runs ``manage.py migrate`` and then ``manage.py runserver
-127.0.0.1:<port> --noreload`` as a subprocess with ``tests.browser.server_settings``
-(the test settings plus a temporary SQLite database), waits until ``/healthz``
-answers and returns a handle whose ``stop()`` ends it. The service serves the
-frontend build of ``frontend/dist`` (frozen at start, see ``_freeze_frontend_build``);
-without one, ``FrontendNotBuilt`` says to run ``make frontend-build``. Its wheel
-cache and database live in the given work directory. ``tests/browser/conftest.py`` and ``bench/startup.py``
-both use this, so they measure and test the same thing.
+127.0.0.1:<port> --noreload`` (daphne's: HTTP and websockets) as a subprocess with
+``tests.browser.server_settings``, waits until ``/healthz`` answers and returns a
+handle whose ``stop()`` ends it. The app answers at ``http://127.0.0.1:<port>`` and
+the user-content site (the playground) at ``http://localhost:<port>``: two sites,
+as in production (docs/security.md).
+
+Under pytest (tests/real_services.py has set the variables) the service uses a
+fresh PostgreSQL database of its own, dropped at the end, the run's Redis and its
+moto S3 bucket; without them (bench/startup.py) a SQLite file and local files in
+the work directory. Mail goes to files in ``<workdir>/mail`` (``RunningService.mails``).
+The service serves the frontend build of ``frontend/dist`` (frozen at start, see
+``_freeze_frontend_build``); without one, ``FrontendNotBuilt`` says to run
+``make frontend-build``. ``tests/browser/conftest.py`` and ``bench/startup.py`` both
+use this, so they measure and test the same thing.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,9 +86,21 @@ def free_port() -> int:
 class RunningService:
     """A ``manage.py runserver`` subprocess and where it answers."""
 
+    # The app's site (accounts, notebooks, API).
     base_url: str
     process: subprocess.Popen[bytes]
     log_path: Path
+    # The user-content site: the playground and its output frames.
+    usercontent_url: str = ""
+    mail_dir: Path | None = None
+    drop_database: Callable[[], None] | None = None
+
+    def mails(self) -> list[str]:
+        """The text of every mail the service sent, oldest first."""
+        if self.mail_dir is None or not self.mail_dir.is_dir():
+            return []
+        files = sorted(self.mail_dir.iterdir(), key=lambda path: path.stat().st_mtime_ns)
+        return [path.read_text(errors="replace") for path in files]
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -90,7 +110,7 @@ class RunningService:
         return "\n".join(text.splitlines()[-lines:])
 
     def stop(self) -> None:
-        """End the server process (SIGTERM, then SIGKILL after 10 s)."""
+        """End the server process (SIGTERM, then SIGKILL after 10 s), drop its database."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -98,6 +118,9 @@ class RunningService:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+        if self.drop_database is not None:
+            self.drop_database()
+            self.drop_database = None
 
 
 def _run_checked(args: list[str], env: Mapping[str, str], what: str) -> None:
@@ -153,6 +176,22 @@ def _freeze_frontend_build(target: Path) -> Path:
     return target
 
 
+def _fresh_postgres_database(server_url: str) -> tuple[str, Callable[[], None]]:
+    """Create an empty database on the PostgreSQL server of ``server_url``; return its URL
+    and a function that drops it."""
+    import psycopg
+
+    name = f"playground_browser_{secrets.token_hex(4)}"
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with contextlib.suppress(Exception), psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return server_url.rsplit("/", 1)[0] + "/" + name, drop
+
+
 def start_service(
     *, workdir: Path, env: Mapping[str, str] | None = None, timeout: float = 60.0
 ) -> RunningService:
@@ -163,19 +202,32 @@ def start_service(
     """
     require_frontend_build()
     workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    drop_database = None
+    database_url = f"sqlite:///{workdir / 'db.sqlite3'}"
+    if server := os.environ.get("PLAYGROUND_TEST_DATABASE_URL"):
+        database_url, drop_database = _fresh_postgres_database(server)
     server_env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
         "FRONTEND_DIST_DIR": str(_freeze_frontend_build(workdir / "dist")),
         "WHEELS_CACHE_DIR": str(workdir / "wheels"),
-        "PLAYGROUND_BROWSER_DB": str(workdir / "db.sqlite3"),
+        "PLAYGROUND_BROWSER_DATABASE_URL": database_url,
+        "PLAYGROUND_BROWSER_MAIL_DIR": str(workdir / "mail"),
+        "PLAYGROUND_BROWSER_FILES_DIR": str(workdir / "notebooks"),
+        "APP_ORIGIN": f"http://127.0.0.1:{port}",
+        "USERCONTENT_ORIGIN": f"http://localhost:{port}",
         "PYTHONUNBUFFERED": "1",
         **(env or {}),
     }
     manage = [sys.executable, str(REPO_ROOT / "manage.py")]
-    _run_checked([*manage, "migrate", "--noinput"], server_env, "manage.py migrate")
+    try:
+        _run_checked([*manage, "migrate", "--noinput"], server_env, "manage.py migrate")
+    except BaseException:
+        if drop_database:
+            drop_database()
+        raise
 
-    port = free_port()
     log_path = workdir / "server.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
@@ -186,7 +238,14 @@ def start_service(
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-    service = RunningService(f"http://127.0.0.1:{port}", process, log_path)
+    service = RunningService(
+        f"http://127.0.0.1:{port}",
+        process,
+        log_path,
+        usercontent_url=f"http://localhost:{port}",
+        mail_dir=workdir / "mail",
+        drop_database=drop_database,
+    )
     try:
         _wait_for_healthz(service, timeout)
     except BaseException:

@@ -44,7 +44,10 @@ Probe()"""
 def test_output_script_cannot_read_cookies_or_storage_or_touch_the_app_page(
     context: BrowserContext, notebook: NotebookPage, service: RunningService
 ) -> None:
-    context.add_cookies([{"name": "pg_secret", "value": COOKIE_SECRET, "url": service.base_url}])
+    # A cookie of the playground's own site: the output frame must not read even that.
+    context.add_cookies(
+        [{"name": "pg_secret", "value": COOKIE_SECRET, "url": service.usercontent_url}]
+    )
     notebook.open()
     notebook.page.evaluate("secret => localStorage.setItem('pg_secret', secret)", STORAGE_SECRET)
     assert COOKIE_SECRET in notebook.page.evaluate("document.cookie")
@@ -69,3 +72,33 @@ def test_output_script_cannot_read_cookies_or_storage_or_touch_the_app_page(
     # The app's own secrets are still there: the frame was refused, not the setup broken.
     assert COOKIE_SECRET in notebook.page.evaluate("document.cookie")
     assert notebook.page.evaluate("localStorage.getItem('pg_secret')") == STORAGE_SECRET
+
+
+def test_the_playground_site_never_sees_the_apps_cookies(
+    context: BrowserContext, notebook: NotebookPage, service: RunningService
+) -> None:
+    """Notebook code runs on the user-content site: the app's session cookie is not there."""
+    context.add_cookies(
+        [{"name": "sessionid", "value": "app-session-s3cret", "url": service.base_url,
+          "httpOnly": False}]
+    )
+    notebook.open()
+    cell = notebook.add_code_cell(
+        "import js\n"
+        "seen_by_worker = str(js.eval('typeof document'))\n"
+        "seen_by_worker"
+    )
+    notebook.run_with_shift_enter(cell)
+    expect(notebook.output(cell)).to_contain_text("undefined")
+
+    assert notebook.page.url.startswith(service.usercontent_url)
+    assert "app-session-s3cret" not in notebook.page.evaluate("document.cookie")
+    # A fetch of the app from the playground carries no cookie and cannot read the answer.
+    result = notebook.page.evaluate(
+        """async url => {
+            try { const r = await fetch(url, {credentials: "include"}); return "read " + r.status; }
+            catch (error) { return "refused"; }
+        }""",
+        service.base_url + "/api/notebooks",
+    )
+    assert result == "refused"

@@ -25,3 +25,8 @@ export function embedSnippet(source: string): string {
   const src = shareUrl(source, { read: true, embed: true }).replace(/&/g, "&amp;").replace(/"/g, "&quot;");
   return `<iframe src="${src}" width="100%" height="500" style="border:0" allow="cross-origin-isolated; clipboard-write" title="Playground notebook"></iframe>`;
 }
+
+/** The app's import page with `source` in its fragment (it never reaches a server log). */
+export function importUrl(page: string, source: string): string {
+  return page + PREFIX + LZString.compressToEncodedURIComponent(source);
+}

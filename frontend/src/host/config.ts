@@ -1,0 +1,36 @@
+// The configuration Django gives the app's notebook pages in #host-config
+// (playground/host_page.py): which page this is, the framed playground, the notebook.
+
+export interface HostedNotebook {
+  id: string;
+  title: string;
+  revision: number;
+  content: string;
+  mode: "edit" | "read";
+  showCode: boolean;
+}
+
+export interface HostConfig {
+  page: "editor" | "viewer" | "import";
+  frameUrl: string;
+  frameOrigin: string;
+  csrfToken: string;
+  notebook: HostedNotebook;
+  // editor
+  saveUrl?: string;
+  eventsUrl?: string;
+  autosaveDelayMs?: number;
+  // viewer
+  canFork?: boolean;
+  signedIn?: boolean;
+}
+
+export function readHostConfig(doc: Document = document): HostConfig | null {
+  const element = doc.getElementById("host-config");
+  if (!element) return null;
+  try {
+    return JSON.parse(element.textContent || "null") as HostConfig;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,185 @@
+// The notebook editor page (/notebooks/<id>/): the framed playground edits, this
+// page saves. Autosave runs a few seconds after the last edit and on Save or
+// Ctrl/Cmd-S; each save names the revision it was based on, so a save from a
+// stale tab gets a conflict (409) and the person chooses, never a silent
+// overwrite. A websocket tells the page when someone else saved.
+
+import { ApiError, apiCall } from "./api";
+import type { HostConfig } from "./config";
+import { PlaygroundFrame } from "./frame";
+import { LiveRevisions } from "./live";
+
+interface SaveAnswer {
+  created: boolean;
+  revision: { number: number };
+}
+
+interface NotebookAnswer {
+  content: string;
+  title: string;
+  current_revision: number;
+}
+
+type SaveState = "saved" | "dirty" | "saving" | "error" | "conflict";
+
+export function mountEditor(config: HostConfig, iframe: HTMLIFrameElement): void {
+  const status = document.querySelector<HTMLElement>("[data-testid=save-status]");
+  const saveButton = document.querySelector<HTMLButtonElement>("#host-save");
+  const dialog = document.querySelector<HTMLDialogElement>("#conflict-dialog");
+  const dialogMessage = document.querySelector<HTMLElement>("#conflict-message");
+  const notice = document.querySelector<HTMLElement>("#revision-notice");
+  const titleInput = document.querySelector<HTMLInputElement>("#notebook-title");
+  const notebookUrl = `/api/notebooks/${config.notebook.id}`;
+  const saveUrl = config.saveUrl ?? `${notebookUrl}/revisions`;
+  const delay = config.autosaveDelayMs ?? 3000;
+
+  let base = config.notebook.revision;
+  let latest: string | null = null; // the newest source the frame reported, unsaved
+  let saving: Promise<void> | null = null;
+  let timer = 0;
+  let conflictWith: number | null = null;
+
+  function show(state: SaveState, text: string): void {
+    if (!status) return;
+    status.dataset.state = state;
+    status.textContent = text;
+  }
+
+  const frame = new PlaygroundFrame(iframe, config.frameOrigin, { source: config.notebook.content, title: config.notebook.title }, {
+    changed(source) {
+      latest = source;
+      if (conflictWith !== null) return show("conflict", "Not saved: this notebook changed elsewhere");
+      show("dirty", "Unsaved changes");
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => void save(), delay);
+    },
+    save(source) {
+      latest = source;
+      void save({ explicit: true });
+    },
+    error(message) {
+      show("error", `The notebook could not be opened: ${message}`);
+    },
+  });
+
+  async function save(options: { explicit?: boolean; overwrite?: boolean } = {}): Promise<void> {
+    window.clearTimeout(timer);
+    if (saving) {
+      await saving;
+      if (latest === null) return;
+    }
+    if (latest === null) {
+      if (options.explicit) show("saved", `Saved · revision ${base}`);
+      return;
+    }
+    if (conflictWith !== null && !options.overwrite) {
+      if (options.explicit) openConflict(conflictWith);
+      return;
+    }
+    const source = latest;
+    const basedOn = options.overwrite && conflictWith !== null ? conflictWith : base;
+    show("saving", "Saving…");
+    saving = (async () => {
+      try {
+        const answer = await apiCall<SaveAnswer>("POST", saveUrl, config.csrfToken, { content: source, base_revision: basedOn });
+        base = answer.revision.number;
+        conflictWith = null;
+        if (latest === source) latest = null;
+        show(latest === null ? "saved" : "dirty", latest === null ? `Saved · revision ${base}` : "Unsaved changes");
+        if (latest !== null) timer = window.setTimeout(() => void save(), delay);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 409) {
+          conflictWith = Number(error.body.current_revision) || null;
+          show("conflict", "Not saved: this notebook changed elsewhere");
+          openConflict(conflictWith, error.message);
+        } else {
+          const message = error instanceof Error ? error.message : String(error);
+          show("error", `Not saved: ${message}`);
+        }
+      } finally {
+        saving = null;
+      }
+    })();
+    await saving;
+  }
+
+  function openConflict(revision: number | null, message?: string): void {
+    if (!dialog) return;
+    if (dialogMessage) {
+      dialogMessage.textContent = message ?? `It was saved in another tab or by a collaborator (revision ${revision ?? "?"}) after the version you are editing.`;
+    }
+    if (!dialog.open) dialog.showModal();
+  }
+
+  async function loadCurrent(): Promise<void> {
+    show("saving", "Loading the saved version…");
+    try {
+      const current = await apiCall<NotebookAnswer>("GET", notebookUrl, config.csrfToken);
+      base = current.current_revision;
+      latest = null;
+      conflictWith = null;
+      if (notice) notice.hidden = true;
+      frame.open(current.content, current.title);
+      show("saved", `Saved · revision ${base}`);
+    } catch (error) {
+      show("error", `Could not load the saved version: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  dialog?.addEventListener("click", (event) => {
+    const choice = (event.target as HTMLElement).closest("button")?.value;
+    if (!choice) return;
+    dialog.close();
+    if (choice === "theirs") void loadCurrent();
+    else if (choice === "mine") void save({ overwrite: true });
+  });
+
+  saveButton?.addEventListener("click", () => {
+    if (conflictWith !== null) return openConflict(conflictWith);
+    frame.requestSave();
+  });
+  document.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "s") {
+      event.preventDefault();
+      frame.requestSave();
+    }
+  });
+
+  // Rename without leaving the page (the form still works without this script).
+  titleInput?.form?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    void apiCall("PATCH", notebookUrl, config.csrfToken, { title: titleInput.value }).then(
+      () => {
+        document.title = `${titleInput.value} — Playground`;
+        titleInput.blur();
+      },
+      (error: unknown) => show("error", `Not renamed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  });
+  titleInput?.addEventListener("change", () => titleInput.form?.requestSubmit());
+
+  window.addEventListener("beforeunload", (event) => {
+    if (latest !== null || saving) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  if (config.eventsUrl) {
+    new LiveRevisions(config.eventsUrl, async (revision, author) => {
+      if (saving) await saving;
+      if (revision <= base) return; // our own save, or older news
+      if (!notice) return;
+      notice.hidden = false;
+      notice.replaceChildren(
+        `A newer version (revision ${revision}) was saved ${author ? `by ${author}` : "elsewhere"}. `,
+      );
+      const load = document.createElement("button");
+      load.type = "button";
+      load.dataset.testid = "revision-notice-load";
+      load.textContent = latest === null ? "Load it" : "Load it (drop my unsaved changes)";
+      load.addEventListener("click", () => void loadCurrent());
+      notice.append(load);
+    });
+  }
+}

@@ -1,0 +1,72 @@
+// The host's end of the hosted-playground messages (hosting/messages.ts): it
+// answers the frame's "ready" with the notebook and passes its reports on. Only
+// messages from the iframe's own window and the user-content origin are read.
+
+import { type FrameMessage, type HostMessage, isFrameMessage } from "../hosting/messages";
+
+export interface FrameHandlers {
+  opened?(): void;
+  error?(message: string): void;
+  changed?(source: string): void;
+  save?(source: string): void;
+}
+
+export class PlaygroundFrame {
+  readonly iframe: HTMLIFrameElement;
+  private readonly origin: string;
+  private notebook: { source: string; title: string };
+  private handlers: FrameHandlers;
+
+  constructor(iframe: HTMLIFrameElement, origin: string, notebook: { source: string; title: string }, handlers: FrameHandlers) {
+    this.iframe = iframe;
+    this.origin = origin;
+    this.notebook = notebook;
+    this.handlers = handlers;
+    window.addEventListener("message", (event: MessageEvent<unknown>) => {
+      if (event.source !== this.iframe.contentWindow || event.origin !== this.origin) return;
+      if (isFrameMessage(event.data)) this.receive(event.data);
+    });
+  }
+
+  private receive(message: FrameMessage): void {
+    switch (message.type) {
+      case "playground:ready":
+        this.send({ type: "playground:open", ...this.notebook });
+        break;
+      case "playground:opened":
+        this.iframe.dataset.state = "opened";
+        this.handlers.opened?.();
+        break;
+      case "playground:error":
+        this.iframe.dataset.state = "error";
+        this.handlers.error?.(message.message);
+        break;
+      case "playground:changed":
+        this.handlers.changed?.(message.source);
+        break;
+      case "playground:save":
+        this.handlers.save?.(message.source);
+        break;
+    }
+  }
+
+  /** Show another notebook (or another version of this one). */
+  open(source: string, title: string): void {
+    this.notebook = { source, title };
+    this.send({ type: "playground:open", source, title });
+  }
+
+  /** Reload the frame at `url` (e.g. another mode); it asks for the notebook again. */
+  navigate(url: string): void {
+    this.iframe.dataset.state = "loading";
+    this.iframe.src = url;
+  }
+
+  requestSave(): void {
+    this.send({ type: "playground:request-save" });
+  }
+
+  private send(message: HostMessage): void {
+    this.iframe.contentWindow?.postMessage(message, this.origin);
+  }
+}

@@ -1,0 +1,44 @@
+// The editor's websocket (/ws/notebooks/<id>/): news of revisions saved elsewhere.
+// It reconnects with a growing pause; missing news is harmless (the next save of
+// a stale page gets a conflict anyway).
+
+export type RevisionListener = (revision: number, author: string) => void;
+
+export class LiveRevisions {
+  private readonly url: string;
+  private readonly listener: RevisionListener;
+  private pause = 1000;
+
+  constructor(path: string, listener: RevisionListener) {
+    this.url = new URL(path, location.href).href.replace(/^http/, "ws");
+    this.listener = listener;
+    this.connect();
+  }
+
+  private connect(): void {
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(this.url);
+    } catch {
+      return;
+    }
+    socket.addEventListener("open", () => {
+      this.pause = 1000;
+      document.body.dataset.live = "connected";
+    });
+    socket.addEventListener("message", (event: MessageEvent<string>) => {
+      try {
+        const data = JSON.parse(event.data) as { type?: string; revision?: number; author?: string };
+        if (data.type === "revision" && typeof data.revision === "number") this.listener(data.revision, data.author ?? "");
+      } catch {
+        // not ours
+      }
+    });
+    socket.addEventListener("close", (event) => {
+      document.body.dataset.live = "closed";
+      if (event.code === 4404) return; // refused: no access
+      window.setTimeout(() => this.connect(), this.pause);
+      this.pause = Math.min(this.pause * 2, 30_000);
+    });
+  }
+}

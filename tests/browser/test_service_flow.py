@@ -1,0 +1,186 @@
+"""The hosted service end to end: sign up, keep a notebook, share it, open it, fork it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.accounts_flow import framed_notebook, sign_up_and_verify
+from tests.browser.conftest import ObjectStorage
+from tests.browser.notebook_page import NotebookPage, exact_text
+from tests.browser.service import RunningService
+
+
+def _new_notebook(page: Page, title: str) -> NotebookPage:
+    page.goto("/notebooks/")
+    page.locator("#new-title").fill(title)
+    page.get_by_test_id("new-notebook").click()
+    expect(page.get_by_test_id("notebook-title")).to_have_value(title)
+    return framed_notebook(page)
+
+
+def _save_and_wait(page: Page, revision: int) -> None:
+    page.get_by_test_id("host-save").click()
+    expect(page.get_by_test_id("save-status")).to_have_text(f"Saved · revision {revision}")
+
+
+def test_sign_up_write_save_share_open_anonymously_and_fork(
+    new_context: Callable[..., BrowserContext], service: RunningService
+) -> None:
+    owner = new_context(app=True).new_page()
+    sign_up_and_verify(owner, service)
+
+    notebook = _new_notebook(owner, "Squares")
+    first = notebook.cell(0)
+    notebook.set_code(first, "n = 7")
+    notebook.run_with_shift_enter(first)
+    second = notebook.add_code_cell("n * n")
+    notebook.run_with_shift_enter(second)
+    expect(notebook.output(second)).to_have_text(exact_text("49"))
+    _save_and_wait(owner, 2)
+
+    # The saved notebook survives a reload: it comes back from the server.
+    owner.reload()
+    reloaded = framed_notebook(owner)
+    expect(reloaded.cells).to_have_count(2)
+    expect(reloaded.output(reloaded.cell(1))).to_have_text(exact_text("49"))
+
+    # A view link, opened by somebody with no account, in another browser profile.
+    owner.get_by_test_id("share-link-page").click()
+    owner.get_by_test_id("link-role").select_option("fork")
+    owner.get_by_test_id("link-create").click()
+    link = owner.get_by_test_id("link-url").first.input_value()
+    assert re.fullmatch(re.escape(service.base_url) + r"/s/[A-Za-z0-9_-]{32}", link), link
+
+    visitor = new_context(app=True).new_page()
+    visitor.goto(link)
+    expect(visitor).to_have_title("Squares — Playground")
+    assert visitor.locator('meta[property="og:title"]').get_attribute("content") == "Squares"
+    shared = framed_notebook(visitor)
+    expect(shared.root.get_by_test_id("app-view")).to_be_visible()
+    expect(shared.cells.nth(1).get_by_test_id("cell-output")).to_have_text(exact_text("49"))
+
+    # Anonymous fork: into this browser's drafts on the playground.
+    visitor.get_by_test_id("fork").click()
+    expect(visitor).to_have_url(re.compile(re.escape(service.usercontent_url) + r"/play\?fork=1"))
+    draft = NotebookPage(visitor)
+    draft.wait_for_kernel()
+    expect(visitor.get_by_text("forked: saved in this browser")).to_be_visible()
+    expect(draft.output(draft.cell(1))).to_have_text(exact_text("49"))
+
+    # A signed-in fork: a copy in the other account, editable and saved there.
+    forker = new_context(app=True).new_page()
+    sign_up_and_verify(forker, service)
+    forker.goto(link)
+    forker.get_by_test_id("fork").click()
+    expect(forker.get_by_test_id("notebook-title")).to_have_value("Squares (fork)")
+    copy = framed_notebook(forker)
+    expect(copy.output(copy.cell(1))).to_have_text(exact_text("49"))
+    copy.set_code(copy.cell(0), "n = 8")
+    copy.run_with_shift_enter(copy.cell(0))
+    expect(copy.output(copy.cell(1))).to_have_text(exact_text("64"))
+    expect(forker.get_by_test_id("save-status")).to_have_text("Saved · revision 2", timeout=20_000)
+
+    # The owner's notebook is untouched by the fork's edits.
+    visitor.goto(link)
+    again = framed_notebook(visitor)
+    expect(again.cells.nth(1).get_by_test_id("cell-output")).to_have_text(exact_text("49"))
+
+
+def test_a_second_tab_gets_a_conflict_not_a_silent_overwrite(
+    new_context: Callable[..., BrowserContext], service: RunningService
+) -> None:
+    context = new_context(app=True)
+    first_tab = context.new_page()
+    sign_up_and_verify(first_tab, service)
+    first = _new_notebook(first_tab, "Two tabs")
+    url = first_tab.url
+    second_tab = context.new_page()
+    second_tab.goto(url)
+    second = framed_notebook(second_tab)
+
+    first.set_code(first.cell(0), "who = 'first tab'")
+    _save_and_wait(first_tab, 2)
+    # The other tab hears of it at once (websocket).
+    expect(second_tab.get_by_test_id("revision-notice")).to_contain_text("revision 2")
+
+    second.set_code(second.cell(0), "who = 'second tab'")
+    second_tab.get_by_test_id("host-save").click()
+    dialog = second_tab.get_by_test_id("conflict-dialog")
+    expect(dialog).to_be_visible()
+    expect(second_tab.get_by_test_id("save-status")).to_have_attribute("data-state", "conflict")
+
+    # Keeping mine saves on top; the first tab's version stays in the history.
+    second_tab.get_by_test_id("conflict-keep-mine").click()
+    expect(second_tab.get_by_test_id("save-status")).to_have_text("Saved · revision 3")
+    second_tab.get_by_test_id("history-link").click()
+    expect(second_tab.get_by_test_id("revision")).to_have_count(3)
+    second_tab.locator('[data-revision="2"] a').click()
+    diff = second_tab.get_by_test_id("diff")
+    expect(diff.locator(".diff-removed")).to_contain_text("who = 'first tab'")
+    expect(diff.locator(".diff-added")).to_contain_text("who = 'second tab'")
+
+    # The first tab, now stale, loads the saved version when it chooses to.
+    first.set_code(first.cell(0), "who = 'first tab again'")
+    first_tab.get_by_test_id("host-save").click()
+    expect(first_tab.get_by_test_id("conflict-dialog")).to_be_visible()
+    first_tab.get_by_test_id("conflict-load-theirs").click()
+    expect(first_tab.get_by_test_id("save-status")).to_have_text("Saved · revision 3")
+    reloaded = framed_notebook(first_tab)
+    expect(reloaded.editor(reloaded.cell(0))).to_contain_text("who = 'second tab'")
+
+
+def test_a_save_while_storage_is_down_says_so_and_loses_nothing(
+    new_context: Callable[..., BrowserContext],
+    service: RunningService,
+    object_storage: ObjectStorage,
+) -> None:
+    page = new_context(app=True).new_page()
+    sign_up_and_verify(page, service)
+    notebook = _new_notebook(page, "Outage")
+    notebook.set_code(notebook.cell(0), "kept = 'revision two'")
+    _save_and_wait(page, 2)
+
+    object_storage.stop()
+    try:
+        notebook.set_code(notebook.cell(0), "kept = 'typed during the outage'")
+        page.get_by_test_id("host-save").click()
+        status = page.get_by_test_id("save-status")
+        expect(status).to_have_attribute("data-state", "error")
+        expect(status).to_contain_text("could not be reached, so nothing was saved")
+        # What was typed is still on screen, waiting for the next save.
+        expect(notebook.editor(notebook.cell(0))).to_contain_text("typed during the outage")
+    finally:
+        object_storage.start()
+
+    # Storage is back: the next save goes through, and the revision before it is intact.
+    page.get_by_test_id("host-save").click()
+    expect(page.get_by_test_id("save-status")).to_have_text("Saved · revision 3")
+    page.get_by_test_id("history-link").click()
+    expect(page.get_by_test_id("revision")).to_have_count(3)
+    page.locator('[data-revision="2"] a').click()
+    expect(page.get_by_test_id("diff").locator(".diff-removed")).to_contain_text(
+        "kept = 'revision two'"
+    )
+
+
+def test_the_framed_playground_is_cross_origin_isolated_and_on_the_other_site(
+    new_context: Callable[..., BrowserContext], service: RunningService
+) -> None:
+    page = new_context(app=True).new_page()
+    sign_up_and_verify(page, service)
+    notebook = _new_notebook(page, "Isolated")
+    frame = notebook.root
+
+    assert frame.url.startswith(service.usercontent_url + "/play?hosted=1")
+    # SharedArrayBuffer, so "Stop" interrupts a busy loop in the framed playground too.
+    assert frame.evaluate("crossOriginIsolated") is True
+    assert frame.evaluate("document.cookie") == ""
+    cell = notebook.cell(0)
+    notebook.set_code(cell, "while True:\n    pass")
+    notebook.run_with_shift_enter(cell)
+    expect(cell).to_have_attribute("data-status", "running")
+    frame.get_by_test_id("interrupt").click()
+    expect(notebook.error(cell)).to_contain_text("interrupted by the user")
