@@ -113,10 +113,18 @@ $(FRONTEND_STAMP): $(FRONTEND_INPUTS) $(NODE_STAMP) $(MICROPIP_WHEEL)
 	node frontend/scripts/write_assets.mjs
 	@touch $@
 
+# Two sites from one server (docs/security.md): the app on http://$(HOST):$(PORT) and the
+# playground, where notebook code runs, on http://localhost:$(PORT) (a different host
+# name, so it never gets the app's cookies). runserver is daphne's: websockets too.
+USERCONTENT_HOST ?= $(if $(filter localhost,$(HOST)),127.0.0.1,localhost)
+RUN_ENV := APP_ORIGIN=http://$(HOST):$(PORT) USERCONTENT_ORIGIN=http://$(USERCONTENT_HOST):$(PORT)
+
 .PHONY: run
 run: $(VENV_STAMP) frontend-build
 	$(VENV)/bin/python manage.py migrate --noinput
-	$(VENV)/bin/python manage.py runserver $(HOST):$(PORT)
+	@echo "Playground: http://$(HOST):$(PORT)/  (notebooks run on http://$(USERCONTENT_HOST):$(PORT)/play)"
+	@echo "Sign-up mails (verification links) are printed here."
+	$(RUN_ENV) $(VENV)/bin/python manage.py runserver $(HOST):$(PORT)
 
 # --- tests ------------------------------------------------------------------
 

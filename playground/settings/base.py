@@ -24,17 +24,19 @@ DEBUG = False
 ALLOWED_HOSTS: list[str] = []
 
 INSTALLED_APPS = [
-    # First, so that `runserver` serves ASGI (websockets) as daphne does in production.
+    # `runserver` is WhiteNoise's wrapper around daphne's: it serves ASGI (websockets,
+    # as daphne does in production) and leaves /static/ to WhiteNoise, so development
+    # serves static files with the same headers as production (COOP/COEP for Pyodide).
+    "whitenoise.runserver_nostatic",
     "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    # Before staticfiles: `runserver` then leaves /static/ to WhiteNoise, so development
-    # serves static files with the same headers as production.
-    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Its Swagger UI files for /api/docs.
+    "ninja",
     "allauth",
     "allauth.account",
     "accounts",

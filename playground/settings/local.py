@@ -19,3 +19,6 @@ WHITENOISE_MAX_AGE = 0
 
 # SQLite cannot create the folder its database file goes in.
 VAR_DIR.mkdir(exist_ok=True)
+
+# Links in mails (verification, password reset) use the scheme the dev server speaks.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"

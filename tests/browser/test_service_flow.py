@@ -184,3 +184,26 @@ def test_the_framed_playground_is_cross_origin_isolated_and_on_the_other_site(
     expect(cell).to_have_attribute("data-status", "running")
     frame.get_by_test_id("interrupt").click()
     expect(notebook.error(cell)).to_contain_text("interrupted by the user")
+
+
+def test_save_to_account_takes_a_playground_notebook_into_the_account(
+    new_context: Callable[..., BrowserContext], service: RunningService
+) -> None:
+    context = new_context(app=True)
+    page = context.new_page()
+    sign_up_and_verify(page, service)
+
+    # The app's /play sends people to the playground's own site, #code/ link and all.
+    playground = NotebookPage(page).open_notebook("answer = 6 * 7\nanswer")
+    assert page.url.startswith(service.usercontent_url + "/play#code/")
+    expect(playground.output(playground.cell(0))).to_have_text(exact_text("42"))
+    with context.expect_page() as opened:
+        page.get_by_test_id("save-to-account").click()
+    import_page = opened.value
+    expect(import_page.get_by_test_id("import-text")).to_have_value(re.compile("^#code/"))
+    import_page.locator("#import-title").fill("From the playground")
+    import_page.get_by_test_id("import-submit").click()
+
+    expect(import_page.get_by_test_id("notebook-title")).to_have_value("From the playground")
+    saved = framed_notebook(import_page)
+    expect(saved.output(saved.cell(0))).to_have_text(exact_text("42"))
