@@ -207,3 +207,38 @@ def test_save_to_account_takes_a_playground_notebook_into_the_account(
     expect(import_page.get_by_test_id("notebook-title")).to_have_value("From the playground")
     saved = framed_notebook(import_page)
     expect(saved.output(saved.cell(0))).to_have_text(exact_text("42"))
+
+
+def test_a_view_link_shows_outputs_and_the_code_only_when_the_owner_allows(
+    new_context: Callable[..., BrowserContext], service: RunningService
+) -> None:
+    owner = new_context(app=True).new_page()
+    sign_up_and_verify(owner, service)
+    notebook = _new_notebook(owner, "Report")
+    notebook.set_code(notebook.cell(0), "total = sum(range(5))\ntotal")
+    _save_and_wait(owner, 2)
+    owner.get_by_test_id("share-link-page").click()
+
+    def make_link(show_code: bool) -> str:
+        owner.get_by_test_id("link-role").select_option("view")
+        owner.get_by_test_id("link-show-code").set_checked(show_code)
+        owner.get_by_test_id("link-create").click()
+        return owner.get_by_test_id("link-url").first.input_value()
+
+    outputs_only, with_code = make_link(False), make_link(True)
+    visitor = new_context(app=True).new_page()
+
+    visitor.goto(outputs_only)
+    shared = framed_notebook(visitor)
+    expect(shared.root.get_by_test_id("app-view")).to_be_visible()
+    expect(shared.output(shared.cells.nth(0))).to_have_text(exact_text("10"))
+    expect(shared.root.get_by_test_id("cell-editor")).to_have_count(0)
+    expect(visitor.get_by_test_id("toggle-code")).to_have_count(0)
+    expect(visitor.get_by_test_id("fork")).to_have_count(0)
+
+    visitor.goto(with_code)
+    framed_notebook(visitor)
+    visitor.get_by_test_id("toggle-code").click()
+    code_view = framed_notebook(visitor)
+    expect(code_view.editor(code_view.cell(0))).to_contain_text("total = sum(range(5))")
+    expect(code_view.output(code_view.cell(0))).to_have_text(exact_text("10"))
