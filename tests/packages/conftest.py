@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from pytest_django import Settings
 
 from tests.packages.upstream_index import UpstreamIndex
@@ -41,3 +42,9 @@ def proxy_settings(settings: Settings, wheel_cache: Path) -> Iterator[Settings]:
     cache.clear()
     yield settings
     cache.clear()
+
+
+@pytest.fixture
+def client() -> Client:
+    """The wheel proxy lives on the user-content site, where the playground's worker asks it."""
+    return Client(HTTP_HOST="usercontent.testserver")

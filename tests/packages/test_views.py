@@ -342,3 +342,9 @@ def test_index_pointing_at_a_local_file_is_refused(
     assert response.status_code == 502
     assert "only http and https" in response.json()["error"]
     assert b"top secret" not in response.content
+
+
+def test_the_apps_site_does_not_serve_the_proxy(proxy_settings: Settings) -> None:
+    response = Client().get("/wheels/simple/six/")
+
+    assert response.status_code == 404

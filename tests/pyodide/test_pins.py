@@ -10,6 +10,9 @@ def _pins(path: Path) -> dict[str, str]:
     pins = {}
     for line in path.read_text().splitlines():
         requirement = line.split("#", 1)[0].split(";", 1)[0].strip()
+        if requirement.startswith("-r "):  # pip's include: its pins count too
+            pins.update(_pins(path.parent / requirement[3:].strip()))
+            continue
         if "==" in requirement:
             name, version = requirement.split("==")
             pins[re.sub(r"[-_.]+", "-", name.strip()).lower()] = version.strip()
