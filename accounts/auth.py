@@ -24,6 +24,19 @@ class ApiTokenAuth(HttpBearer):
         return user
 
 
+class _SignedInSession(SessionAuth):
+    """The browser session, CSRF-checked on writes.
+
+    Without a signed-in session there is nothing to protect: such a caller (a script
+    whose token was revoked) is told to authenticate (401), not that CSRF failed.
+    """
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
 class _Anyone:
     """Lets an endpoint answer anonymous visitors too (share links); it sees AnonymousUser."""
 
@@ -41,6 +54,6 @@ class _AnonymousMarker:
 _ANONYMOUS = _AnonymousMarker()
 
 #: Signed-in people only (token or session).
-SIGNED_IN = [ApiTokenAuth(), SessionAuth(csrf=True)]
+SIGNED_IN = [ApiTokenAuth(), _SignedInSession(csrf=True)]
 #: Also anonymous visitors, for endpoints a share link opens.
-ANYONE = [ApiTokenAuth(), SessionAuth(csrf=True), _Anyone()]
+ANYONE = [ApiTokenAuth(), _SignedInSession(csrf=True), _Anyone()]

@@ -33,7 +33,7 @@ def _digest(secret: str) -> str:
 
 
 def api_token_create(*, user: AbstractBaseUser, name: str) -> NewToken:
-    name = " ".join(name.split())[:100] or "API token"
+    name = " ".join(name.replace("\x00", "").split())[:100] or "API token"
     if ApiToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_TOKENS_PER_USER:
         raise TokenError(
             f"You have {MAX_TOKENS_PER_USER} active tokens, the most allowed: revoke one first."

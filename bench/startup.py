@@ -32,8 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+# The repository on the path, and bench/ off it: bench/http.py would shadow the
+# standard library's http package (urllib, marimo's server) for every script here.
+_OFF_PATH = (REPO_ROOT, REPO_ROOT / "bench")
+sys.path[:] = [str(REPO_ROOT)] + [p for p in sys.path if Path(p or ".").resolve() not in _OFF_PATH]
 
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402

@@ -50,6 +50,8 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# bench/ off the path: bench/http.py would shadow the standard library's http package.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != REPO_ROOT / "bench"]
 READER_COSTS_MS = (0, 50, 200)
 BURST_CHANGES = 60
 BURST_SECONDS = 1.0

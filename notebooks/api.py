@@ -168,12 +168,14 @@ def notebook_detail(request: HttpRequest, public_id: str) -> NotebookDetailOut:
 @router.patch("/{public_id}", response=NotebookOut, summary="Rename, or change visibility")
 def notebook_update(request: HttpRequest, public_id: str, body: NotebookPatchIn) -> NotebookOut:
     notebook = _notebook(public_id)
+    # Every check before any change: a refused request changes nothing.
     if body.title is not None:
         access_require(user=request.user, notebook=notebook, action=Action.WRITE)
-        services.notebook_rename(notebook=notebook, title=body.title)
     if body.visibility is not None:
         access_require(user=request.user, notebook=notebook, action=Action.SHARE)
         notebook_visibility_set(notebook=notebook, visibility=body.visibility)
+    if body.title is not None:
+        services.notebook_rename(notebook=notebook, title=body.title)
     return NotebookOut.of(notebook)
 
 

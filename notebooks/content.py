@@ -25,10 +25,13 @@ from kernels.runtime.formats import (
 from kernels.runtime.formats.marimo import is_marimo_source
 from kernels.runtime.notebook import Notebook
 from notebooks.errors import InvalidNotebook, NotebookTooLarge
-from notebooks.play_links import PlayLinkError, source_from_play_link
+from notebooks.play_links import PlayLinkError, PlayLinkTooLarge, source_from_play_link
 
 _SUMMARY_LENGTH = 200
-_MARKUP = re.compile(r"[#*_`>\[\]]|\(https?://[^)]*\)|<[^>]+>")
+# Link targets and tags separate words; emphasis marks (and NUL, which PostgreSQL
+# refuses) go without leaving a gap: "**bold**." is "bold.", snake_case stays.
+_MARKUP = re.compile(r"\(https?://[^)]*\)|<[^>]+>")
+_MARKS = re.compile(r"[#*`>\[\]\x00]|(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])")
 
 
 def empty_notebook_text() -> str:
@@ -68,7 +71,7 @@ def notebook_summary(notebook: Notebook) -> str:
     """The first prose of a notebook (its first markdown cell), plain, for link previews."""
     for cell in notebook.cells:
         if cell.kind == "markdown" and cell.code.strip():
-            text = _MARKUP.sub(" ", cell.code)
+            text = _MARKS.sub("", _MARKUP.sub(" ", cell.code))
             text = " ".join(text.split())
             if len(text) > _SUMMARY_LENGTH:
                 text = text[: _SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
@@ -105,8 +108,16 @@ def notebook_import_convert(*, text: str, filename: str = "") -> ImportedNoteboo
     title = _title_from_filename(filename)
     stripped = text.strip()
     if _looks_like_play_link(stripped):
+        limit = settings.NOTEBOOK_MAX_BYTES
         try:
-            text = source_from_play_link(stripped)
+            # A UTF-16 code unit is at least one byte of UTF-8: this bound refuses nothing
+            # size_check would let through.
+            text = source_from_play_link(stripped, max_length=limit)
+        except PlayLinkTooLarge as error:
+            raise NotebookTooLarge(
+                f"This link's notebook is over the limit of {_megabytes(limit)} per notebook.",
+                limit=limit,
+            ) from error
         except PlayLinkError as error:
             raise InvalidNotebook(str(error)) from error
         fmt = "py"
@@ -150,6 +161,10 @@ def _title_from_filename(filename: str) -> str:
 def _looks_like_json(text: str) -> bool:
     if not text.startswith("{"):
         return False
+    # A Jupyter notebook, even one cut short while copying: say what is wrong with it
+    # rather than import the JSON as Python code.
+    if '"nbformat"' in text or '"cells"' in text:
+        return True
     try:
         return isinstance(json.loads(text), dict)
     except ValueError:

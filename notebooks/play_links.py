@@ -20,6 +20,10 @@ class PlayLinkError(ValueError):
     """The link holds no notebook, or one that does not decompress."""
 
 
+class PlayLinkTooLarge(PlayLinkError):
+    """The link's notebook is longer than the caller allows (LZW data expands quadratically)."""
+
+
 class _BitReader:
     def __init__(self, text: str) -> None:
         try:
@@ -47,8 +51,12 @@ class _BitReader:
         return value
 
 
-def lz_decompress_uri(encoded: str) -> str:
-    """lz-string's ``decompressFromEncodedURIComponent``; raises ``PlayLinkError`` if malformed."""
+def lz_decompress_uri(encoded: str, *, max_length: int | None = None) -> str:
+    """lz-string's ``decompressFromEncodedURIComponent``; raises ``PlayLinkError`` if malformed.
+
+    ``max_length`` bounds the result (in UTF-16 code units): a link of a few hundred
+    kilobytes can otherwise decompress to gigabytes.
+    """
     reader = _BitReader(encoded.replace(" ", "+"))
     dictionary: list[str] = ["", "", ""]  # codes 0-2 are commands
     width = 2
@@ -62,6 +70,7 @@ def lz_decompress_uri(encoded: str) -> str:
     dictionary.append(word)
     width = 3
     units = [word]
+    length = 1
     while True:
         code = reader.read(width)
         if code in (0, 1):
@@ -80,6 +89,9 @@ def lz_decompress_uri(encoded: str) -> str:
         else:
             raise PlayLinkError("the link's #code/ part is corrupt; was it changed?")
         units.append(entry)
+        length += len(entry)
+        if max_length is not None and length > max_length:
+            raise PlayLinkTooLarge(f"the link's notebook is longer than {max_length} characters")
         dictionary.append(word + entry[0])
         enlarge_in -= 1
         word = entry
@@ -93,14 +105,14 @@ def _from_utf16_units(text: str) -> str:
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
-def source_from_play_link(link: str) -> str:
+def source_from_play_link(link: str, *, max_length: int | None = None) -> str:
     """The notebook source in a ``.../play#code/<data>`` URL (or a bare ``#code/<data>``)."""
     fragment = link.strip()
     if not fragment.startswith("#"):
         fragment = "#" + urlsplit(fragment).fragment
     if not fragment.startswith("#code/"):
         raise PlayLinkError("this link holds no notebook: it has no #code/ part")
-    source = lz_decompress_uri(unquote(fragment[len("#code/") :]))
+    source = lz_decompress_uri(unquote(fragment[len("#code/") :]), max_length=max_length)
     if not source.strip():
         raise PlayLinkError("this link's notebook is empty")
     return source

@@ -25,7 +25,7 @@ def notebook_list_for_user(*, user: AbstractBaseUser, query: str = "") -> QueryS
 
 def title_search(notebooks: QuerySet[Notebook], query: str) -> QuerySet[Notebook]:
     """Keep the notebooks whose title holds every word of ``query`` (any case)."""
-    for word in query.split():
+    for word in query.replace("\x00", "").split():
         notebooks = notebooks.filter(title__icontains=word)
     return notebooks
 

@@ -58,15 +58,15 @@ class SaveResult:
 
 
 def _title_clean(title: str) -> str:
-    return " ".join(title.split())[:200] or UNTITLED
+    return " ".join(title.replace("\x00", "").split())[:200] or UNTITLED
 
 
 def _notebook_count_check(owner: AbstractBaseUser) -> None:
     limit = settings.NOTEBOOKS_PER_USER
     if Notebook.objects.filter(owner=owner, trashed_at__isnull=True).count() >= limit:
         raise QuotaExceeded(
-            f"You have {limit} notebooks, the most an account can hold. Delete some "
-            "(and empty them from the trash) to make room.",
+            f"You have {limit} notebooks, the most an account can hold. Delete some to "
+            "make room (notebooks in the trash do not count).",
             limit=limit,
         )
 
@@ -81,10 +81,13 @@ def _upload(*, notebook: Notebook, data: bytes) -> str:
 def _storage_reserve(*, owner_id: int, size: int) -> None:
     """Count ``size`` bytes against the owner's storage, or raise if that passes the limit."""
     limit = settings.STORAGE_PER_USER_BYTES
-    StorageUsage.objects.get_or_create(user_id=owner_id)
-    reserved = StorageUsage.objects.filter(user_id=owner_id, bytes_used__lte=limit - size).update(
-        bytes_used=F("bytes_used") + size
-    )
+    within_limit = StorageUsage.objects.filter(user_id=owner_id, bytes_used__lte=limit - size)
+    reserved = within_limit.update(bytes_used=F("bytes_used") + size)
+    if not reserved:
+        # An account's first save has no row yet (one query, not one per save).
+        _, created = StorageUsage.objects.get_or_create(user_id=owner_id)
+        if created:
+            reserved = within_limit.update(bytes_used=F("bytes_used") + size)
     if not reserved:
         raise QuotaExceeded(
             f"This save would take the notebooks' owner past their storage of "
@@ -108,20 +111,24 @@ def _revision_add(
     digest = sha256_hex(data)
     current = notebook.current_revision
     if current is not None:
-        if current.sha256 == digest:
+        # The caller's notebook may be stale: "nothing new" only if that is still current.
+        if current.sha256 == digest and _still_current(notebook, current):
             return SaveResult(revision=current, created=False)
-        if base_revision is not None and base_revision != current.number:
+        # Numbers only grow: older than even a stale current is a conflict for sure.
+        if base_revision is not None and base_revision < current.number:
             raise _conflict(current)
 
     key = _upload(notebook=notebook, data=data)
     try:
         with transaction.atomic():
-            locked = (
-                Notebook.objects.select_for_update(of=("self",))
-                .select_related("current_revision")
-                .get(pk=notebook.pk)
-            )
+            locked = Notebook.objects.select_for_update().get(pk=notebook.pk)
+            # Read after the lock is held, in a statement of its own: a join in the locking
+            # query would still see the revision that was current before a concurrent save
+            # committed (PostgreSQL re-reads only the locked row), and reuse its number.
             latest = locked.current_revision
+            if latest is not None and latest.sha256 == digest:
+                blob_delete(key=key)
+                return SaveResult(revision=latest, created=False)
             if latest is not None and base_revision is not None and base_revision != latest.number:
                 raise _conflict(latest)
             _storage_reserve(owner_id=locked.owner_id, size=len(data))
@@ -144,6 +151,10 @@ def _revision_add(
         blob_delete(key=key)
         raise
     return SaveResult(revision=revision, created=True)
+
+
+def _still_current(notebook: Notebook, revision: Revision) -> bool:
+    return Notebook.objects.filter(pk=notebook.pk, current_revision=revision).exists()
 
 
 def _conflict(current: Revision) -> SaveConflict:

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from notebooks import selectors, services
@@ -202,6 +203,7 @@ def viewer(request: HttpRequest, public_id: str) -> HttpResponse:
         notebook=notebook,
         access=access,
         fork_url=reverse("notebooks:fork", kwargs={"public_id": public_id}),
+        download_url=reverse("notebooks:download", kwargs={"public_id": public_id}),
     )
 
 
@@ -211,6 +213,7 @@ def viewer_page(
     notebook: Notebook,
     access: Access,
     fork_url: str,
+    download_url: str,
     link_role: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -220,6 +223,7 @@ def viewer_page(
             request=request,
             page="viewer",
             mode="read",
+            csrf=request.user.is_authenticated,
             notebook=_notebook_json(notebook, mode="read", show_code=access.show_code),
             canFork=access.allows(Action.FORK),
             signedIn=request.user.is_authenticated,
@@ -235,6 +239,7 @@ def viewer_page(
             "notebook": notebook,
             "access": access,
             "fork_url": fork_url,
+            "download_url": download_url,
             "link_role": link_role,
             "summary": revision.summary if revision else "",
             "can_edit": access.allows(Action.WRITE),
@@ -248,7 +253,12 @@ def viewer_page(
 def rename(request: HttpRequest, public_id: str) -> HttpResponse:
     notebook, _ = notebook_for(request, public_id, Action.WRITE)
     services.notebook_rename(notebook=notebook, title=request.POST.get("title", ""))
-    return redirect(request.POST.get("next") or reverse("notebooks:dashboard"))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("notebooks:dashboard")
+    return redirect(target)
 
 
 @require_POST
@@ -350,6 +360,11 @@ def revision_restore(request: HttpRequest, public_id: str, number: int) -> HttpR
 @require_safe
 def download(request: HttpRequest, public_id: str) -> HttpResponse:
     notebook, access = notebook_for(request, public_id, Action.READ)
+    return download_response(request, notebook=notebook, access=access)
+
+
+def download_response(request: HttpRequest, *, notebook: Notebook, access: Access) -> HttpResponse:
+    """The current revision as a ``.py`` file, for people who may see the code."""
     if not access.show_code:
         raise PermissionDenied("The owner shares this notebook's outputs, not its file.")
     assert notebook.current_revision is not None

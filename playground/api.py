@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from notebooks.api import router as notebooks_router
 from notebooks.errors import NotebookError
@@ -46,6 +46,40 @@ def _not_found(request: HttpRequest, error: NotebookNotFound) -> HttpResponse:
 @api.exception_handler(ActionDenied)
 def _denied(request: HttpRequest, error: ActionDenied) -> HttpResponse:
     return api.create_response(request, {"error": error.message, "code": "forbidden"}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def _invalid_request(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    problems = "; ".join(
+        f"{'.'.join(str(part) for part in problem.get('loc', ())[1:] if part != 'body')}: "
+        f"{problem.get('msg', 'invalid')}"
+        for problem in error.errors
+    )
+    return api.create_response(
+        request,
+        {
+            "error": f"The request does not match the API ({problems}); see /api/docs.",
+            "code": "invalid_request",
+            "fields": error.errors,
+        },
+        status=422,
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    # django-ninja's own refusals: a body that is not JSON (400), a failed CSRF check (403).
+    if error.status_code == 403 and "CSRF" in error.message:
+        message, code = (
+            "The CSRF check failed: from the browser send the `X-CSRFToken` header; "
+            "scripts should use a personal API token instead of the session.",
+            "csrf_failed",
+        )
+    else:
+        message, code = error.message, "bad_request"
+    return api.create_response(
+        request, {"error": message, "code": code}, status=error.status_code
+    )
 
 
 @api.exception_handler(AuthenticationError)

@@ -9,7 +9,6 @@ settings, like ``wsgi.py``.
 """
 
 import os
-from urllib.parse import urlsplit
 
 from django.core.asgi import get_asgi_application
 
@@ -30,7 +29,8 @@ application = ProtocolTypeRouter(
         "http": django_application,
         "websocket": OriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
-            [settings.APP_ORIGIN, urlsplit(settings.APP_ORIGIN).netloc],
+            # The origin exactly: a bare host name would admit any scheme and port.
+            [settings.APP_ORIGIN],
         ),
     }
 )

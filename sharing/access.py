@@ -118,9 +118,9 @@ def notebook_access(
         if not signed_in:
             link_actions.discard(Action.WRITE)
         granted |= link_actions
-        role = f"link:{link.role}"
         # Hiding code only applies when nothing else gives the code.
         show_code = link.role != Role.VIEW or link.show_code or role == "visitor"
+        role = f"link:{link.role}"
     if signed_in and _is_collaborator(user, notebook):
         granted |= _COLLABORATOR
         role = "collaborator"

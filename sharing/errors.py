@@ -8,6 +8,13 @@ class RateLimited(NotebookError):
     code = "rate_limited"
 
 
+class LinkRoleDenied(NotebookError):
+    """The link opens the notebook but its role does not allow this (as ``ActionDenied``)."""
+
+    status = 403
+    code = "forbidden"
+
+
 class LinkNotUsable(NotebookError):
     """A revoked or expired link, or one to a notebook in the trash."""
 

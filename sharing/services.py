@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from notebooks.errors import NotebookError
 from notebooks.models import Notebook, Visibility
-from sharing.errors import LinkNotUsable, RateLimited
+from sharing.errors import LinkNotUsable, LinkRoleDenied, RateLimited
 from sharing.models import Collaborator, Role, ShareLink
 
 
@@ -33,7 +33,7 @@ def _link_rate_check(user: AbstractBaseUser) -> None:
         count = 1
     if count > limit:
         raise RateLimited(
-            f"You have made {limit} share links in the last hour, the most allowed. "
+            f"You have made {limit} share links this hour, the most allowed per hour. "
             "Reuse one of them, or try again later."
         )
 
@@ -82,7 +82,7 @@ def collaborator_join(*, link: ShareLink, user: AbstractBaseUser) -> Collaborato
     """Make ``user`` a collaborator through an active edit link (the owner needs no row)."""
     link_usable_check(link=link)
     if link.role != Role.EDIT:
-        raise NotebookError("Only edit links make you a collaborator.")
+        raise LinkRoleDenied("Only edit links make you a collaborator.")
     if link.notebook.owner_id == user.pk:
         return None
     collaborator, _ = Collaborator.objects.update_or_create(

@@ -8,6 +8,7 @@ app_name = "sharing"
 urlpatterns = [
     path("s/<str:token>", views.shared, name="shared"),
     path("s/<str:token>/fork", views.shared_fork, name="fork"),
+    path("s/<str:token>/download", views.shared_download, name="download"),
     path("s/<str:token>/join", views.shared_join, name="join"),
     path("notebooks/<str:public_id>/share", views.share_settings, name="settings"),
     path("notebooks/<str:public_id>/share/links", views.link_create, name="link-create"),

@@ -3,14 +3,24 @@
 ``/s/<token>`` shows the notebook in the app view (running in the visitor's browser,
 never on the server), with a title and preview metadata for chat and social unfurls.
 A revoked or expired link answers 410 with a page that says so.
+
+The shared page is the one strangers open most (a link in a chat, a class of
+students). For visitors with no session and no pending messages the page is the
+same for everyone, so it is kept, rendered, in the per-process ``revisions`` cache,
+keyed on everything it shows (the revision, title, visibility, link and address).
+The link itself is still looked up on every request: a revoked or expired link
+stops working at once, and a new revision or title makes a new key.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,11 +30,11 @@ from django.views.decorators.http import require_POST, require_safe
 from notebooks.errors import NotebookError
 from notebooks.models import Visibility
 from notebooks.services import notebook_fork
-from notebooks.views import notebook_for, problem, viewer_page
+from notebooks.views import download_response, notebook_for, problem, viewer_page
 from sharing import selectors, services
 from sharing.access import Action, NotebookNotFound, notebook_access
 from sharing.api import share_url
-from sharing.errors import LinkNotUsable
+from sharing.errors import LinkNotUsable, LinkRoleDenied
 from sharing.models import Role, ShareLink
 
 
@@ -35,6 +45,30 @@ def _link_for(token: str) -> ShareLink:
     return link
 
 
+_PAGE_CACHE_SECONDS = 600
+# Django's message storage keeps pending messages for anonymous visitors in this cookie.
+_MESSAGES_COOKIE = "messages"
+
+
+def _anonymous_page_key(request: HttpRequest, link: ShareLink) -> str | None:
+    """The cache key of this shared page, or None when it may differ per visitor."""
+    if settings.DEBUG or request.COOKIES.keys() & {settings.SESSION_COOKIE_NAME, _MESSAGES_COOKIE}:
+        return None
+    notebook = link.notebook
+    shown = "\0".join(
+        [
+            request.get_host(),
+            request.get_full_path(),
+            str(notebook.current_revision_id),
+            notebook.title,
+            notebook.visibility,
+            link.role,
+            str(link.show_code),
+        ]
+    )
+    return "shared-page:" + hashlib.sha256(shown.encode()).hexdigest()
+
+
 @require_safe
 def shared(request: HttpRequest, token: str) -> HttpResponse:
     link = _link_for(token)
@@ -42,17 +76,38 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
         services.link_usable_check(link=link)
     except LinkNotUsable as error:
         return render(request, "sharing/link_problem.html", {"message": error.message}, status=410)
+    key = _anonymous_page_key(request, link)
+    if key is not None and (page := caches["revisions"].get(key)) is not None:
+        return HttpResponse(page, content_type="text/html; charset=utf-8")
     notebook = link.notebook
     access = notebook_access(user=request.user, notebook=notebook, link=link)
     if not access.allows(Action.READ):
         raise Http404(NotebookNotFound.message)
-    return viewer_page(
+    response = viewer_page(
         request,
         notebook=notebook,
         access=access,
         fork_url=reverse("sharing:fork", kwargs={"token": token}),
+        download_url=reverse("sharing:download", kwargs={"token": token}),
         link_role=link.role,
     )
+    if key is not None and response.status_code == 200 and not response.cookies:
+        caches["revisions"].set(key, response.content, timeout=_PAGE_CACHE_SECONDS)
+    return response
+
+
+@require_safe
+def shared_download(request: HttpRequest, token: str) -> HttpResponse:
+    """The notebook's file, for link holders who may see its code."""
+    link = _link_for(token)
+    try:
+        services.link_usable_check(link=link)
+    except LinkNotUsable as error:
+        return render(request, "sharing/link_problem.html", {"message": error.message}, status=410)
+    access = notebook_access(user=request.user, notebook=link.notebook, link=link)
+    if not access.allows(Action.READ):
+        raise Http404(NotebookNotFound.message)
+    return download_response(request, notebook=link.notebook, access=access)
 
 
 @require_POST
@@ -65,7 +120,8 @@ def shared_fork(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "sharing/link_problem.html", {"message": error.message}, status=410)
     access = notebook_access(user=request.user, notebook=link.notebook, link=link)
     if not access.allows(Action.FORK):
-        return problem(request, NotebookError("This link lets you view the notebook, not copy it."))
+        denied = LinkRoleDenied("This link lets you view the notebook, not copy it.")
+        return problem(request, denied)
     try:
         copy = notebook_fork(notebook=link.notebook, owner=request.user)
     except NotebookError as error:
@@ -122,7 +178,7 @@ def link_create(request: HttpRequest, public_id: str) -> HttpResponse:
             show_code=request.POST.get("show_code") == "on",
             expires_at=expires_at,
         )
-    except ValueError:
+    except (ValueError, OverflowError):
         messages.error(request, "The expiry is a number of days.")
     except NotebookError as error:
         messages.error(request, error.message)

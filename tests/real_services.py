@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -64,8 +65,61 @@ def _wait_for_port(port: int, what: str, timeout: float = 30.0) -> None:
         time.sleep(0.1)
 
 
-def _start_postgres() -> str:
-    """Start a throw-away PostgreSQL cluster; return its URL."""
+@dataclass
+class PostgresCluster:
+    """A throw-away PostgreSQL cluster from Debian's binaries, on 127.0.0.1:``port``.
+
+    As root the cluster runs as the ``postgres`` user (initdb refuses root). Its data
+    directory is a temporary folder that ``remove`` deletes.
+    """
+
+    bindir: Path
+    datadir: Path
+    port: int
+    as_user: list[str]
+
+    def url(self, database: str = "test") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _pg_ctl(self, *args: str) -> None:
+        subprocess.run(
+            [*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.datadir), *args],
+            check=True, capture_output=True, timeout=60,
+        )
+
+    def _server_args(self) -> list[str]:
+        # The log file keeps the server's output off pg_ctl's pipes (which would stay open).
+        return [
+            "-w", "-l", str(self.datadir / "log"),
+            "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.datadir} -c fsync=off",
+        ]
+
+    def start(self) -> None:
+        self._pg_ctl(*self._server_args(), "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._pg_ctl("-w", "-m", mode, "stop")
+
+    def restart(self, mode: str = "fast") -> None:
+        """``pg_ctl restart``: every open connection is cut, then the server is back."""
+        self._pg_ctl(*self._server_args(), "-m", mode, "restart")
+
+    def create_database(self, name: str) -> None:
+        subprocess.run(
+            [str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
+             "-U", "postgres", name],
+            check=True, capture_output=True, timeout=60,
+        )
+
+    def remove(self) -> None:
+        """Stop the server (immediately) and delete its data directory."""
+        with contextlib.suppress(subprocess.SubprocessError):
+            self.stop(mode="immediate")
+        shutil.rmtree(self.datadir, ignore_errors=True)
+
+
+def postgres_cluster_start() -> PostgresCluster:
+    """initdb and start a new cluster on a free port (call ``remove`` when done)."""
     binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not binaries:
         raise ServiceUnavailable(
@@ -74,40 +128,34 @@ def _start_postgres() -> str:
         )
     bindir = Path(binaries[-1]).parent
     datadir = Path(tempfile.mkdtemp(prefix="playground-pg-"))
-    port = free_port()
     # initdb refuses to run as root: run the cluster as the postgres user then.
     as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     if as_user:
         shutil.chown(datadir, "postgres")
-    subprocess.run(
-        [*as_user, str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres",
-         "--auth=trust", "-E", "UTF8"],
-        check=True, capture_output=True,
-    )
-    subprocess.run(
-        [*as_user, str(bindir / "pg_ctl"), "-D", str(datadir), "-w", "-l", str(datadir / "log"),
-         "-o", f"-p {port} -c listen_addresses=127.0.0.1 -k {datadir} -c fsync=off",
-         "start"],
-        check=True, capture_output=True,
-    )
-
-    def stop() -> None:
+    cluster = PostgresCluster(bindir=bindir, datadir=datadir, port=free_port(), as_user=as_user)
+    try:
         subprocess.run(
-            [*as_user, str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "stop"],
-            check=False, capture_output=True,
+            [*as_user, str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres",
+             "--auth=trust", "-E", "UTF8"],
+            check=True, capture_output=True, timeout=120,
         )
-        shutil.rmtree(datadir, ignore_errors=True)
-
-    _stoppers.append(stop)
-    subprocess.run(
-        [str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "test"],
-        check=True, capture_output=True,
-    )
-    return f"postgres://postgres@127.0.0.1:{port}/test"
+        cluster.start()
+    except BaseException:
+        cluster.remove()
+        raise
+    return cluster
 
 
-def _start_redis() -> str:
-    """Start a throw-away redis-server; return its URL."""
+def _start_postgres() -> str:
+    """Start a throw-away PostgreSQL cluster with a database ``test``; return its URL."""
+    cluster = postgres_cluster_start()
+    _stoppers.append(cluster.remove)
+    cluster.create_database("test")
+    return cluster.url("test")
+
+
+def redis_server_start() -> tuple[str, Callable[[], None]]:
+    """Start a throw-away redis-server on a free port; return its URL and a stop function."""
     binary = shutil.which("redis-server")
     if binary is None:
         raise ServiceUnavailable(
@@ -119,9 +167,19 @@ def _start_redis() -> str:
         [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    _stoppers.append(process.terminate)
-    _wait_for_port(port, "redis-server")
-    return f"redis://127.0.0.1:{port}"
+    try:
+        _wait_for_port(port, "redis-server")
+    except ServiceUnavailable:
+        process.terminate()
+        raise
+    return f"redis://127.0.0.1:{port}", process.terminate
+
+
+def _start_redis() -> str:
+    """Start a throw-away redis-server; return its URL."""
+    url, stop = redis_server_start()
+    _stoppers.append(stop)
+    return url
 
 
 def start_moto_server() -> tuple[str, Callable[[], None]]:

@@ -225,6 +225,10 @@ CACHES["revisions"] = {
 
 # --- limits --------------------------------------------------------------------------
 NOTEBOOK_MAX_BYTES = env_int("NOTEBOOK_MAX_BYTES", 2 * 1024 * 1024)
+# A save carries the notebook as a JSON string, whose escapes (\n, \", and \uXXXX from
+# clients that escape non-ASCII, as Python's json does) make it up to three times as
+# long: Django must not refuse such a request before the size check can say why.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * NOTEBOOK_MAX_BYTES + 64 * 1024
 NOTEBOOKS_PER_USER = env_int("NOTEBOOKS_PER_USER", 500)
 STORAGE_PER_USER_BYTES = env_int("STORAGE_PER_USER_BYTES", 200 * 1024 * 1024)
 # Share links a user may create per hour (the API answers 429 beyond it).

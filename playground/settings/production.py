@@ -102,3 +102,14 @@ CSRF_COOKIE_SECURE = True
 # HSTS for subdomains and the browser preload list commit every subdomain to HTTPS
 # for months: a per-deployment decision (the variables above), not a default.
 SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+
+# Warnings and errors (500s with their tracebacks, failed saves, an unreachable
+# database) also go to stderr, which the process manager keeps (journald, docker
+# logs): with DEBUG off, Django's own logging only mails them to ADMINS.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+}

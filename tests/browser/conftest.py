@@ -29,8 +29,6 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from tests.browser.notebook_page import NotebookPage
-from moto.server import ThreadedMotoServer
-
 from tests.browser.service import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -40,6 +38,8 @@ from tests.browser.service import (
     start_service,
 )
 from tests.browser.wheel_index import RunningIndex, build_test_projects, serve_index
+from tests.real_services import s3_client
+from tests.stoppable_s3 import StoppableS3
 
 # Generous: a page boots Pyodide (2-3 s) and the machine may be busy.
 ACTION_TIMEOUT_MS = 30_000
@@ -83,43 +83,25 @@ def wheel_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningInd
     index.stop()
 
 
-class ObjectStorage:
-    """The service's own moto S3 server, which a test may take down and bring back."""
-
-    BUCKET = "playground-browser"
-
-    def __init__(self) -> None:
-        from tests.real_services import s3_client
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._server: ThreadedMotoServer | None = None
-        self.start()
-        s3_client(self.url).create_bucket(Bucket=self.BUCKET)
-
-    def start(self) -> None:
-        # moto keeps its buckets in this process, so a restarted server has them all.
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
-        self._server.start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
+BUCKET = "playground-browser"
 
 
 @pytest.fixture(scope="session")
-def object_storage() -> Iterator[ObjectStorage]:
-    storage = ObjectStorage()
+def object_storage() -> Iterator[StoppableS3]:
+    """The service's own S3 server, which a test may take down and bring back."""
+    storage = StoppableS3(port=free_port(), bucket=BUCKET)
+    storage.start()
+    s3_client(storage.endpoint).create_bucket(Bucket=BUCKET)
     yield storage
-    storage.stop()
+    if storage.server is not None:
+        storage.stop()
 
 
 @pytest.fixture(scope="session")
 def service(
     tmp_path_factory: pytest.TempPathFactory,
     wheel_index: RunningIndex,
-    object_storage: ObjectStorage,
+    object_storage: StoppableS3,
 ) -> Iterator[RunningService]:
     started = time.monotonic()
     if problem := missing_frontend_build():
@@ -128,8 +110,8 @@ def service(
         workdir=tmp_path_factory.mktemp("service"),
         env={
             "WHEELS_UPSTREAM_INDEX": wheel_index.simple_url,
-            "S3_ENDPOINT_URL": object_storage.url,
-            "S3_BUCKET": ObjectStorage.BUCKET,
+            "S3_ENDPOINT_URL": object_storage.endpoint,
+            "S3_BUCKET": BUCKET,
             # A save fails within a second or two while storage is down.
             "S3_CONNECT_TIMEOUT": "1",
             "S3_READ_TIMEOUT": "5",

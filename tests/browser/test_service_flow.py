@@ -8,9 +8,9 @@ from collections.abc import Callable
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.accounts_flow import framed_notebook, sign_up_and_verify
-from tests.browser.conftest import ObjectStorage
 from tests.browser.notebook_page import NotebookPage, exact_text
 from tests.browser.service import RunningService
+from tests.stoppable_s3 import StoppableS3
 
 
 def _new_notebook(page: Page, title: str) -> NotebookPage:
@@ -135,7 +135,7 @@ def test_a_second_tab_gets_a_conflict_not_a_silent_overwrite(
 def test_a_save_while_storage_is_down_says_so_and_loses_nothing(
     new_context: Callable[..., BrowserContext],
     service: RunningService,
-    object_storage: ObjectStorage,
+    object_storage: StoppableS3,
 ) -> None:
     page = new_context(app=True).new_page()
     sign_up_and_verify(page, service)

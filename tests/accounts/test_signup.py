@@ -1,0 +1,126 @@
+"""Sign-up with a verified e-mail address, log-in, and allauth's rate limits (django-allauth).
+
+Mail goes to Django's locmem outbox (test settings), so the verification link is
+read from the message the person would receive.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.test import Client
+from pytest_django import Settings
+
+from tests.factories import PASSWORD, user_make
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "a-long-and-unusual-passphrase-42"
+
+
+def _sign_up(client: Client, email: str) -> None:
+    response = client.post(
+        "/accounts/signup/",
+        {"email": email, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302, response.content
+    assert response["Location"] == "/accounts/confirm-email/"
+
+
+def _log_in(client: Client, email: str, password: str) -> object:
+    return client.post("/accounts/login/", {"login": email, "password": password})
+
+
+def test_sign_up_sends_a_verification_mail_whose_link_logs_you_in() -> None:
+    browser = Client()
+
+    _sign_up(browser, "ada@example.com")
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["ada@example.com"]
+    assert message.subject.startswith("[Playground] ")
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", message.body).group(0)
+    # Not signed in yet: the dashboard sends you to log in.
+    assert browser.get("/notebooks/")["Location"].startswith("/accounts/login/")
+
+    path = urlsplit(link).path
+    confirm_page = browser.get(path)
+    assert confirm_page.status_code == 200
+    assert "ada@example.com" in html.unescape(confirm_page.content.decode())
+    confirmed = browser.post(path)
+
+    assert confirmed.status_code == 302
+    assert confirmed["Location"] == "/notebooks/"
+    dashboard = browser.get("/notebooks/")
+    assert dashboard.status_code == 200
+    assert "ada@example.com" in dashboard.content.decode()
+
+
+def test_an_unverified_address_cannot_log_in() -> None:
+    user_make("grace@example.com", verified=False)
+    browser = Client()
+
+    response = _log_in(browser, "grace@example.com", PASSWORD)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/confirm-email/"
+    assert browser.get("/notebooks/").status_code == 302
+    assert len(mail.outbox) == 1 and "grace@example.com" in mail.outbox[0].to
+
+
+def test_a_verified_account_logs_in_and_lands_on_its_notebooks() -> None:
+    user_make("linus@example.com")
+    browser = Client()
+
+    response = _log_in(browser, "linus@example.com", PASSWORD)
+
+    assert (response.status_code, response["Location"]) == (302, "/notebooks/")
+    assert browser.get("/notebooks/").status_code == 200
+
+
+def test_signing_up_with_a_taken_address_creates_nothing_and_tells_its_owner() -> None:
+    """The page looks the same as for a new address (no probing who has an account)."""
+    user_make("taken@example.com")
+
+    _sign_up(Client(), "taken@example.com")
+
+    assert get_user_model().objects.filter(email="taken@example.com").count() == 1
+    assert len(mail.outbox) == 1
+    assert "an account using that email address already exists" in mail.outbox[0].body
+
+
+def test_log_in_attempts_beyond_the_rate_limit_answer_429(settings: Settings) -> None:
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "3/m/ip"}
+    user_make("eve@example.com")
+    browser = Client()
+
+    answers = [_log_in(browser, "eve@example.com", "wrong").status_code for _ in range(3)]
+    refused = _log_in(browser, "eve@example.com", PASSWORD)
+
+    assert answers == [200, 200, 200]
+    assert refused.status_code == 429
+    assert "too many requests" in refused.content.decode().lower()
+    assert browser.get("/notebooks/").status_code == 302  # still not signed in
+
+
+def test_failed_log_ins_for_one_account_are_limited(settings: Settings) -> None:
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "2/5m/key"}
+    user_make("mallory@example.com")
+    browser = Client()
+    for _ in range(2):
+        _log_in(browser, "mallory@example.com", "guess")
+
+    # Even the right password is refused until the window passes.
+    response = _log_in(browser, "mallory@example.com", PASSWORD)
+
+    assert response.status_code == 200
+    assert "Too many failed login attempts. Try again later." in html.unescape(
+        response.content.decode()
+    )
+    assert browser.get("/notebooks/").status_code == 302

@@ -1,0 +1,175 @@
+"""The editor's websocket (``/ws/notebooks/<id>/``) through the real ASGI stack and Redis layer.
+
+Connections go through ``playground.asgi.application`` (origin check, session auth,
+routing) exactly as daphne serves them. Saves are committed from another thread, as
+another server process would: the event crosses the Redis channel layer.
+
+The consumer reads the database from its own threads, so the data must be
+committed: these tests use ``transactional_db``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import connections
+
+from notebooks import services
+from notebooks.models import Notebook
+from playground.asgi import application
+from tests.factories import (
+    client_for,
+    code,
+    collaborator_make,
+    notebook_make,
+    notebook_text,
+    user_make,
+)
+
+APP = b"http://testserver"
+TIMEOUT = 5
+
+
+@dataclass
+class Party:
+    notebook: Notebook
+    other: Notebook
+    owner: AbstractUser
+    cookies: dict[str, str]  # who -> "sessionid=..."
+
+
+def _session_cookie(user: AbstractUser) -> str:
+    client = client_for(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def party(transactional_db: None) -> Iterator[Party]:
+    owner, collaborator, stranger = user_make("owner@example.com"), user_make(), user_make()
+    notebook = notebook_make(owner, title="Live")
+    collaborator_make(notebook, collaborator)
+    yield Party(
+        notebook=notebook,
+        other=notebook_make(owner, title="Another one"),
+        owner=owner,
+        cookies={
+            "owner": _session_cookie(owner),
+            "collaborator": _session_cookie(collaborator),
+            "stranger": _session_cookie(stranger),
+            "anonymous": "",
+        },
+    )
+
+
+def _socket(notebook: Notebook, cookie: str, origin: bytes | None = APP) -> WebsocketCommunicator:
+    headers = [] if origin is None else [(b"origin", origin)]
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    return WebsocketCommunicator(
+        application, f"/ws/notebooks/{notebook.public_id}/", headers=headers
+    )
+
+
+async def _hang_up(socket: WebsocketCommunicator) -> None:
+    """What the server does when a refused client goes away: the consumer ends.
+
+    Until then its thread keeps the database connection it checked access with.
+    """
+    await socket.send_input({"type": "websocket.disconnect", "code": 1000})
+    await socket.wait(timeout=TIMEOUT)
+
+
+def _save_elsewhere(notebook_id: int, value: int) -> None:
+    """Another thread (own database connection) saves and commits a revision."""
+    try:
+        notebook = Notebook.objects.select_related("current_revision", "owner").get(pk=notebook_id)
+        services.revision_create(
+            notebook=notebook,
+            content=notebook_text(code(f"x = {value}", "a")),
+            author=notebook.owner,
+            base_revision=None,
+        )
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("who", ["owner", "collaborator"])
+async def test_a_reader_hears_of_a_revision_committed_elsewhere(party: Party, who: str) -> None:
+    socket = _socket(party.notebook, party.cookies[who])
+    connected, _ = await socket.connect(timeout=TIMEOUT)
+    assert connected
+
+    await asyncio.to_thread(_save_elsewhere, party.notebook.pk, 2)
+    message = await socket.receive_json_from(timeout=TIMEOUT)
+
+    assert message["type"] == "revision"
+    assert message["revision"] == 2
+    assert message["author"] == "owner@example.com"
+    assert message["created_at"]
+    assert set(message) == {"type", "revision", "author", "created_at"}
+    await socket.disconnect()
+
+
+@pytest.mark.anyio
+async def test_saves_of_other_notebooks_are_not_heard(party: Party) -> None:
+    socket = _socket(party.notebook, party.cookies["owner"])
+    assert (await socket.connect(timeout=TIMEOUT))[0]
+
+    await asyncio.to_thread(_save_elsewhere, party.other.pk, 2)
+
+    assert await socket.receive_nothing(timeout=0.5)
+    await socket.disconnect()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("who", ["stranger", "anonymous"])
+async def test_people_who_may_not_read_it_are_refused(party: Party, who: str) -> None:
+    socket = _socket(party.notebook, party.cookies[who])
+
+    connected, close_code = await socket.connect(timeout=TIMEOUT)
+
+    assert not connected
+    assert close_code == 4404
+    await _hang_up(socket)
+
+
+@pytest.mark.anyio
+async def test_an_unknown_notebook_is_refused(party: Party) -> None:
+    ghost = Notebook(public_id="A" * 22)
+    socket = _socket(ghost, party.cookies["owner"])
+
+    connected, close_code = await socket.connect(timeout=TIMEOUT)
+
+    assert (connected, close_code) == (False, 4404)
+    await _hang_up(socket)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "origin",
+    [
+        b"http://usercontent.testserver",  # where notebook code runs
+        b"http://testserver:8001",  # another port of the app's host
+        b"https://testserver",  # another scheme
+        b"http://evil.example",
+        None,  # no Origin header at all
+    ],
+)
+async def test_only_the_apps_own_origin_may_connect(party: Party, origin: bytes | None) -> None:
+    socket = _socket(party.notebook, party.cookies["owner"], origin=origin)
+
+    connected, _ = await socket.connect(timeout=TIMEOUT)
+
+    assert not connected
