@@ -99,7 +99,7 @@ def _first_result_ms(page: Page, timings: Timings, timeout_ms: float) -> float:
 def _measure_run(
     browser: Browser, service: RunningService, timings: Timings, timeout_ms: float
 ) -> None:
-    context = browser.new_context(base_url=service.base_url)
+    context = browser.new_context(base_url=service.usercontent_url)
     try:
         context.add_init_script(_RECORD_FIRST_RESULT)
         page = context.new_page()
@@ -113,7 +113,7 @@ def _measure_run(
 
 def _snapshot_in_use(browser: Browser, service: RunningService) -> str:
     """Which Pyodide memory snapshot /play's config names, for the report."""
-    page = browser.new_page(base_url=service.base_url)
+    page = browser.new_page(base_url=service.usercontent_url)
     try:
         page.goto("/play", wait_until="domcontentloaded")
         return str(

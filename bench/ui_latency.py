@@ -283,7 +283,7 @@ def measure_browser(changes: int) -> list[float]:
             with sync_playwright() as driver:
                 browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 try:
-                    context = browser.new_context(base_url=service.base_url)
+                    context = browser.new_context(base_url=service.usercontent_url)
                     context.set_default_timeout(60_000)
                     expect.set_options(timeout=60_000)
                     notebook = NotebookPage(context.new_page())
