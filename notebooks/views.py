@@ -298,6 +298,11 @@ def purge(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 def fork(request: HttpRequest, public_id: str) -> HttpResponse:
     notebook, _ = notebook_for(request, public_id, Action.FORK)
+    return fork_response(request, notebook=notebook)
+
+
+def fork_response(request: HttpRequest, *, notebook: Notebook) -> HttpResponse:
+    """Fork into the signed-in person's account and open the copy (after an access check)."""
     try:
         copy = services.notebook_fork(notebook=notebook, owner=request.user)
     except NotebookError as error:

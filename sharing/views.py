@@ -14,7 +14,9 @@ stops working at once, and a new revision or title makes a new key.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -29,20 +31,40 @@ from django.views.decorators.http import require_POST, require_safe
 
 from notebooks.errors import NotebookError
 from notebooks.models import Visibility
-from notebooks.services import notebook_fork
-from notebooks.views import download_response, notebook_for, problem, viewer_page
+from notebooks.views import (
+    download_response,
+    fork_response,
+    notebook_for,
+    problem,
+    viewer_page,
+)
 from sharing import selectors, services
 from sharing.access import Action, NotebookNotFound, notebook_access
 from sharing.api import share_url
 from sharing.errors import LinkNotUsable, LinkRoleDenied
 from sharing.models import Role, ShareLink
 
+LinkView = Callable[[HttpRequest, ShareLink], HttpResponse]
 
-def _link_for(token: str) -> ShareLink:
-    link = selectors.share_link_get(token=token)
-    if link is None:
-        raise Http404(NotebookNotFound.message)
-    return link
+
+def usable_link(view: LinkView) -> Callable[[HttpRequest, str], HttpResponse]:
+    """Give ``view`` the active link of the URL's token: 404 if unknown, 410 if revoked,
+    expired or its notebook is in the trash (a page saying which)."""
+
+    @functools.wraps(view)
+    def with_link(request: HttpRequest, token: str) -> HttpResponse:
+        link = selectors.share_link_get(token=token)
+        if link is None:
+            raise Http404(NotebookNotFound.message)
+        try:
+            services.link_usable_check(link=link)
+        except LinkNotUsable as error:
+            return render(
+                request, "sharing/link_problem.html", {"message": error.message}, status=410
+            )
+        return view(request, link)
+
+    return with_link
 
 
 _PAGE_CACHE_SECONDS = 600
@@ -70,12 +92,9 @@ def _anonymous_page_key(request: HttpRequest, link: ShareLink) -> str | None:
 
 
 @require_safe
-def shared(request: HttpRequest, token: str) -> HttpResponse:
-    link = _link_for(token)
-    try:
-        services.link_usable_check(link=link)
-    except LinkNotUsable as error:
-        return render(request, "sharing/link_problem.html", {"message": error.message}, status=410)
+@usable_link
+def shared(request: HttpRequest, link: ShareLink) -> HttpResponse:
+    token = link.token
     key = _anonymous_page_key(request, link)
     if key is not None and (page := caches["revisions"].get(key)) is not None:
         return HttpResponse(page, content_type="text/html; charset=utf-8")
@@ -97,13 +116,9 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_safe
-def shared_download(request: HttpRequest, token: str) -> HttpResponse:
+@usable_link
+def shared_download(request: HttpRequest, link: ShareLink) -> HttpResponse:
     """The notebook's file, for link holders who may see its code."""
-    link = _link_for(token)
-    try:
-        services.link_usable_check(link=link)
-    except LinkNotUsable as error:
-        return render(request, "sharing/link_problem.html", {"message": error.message}, status=410)
     access = notebook_access(user=request.user, notebook=link.notebook, link=link)
     if not access.allows(Action.READ):
         raise Http404(NotebookNotFound.message)
@@ -112,32 +127,21 @@ def shared_download(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def shared_fork(request: HttpRequest, token: str) -> HttpResponse:
-    link = _link_for(token)
-    try:
-        services.link_usable_check(link=link)
-    except LinkNotUsable as error:
-        return render(request, "sharing/link_problem.html", {"message": error.message}, status=410)
+@usable_link
+def shared_fork(request: HttpRequest, link: ShareLink) -> HttpResponse:
     access = notebook_access(user=request.user, notebook=link.notebook, link=link)
     if not access.allows(Action.FORK):
         denied = LinkRoleDenied("This link lets you view the notebook, not copy it.")
         return problem(request, denied)
-    try:
-        copy = notebook_fork(notebook=link.notebook, owner=request.user)
-    except NotebookError as error:
-        return problem(request, error)
-    messages.success(request, f"Forked into your notebooks as “{copy.title}”.")
-    return redirect("notebooks:editor", public_id=copy.public_id)
+    return fork_response(request, notebook=link.notebook)
 
 
 @require_POST
 @login_required
-def shared_join(request: HttpRequest, token: str) -> HttpResponse:
-    link = _link_for(token)
+@usable_link
+def shared_join(request: HttpRequest, link: ShareLink) -> HttpResponse:
     try:
         services.collaborator_join(link=link, user=request.user)
-    except LinkNotUsable as error:
-        return render(request, "sharing/link_problem.html", {"message": error.message}, status=410)
     except NotebookError as error:
         return problem(request, error)
     return redirect("notebooks:editor", public_id=link.notebook.public_id)
