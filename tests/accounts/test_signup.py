@@ -124,3 +124,42 @@ def test_failed_log_ins_for_one_account_are_limited(settings: Settings) -> None:
         response.content.decode()
     )
     assert browser.get("/notebooks/").status_code == 302
+
+
+def test_password_reset_by_mail_sets_a_new_password() -> None:
+    user_make("grace@example.com")
+    browser = Client()
+
+    asked = browser.post("/accounts/password/reset/", {"email": "grace@example.com"})
+    assert asked.status_code == 302
+    (message,) = mail.outbox
+    assert message.to == ["grace@example.com"]
+    link = re.search(r"https?://\S+/accounts/password/reset/key/\S+/", message.body).group(0)
+    # allauth moves the key out of the URL into the session, then shows the form.
+    form_page = browser.get(urlsplit(link).path, follow=True)
+    assert form_page.status_code == 200
+    (form_url, _), *_ = form_page.redirect_chain
+    changed = browser.post(form_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert changed.status_code == 302
+
+    old = _log_in(Client(), "grace@example.com", PASSWORD)
+    assert old.status_code == 200  # the form again, with its error
+    assert "not correct" in old.content.decode()
+    assert _log_in(Client(), "grace@example.com", NEW_PASSWORD)["Location"] == "/notebooks/"
+
+
+def test_the_admin_is_for_staff_only() -> None:
+    staff = user_make("staff@example.com")
+    staff.is_staff = staff.is_superuser = True
+    staff.save()
+    member = Client()
+    member.force_login(user_make("member@example.com"))
+    admin = Client()
+    admin.force_login(staff)
+
+    assert member.get("/admin/notebooks/notebook/")["Location"].startswith("/admin/login/")
+    page = admin.get("/admin/notebooks/notebook/")
+    assert page.status_code == 200
+    assert "Select notebook to change" in page.content.decode()
+    assert admin.get("/admin/sharing/sharelink/").status_code == 200
+    assert admin.get("/admin/accounts/apitoken/").status_code == 200
