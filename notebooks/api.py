@@ -123,7 +123,10 @@ def _notebook(public_id: str) -> Notebook:
     return notebook
 
 
-def _readable(request: HttpRequest, public_id: str, action: Action = Action.READ) -> Notebook:
+def notebook_for_action(
+    request: HttpRequest, public_id: str, action: Action = Action.READ
+) -> Notebook:
+    """The notebook if the caller may do ``action`` (else 404 or 403 through the handlers)."""
     notebook = _notebook(public_id)
     access_require(user=request.user, notebook=notebook, action=action)
     return notebook
@@ -208,7 +211,7 @@ def notebook_restore(request: HttpRequest, public_id: str) -> NotebookOut:
 
 @router.post("/{public_id}/fork", response={201: NotebookOut}, summary="Copy into your account")
 def notebook_fork(request: HttpRequest, public_id: str) -> Status[NotebookOut]:
-    notebook = _readable(request, public_id, Action.FORK)
+    notebook = notebook_for_action(request, public_id, Action.FORK)
     return Status(
         201, NotebookOut.of(services.notebook_fork(notebook=notebook, owner=request.user))
     )
@@ -216,7 +219,7 @@ def notebook_fork(request: HttpRequest, public_id: str) -> Status[NotebookOut]:
 
 @router.get("/{public_id}/revisions", response=list[RevisionOut], summary="Every saved revision")
 def revision_list(request: HttpRequest, public_id: str) -> list[RevisionOut]:
-    notebook = _readable(request, public_id)
+    notebook = notebook_for_action(request, public_id)
     return [RevisionOut.of(revision) for revision in selectors.revision_list(notebook=notebook)]
 
 
@@ -229,7 +232,7 @@ def revision_list(request: HttpRequest, public_id: str) -> list[RevisionOut]:
     "limit; 403 past the account's storage; 503 when storage is unreachable (nothing changed).",
 )
 def revision_create(request: HttpRequest, public_id: str, body: RevisionIn) -> Status[SaveOut]:
-    notebook = _readable(request, public_id, Action.WRITE)
+    notebook = notebook_for_action(request, public_id, Action.WRITE)
     result = services.revision_create(
         notebook=notebook,
         content=body.content,
@@ -244,7 +247,7 @@ def revision_create(request: HttpRequest, public_id: str, body: RevisionIn) -> S
     "/{public_id}/revisions/{number}", response=RevisionContentOut, summary="One revision's text"
 )
 def revision_detail(request: HttpRequest, public_id: str, number: int) -> RevisionContentOut:
-    notebook = _readable(request, public_id)
+    notebook = notebook_for_action(request, public_id)
     revision = selectors.revision_get(notebook=notebook, number=number)
     return RevisionContentOut(
         **RevisionOut.of(revision).model_dump(),
@@ -256,7 +259,7 @@ def revision_detail(request: HttpRequest, public_id: str, number: int) -> Revisi
     "/{public_id}/revisions/{number}/diff", response=DiffOut, summary="Diff against current"
 )
 def revision_diff(request: HttpRequest, public_id: str, number: int) -> DiffOut:
-    notebook = _readable(request, public_id)
+    notebook = notebook_for_action(request, public_id)
     old = selectors.revision_get(notebook=notebook, number=number)
     current = notebook.current_revision
     assert current is not None
@@ -273,7 +276,7 @@ def revision_diff(request: HttpRequest, public_id: str, number: int) -> DiffOut:
     summary="Make an old revision current again (as a new revision)",
 )
 def revision_restore(request: HttpRequest, public_id: str, number: int) -> Status[SaveOut]:
-    notebook = _readable(request, public_id, Action.WRITE)
+    notebook = notebook_for_action(request, public_id, Action.WRITE)
     result = services.revision_restore(notebook=notebook, number=number, author=request.user)
     saved = SaveOut(created=result.created, revision=RevisionOut.of(result.revision))
     return Status(201 if result.created else 200, saved)

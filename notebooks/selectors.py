@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 
 from notebooks.errors import RevisionNotFound, StorageFailed
 from notebooks.models import Notebook, Revision, StorageUsage, Visibility
@@ -106,8 +106,6 @@ def revision_diff_text(*, old: Revision, new: Revision) -> str:
 
 
 def storage_used(*, user: AbstractBaseUser) -> int:
-    usage = StorageUsage.objects.filter(user=user).first()
-    if usage is not None:
-        return usage.bytes_used
-    total = Revision.objects.filter(notebook__owner=user).aggregate(total=Sum("size"))["total"]
-    return int(total or 0)
+    """Bytes of revisions the user owns (no row yet: nothing saved yet)."""
+    usage = StorageUsage.objects.filter(user=user).values_list("bytes_used", flat=True).first()
+    return usage or 0

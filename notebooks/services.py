@@ -15,7 +15,6 @@ Saving (``revision_create``) keeps three promises:
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,7 +24,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from notebooks import events
+from notebooks import events, selectors
 from notebooks.content import (
     empty_notebook_text,
     notebook_import_convert,
@@ -34,18 +33,9 @@ from notebooks.content import (
     notebook_title_guess,
     size_check,
 )
-from notebooks.errors import QuotaExceeded, RevisionNotFound, SaveConflict, StorageFailed
+from notebooks.errors import QuotaExceeded, SaveConflict, StorageFailed
 from notebooks.models import Notebook, Revision, StorageUsage
-from storage.blobs import (
-    StorageUnavailable,
-    blob_delete,
-    blob_get,
-    blob_key_new,
-    blob_put,
-    sha256_hex,
-)
-
-logger = logging.getLogger(__name__)
+from storage.blobs import StorageUnavailable, blob_delete, blob_key_new, blob_put, sha256_hex
 
 UNTITLED = "Untitled notebook"
 
@@ -186,13 +176,8 @@ def revision_restore(
     *, notebook: Notebook, number: int, author: AbstractBaseUser | None
 ) -> SaveResult:
     """Make revision ``number``'s text current again, as a new revision (history is kept)."""
-    old = Revision.objects.filter(notebook=notebook, number=number).first()
-    if old is None:
-        raise RevisionNotFound(f"This notebook has no revision {number}.")
-    try:
-        text = blob_get(key=old.storage_key).decode("utf-8")
-    except StorageUnavailable as error:
-        raise StorageFailed(error.message) from error
+    old = selectors.revision_get(notebook=notebook, number=number)
+    text = selectors.revision_text(revision=old)
     return _revision_add(
         notebook=notebook, text=text, author=author, base_revision=None, restored_from=number
     )
@@ -231,10 +216,7 @@ def notebook_fork(*, notebook: Notebook, owner: AbstractBaseUser) -> Notebook:
     """A copy of the notebook's current revision in ``owner``'s account."""
     revision = notebook.current_revision
     assert revision is not None
-    try:
-        text = blob_get(key=revision.storage_key).decode("utf-8")
-    except StorageUnavailable as error:
-        raise StorageFailed(error.message) from error
+    text = selectors.revision_text(revision=revision)
     return notebook_create(
         owner=owner, title=f"{notebook.title} (fork)"[:200], content=text, forked_from=notebook
     )

@@ -35,11 +35,16 @@ from sharing.selectors import notebook_list_shared_with
 AUTOSAVE_DELAY_MS = 3000
 
 
-def notebook_for(request: HttpRequest, public_id: str, action: Action) -> tuple[Notebook, Access]:
-    """The notebook if the person may do ``action``; else 404 (cannot see it) or 403."""
+def _notebook_or_404(public_id: str) -> Notebook:
     notebook = selectors.notebook_get(public_id=public_id)
     if notebook is None:
         raise Http404(NotebookNotFound.message)
+    return notebook
+
+
+def notebook_for(request: HttpRequest, public_id: str, action: Action) -> tuple[Notebook, Access]:
+    """The notebook if the person may do ``action``; else 404 (cannot see it) or 403."""
+    notebook = _notebook_or_404(public_id)
     try:
         access = access_require(user=request.user, notebook=notebook, action=action)
     except NotebookNotFound as error:
@@ -50,9 +55,7 @@ def notebook_for(request: HttpRequest, public_id: str, action: Action) -> tuple[
 
 
 def _trashed_notebook(request: HttpRequest, public_id: str) -> Notebook:
-    notebook = selectors.notebook_get(public_id=public_id)
-    if notebook is None:
-        raise Http404(NotebookNotFound.message)
+    notebook = _notebook_or_404(public_id)
     try:
         trash_access_require(user=request.user, notebook=notebook)
     except NotebookNotFound as error:

@@ -11,8 +11,7 @@ from ninja import Field, Router, Schema, Status
 
 from accounts.auth import ANYONE, SIGNED_IN
 from notebooks import selectors as notebook_selectors
-from notebooks.api import NotebookOut
-from notebooks.models import Notebook
+from notebooks.api import NotebookOut, notebook_for_action
 from notebooks.services import notebook_fork
 from sharing import selectors, services
 from sharing.access import Action, NotebookNotFound, access_require
@@ -70,14 +69,6 @@ def share_url(link: ShareLink) -> str:
     return f"{settings.APP_ORIGIN}/s/{link.token}"
 
 
-def _shared_notebook(request: HttpRequest, public_id: str, action: Action) -> Notebook:
-    notebook = notebook_selectors.notebook_get(public_id=public_id)
-    if notebook is None:
-        raise NotebookNotFound()
-    access_require(user=request.user, notebook=notebook, action=action)
-    return notebook
-
-
 def _link(token: str) -> ShareLink:
     link = selectors.share_link_get(token=token)
     if link is None:
@@ -90,13 +81,13 @@ def _link(token: str) -> ShareLink:
     "/notebooks/{public_id}/links", response=list[LinkOut], summary="A notebook's share links"
 )
 def link_list(request: HttpRequest, public_id: str) -> list[LinkOut]:
-    notebook = _shared_notebook(request, public_id, Action.SHARE)
+    notebook = notebook_for_action(request, public_id, Action.SHARE)
     return [LinkOut.of(link) for link in selectors.share_link_list(notebook=notebook)]
 
 
 @router.post("/notebooks/{public_id}/links", response={201: LinkOut}, summary="Make a share link")
 def link_create(request: HttpRequest, public_id: str, body: LinkIn) -> Status[LinkOut]:
-    notebook = _shared_notebook(request, public_id, Action.SHARE)
+    notebook = notebook_for_action(request, public_id, Action.SHARE)
     expires_at = (
         timezone.now() + timedelta(days=body.expires_in_days) if body.expires_in_days else None
     )
@@ -114,7 +105,7 @@ def link_create(request: HttpRequest, public_id: str, body: LinkIn) -> Status[Li
     "/notebooks/{public_id}/links/{link_id}", response=LinkOut, summary="Revoke a share link"
 )
 def link_revoke(request: HttpRequest, public_id: str, link_id: str) -> LinkOut:
-    notebook = _shared_notebook(request, public_id, Action.REVOKE)
+    notebook = notebook_for_action(request, public_id, Action.REVOKE)
     link = selectors.share_link_get_for_notebook(notebook=notebook, public_id=link_id)
     if link is None:
         raise NotebookNotFound()
@@ -127,7 +118,7 @@ def link_revoke(request: HttpRequest, public_id: str, link_id: str) -> LinkOut:
     summary="People editing through edit links",
 )
 def collaborator_list(request: HttpRequest, public_id: str) -> list[CollaboratorOut]:
-    notebook = _shared_notebook(request, public_id, Action.SHARE)
+    notebook = notebook_for_action(request, public_id, Action.SHARE)
     return [
         CollaboratorOut(user_id=c.user_id, email=c.user.email, joined_at=c.joined_at)
         for c in selectors.collaborator_list(notebook=notebook)
@@ -140,7 +131,7 @@ def collaborator_list(request: HttpRequest, public_id: str) -> list[Collaborator
     summary="Remove a collaborator",
 )
 def collaborator_remove(request: HttpRequest, public_id: str, user_id: int) -> Status[None]:
-    notebook = _shared_notebook(request, public_id, Action.REVOKE)
+    notebook = notebook_for_action(request, public_id, Action.REVOKE)
     services.collaborator_remove(notebook=notebook, user_id=user_id)
     return Status(204, None)
 
