@@ -23,7 +23,6 @@ import contextlib
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -32,6 +31,8 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.real_services import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DIST_DIR = REPO_ROOT / "frontend" / "dist"
@@ -73,13 +74,6 @@ def require_frontend_build() -> None:
     """Raise ``FrontendNotBuilt`` unless ``frontend/dist`` holds a Vite build."""
     if problem := missing_frontend_build():
         raise FrontendNotBuilt(problem)
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
