@@ -109,6 +109,26 @@ def test_log_in_attempts_beyond_the_rate_limit_answer_429(settings: Settings) ->
     assert browser.get("/notebooks/").status_code == 302  # still not signed in
 
 
+def test_sign_ups_beyond_the_rate_limit_answer_429_and_create_no_account(
+    settings: Settings,
+) -> None:
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "2/h/ip"}
+    browser = Client()
+    for number in range(2):
+        _sign_up(browser, f"bot{number}@example.com")
+        browser.logout()
+
+    refused = browser.post(
+        "/accounts/signup/",
+        {"email": "bot2@example.com", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+
+    assert refused.status_code == 429
+    assert "too many requests" in refused.content.decode().lower()
+    assert not get_user_model().objects.filter(email="bot2@example.com").exists()
+    assert get_user_model().objects.filter(email__startswith="bot").count() == 2
+
+
 def test_failed_log_ins_for_one_account_are_limited(settings: Settings) -> None:
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "2/5m/key"}
     user_make("mallory@example.com")
