@@ -81,6 +81,8 @@ BUCKET = "playground-bench"
 REDIS_DB = 8
 CONNECTIONS = 50
 WRK_THREADS = 2
+# Seconds of load before each series; repeated while a server is still silent.
+WARM_UP_SECONDS = 2
 SAVE_NOTEBOOKS = 8
 TARGET_SHARED_RATIO = 0.9
 TARGET_SHARED_RPS = 1500
@@ -717,7 +719,6 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     seconds = options.seconds or (1 if options.quick else 10)
     repeats = options.repeats or (1 if options.quick else 3)
-    warmup = 2
     if shutil.which("wrk") is None:
         print("bench/http.py needs wrk: apt-get install wrk", file=sys.stderr)
         return 2
@@ -757,7 +758,7 @@ def main(argv: list[str] | None = None) -> int:
             found = measurements(data, app, asgi, nonce, notes)
             for m in found:
                 m.check_before()
-                _warm_up(m, warmup)
+                _warm_up(m, WARM_UP_SECONDS)
             for repeat in range(repeats):
                 for m in found:
                     m.runs.append(_run_checked(m, seconds))

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.http import HttpResponse
 from django.test import Client
 from pytest_django import Settings
 
@@ -23,11 +24,15 @@ pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "a-long-and-unusual-passphrase-42"
 
 
-def _sign_up(client: Client, email: str) -> None:
-    response = client.post(
+def _sign_up_post(client: Client, email: str) -> HttpResponse:
+    return client.post(
         "/accounts/signup/",
         {"email": email, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
+
+
+def _sign_up(client: Client, email: str) -> None:
+    response = _sign_up_post(client, email)
     assert response.status_code == 302, response.content
     assert response["Location"] == "/accounts/confirm-email/"
 
@@ -118,10 +123,7 @@ def test_sign_ups_beyond_the_rate_limit_answer_429_and_create_no_account(
         _sign_up(browser, f"bot{number}@example.com")
         browser.logout()
 
-    refused = browser.post(
-        "/accounts/signup/",
-        {"email": "bot2@example.com", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
-    )
+    refused = _sign_up_post(browser, "bot2@example.com")
 
     assert refused.status_code == 429
     assert "too many requests" in refused.content.decode().lower()
