@@ -12,3 +12,18 @@ def api_token_list(*, user: AbstractBaseUser) -> QuerySet[ApiToken]:
 
 def api_token_get(*, user: AbstractBaseUser, public_id: str) -> ApiToken | None:
     return ApiToken.objects.filter(user=user, public_id=public_id).first()
+
+
+#: What people who do not edit a notebook with someone see instead of their address.
+ANONYMOUS_NAME = "A Playground user"
+
+
+def user_public_name(*, user: AbstractBaseUser | None) -> str:
+    """The name others see for ``user``: the one set on the account page, never the e-mail.
+
+    E-mail addresses are shown only to people who edit a notebook together (its owner
+    and collaborators); everyone else sees this (docs/security.md, "What others see").
+    """
+    if user is None:
+        return ""
+    return " ".join(getattr(user, "first_name", "").split()) or ANONYMOUS_NAME

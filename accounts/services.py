@@ -1,4 +1,5 @@
-"""Personal API tokens: make one (shown once), revoke it, and find who a token belongs to."""
+"""Account writes: personal API tokens (made, shown once, revoked, looked up) and the name
+others see."""
 
 from __future__ import annotations
 
@@ -15,10 +16,28 @@ TOKEN_PREFIX = "pg_"
 MAX_TOKENS_PER_USER = 20
 
 
-class TokenError(Exception):
+PUBLIC_NAME_MAX_LENGTH = 60
+
+
+class AccountError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class TokenError(AccountError):
+    pass
+
+
+def user_public_name_set(*, user: AbstractBaseUser, name: str) -> None:
+    """Set the name people who do not edit with ``user`` see (empty: a generic one)."""
+    name = " ".join(name.split())
+    if len(name) > PUBLIC_NAME_MAX_LENGTH:
+        raise AccountError(
+            f"A name is at most {PUBLIC_NAME_MAX_LENGTH} characters; this one has {len(name)}."
+        )
+    user.first_name = name  # Django's own name field; last_name stays unused
+    user.save(update_fields=["first_name"])
 
 
 @dataclass(frozen=True)

@@ -66,14 +66,17 @@ import time  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
-from tests.real_services import (  # noqa: E402
-    free_port,
-    port_answers,
-    postgres_cluster_start,
-    redis_server_start,
-    s3_client,
-    start_moto_server,
+from tests.production_stack import (  # noqa: E402
+    Server,
+    StackFailed,
+    fresh_database,
+    gunicorn,
+    postgres_server,
+    redis_server,
+    server_env,
+    wait_until_serving,
 )
+from tests.real_services import s3_client, start_moto_server  # noqa: E402
 
 WRK_DIR = REPO_ROOT / "bench" / "wrk"
 BUCKET = "playground-bench"
@@ -222,47 +225,6 @@ def revision_count(public_ids: list[str]) -> int:
 # --- services ---------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def postgres_server() -> Iterator[str]:
-    """The URL of a PostgreSQL server's ``postgres`` database: the machine's, or a new one."""
-    if port_answers("127.0.0.1", 5432):
-        yield "postgres://postgres@127.0.0.1:5432/postgres"
-        return
-    cluster = postgres_cluster_start()
-    try:
-        yield cluster.url("postgres")
-    finally:
-        cluster.remove()
-
-
-@contextlib.contextmanager
-def fresh_database(server_url: str) -> Iterator[str]:
-    """A new, empty database on that server for this run; dropped afterwards."""
-    import psycopg
-
-    name = f"playground_bench_{os.getpid()}"
-    with psycopg.connect(server_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield server_url.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with contextlib.suppress(Exception), psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@contextlib.contextmanager
-def redis_server() -> Iterator[str]:
-    if port_answers("127.0.0.1", 6379):
-        yield f"redis://127.0.0.1:6379/{REDIS_DB}"
-        return
-    url, stop = redis_server_start()
-    try:
-        yield url
-    finally:
-        stop()
-
-
 def frontend_dist(workdir: Path) -> tuple[Path, str]:
     """The frontend build the pages name: frontend/dist if built, else a stand-in manifest.
 
@@ -284,101 +246,6 @@ def frontend_dist(workdir: Path) -> tuple[Path, str]:
     )
     (dist / "playground-assets.json").write_text(json.dumps({"pyodideVersion": "bench"}))
     return dist, "a stand-in manifest (frontend/dist is not built)"
-
-
-def server_env(
-    *, database_url: str, redis_url: str, s3_endpoint: str, workdir: Path, dist: Path
-) -> dict[str, str]:
-    """The environment of production settings (deploy/env.example) for this machine."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("S3_", "DATABASE_", "GUNICORN_", "PLAYGROUND_TEST_", "DJANGO_"))
-        and name != "WEB_CONCURRENCY"
-    }
-    static_root = workdir / "static"
-    static_root.mkdir(exist_ok=True)
-    env.update(
-        DJANGO_SETTINGS_MODULE="bench.http_settings",
-        PYTHONPATH=str(REPO_ROOT),
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1",
-        APP_ORIGIN="https://127.0.0.1",
-        USERCONTENT_ORIGIN="https://localhost",
-        DATABASE_URL=database_url,
-        DATABASE_CONN_MAX_AGE="60",
-        REDIS_URL=redis_url,
-        S3_BUCKET=BUCKET,
-        S3_PREFIX="notebooks",
-        S3_ENDPOINT_URL=s3_endpoint,
-        S3_ACCESS_KEY_ID="test",
-        S3_SECRET_ACCESS_KEY="test",
-        S3_REGION="us-east-1",
-        EMAIL_HOST="127.0.0.1",
-        STATIC_ROOT=str(static_root),
-        FRONTEND_DIST_DIR=str(dist),
-        # Every save is a new revision of 5-20 KB; the default quota would end the run.
-        STORAGE_PER_USER_BYTES=str(50 * 1024**3),
-    )
-    return env
-
-
-@dataclass
-class Server:
-    label: str
-    port: int
-    processes: list[subprocess.Popen[bytes]]
-    log: Path
-
-    def alive(self) -> bool:
-        return all(process.poll() is None for process in self.processes)
-
-    def log_tail(self, lines: int = 30) -> str:
-        with contextlib.suppress(OSError):
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        return ""
-
-    def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
-
-
-def _wait_until_serving(server: Server, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if not server.alive():
-            raise BenchFailed(f"{server.label} exited before serving:\n{server.log_tail()}")
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            if request(server.port, "GET", "/healthz").status == 200:
-                return
-        if time.monotonic() > deadline:
-            raise BenchFailed(f"{server.label} did not answer /healthz:\n{server.log_tail()}")
-        time.sleep(0.1)
-
-
-@contextlib.contextmanager
-def gunicorn(env: dict[str, str], workdir: Path) -> Iterator[Server]:
-    port = free_port()
-    log = workdir / "gunicorn.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py",
-             "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-            cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    server = Server("gunicorn -w 2 (sync)", port, [process], log)
-    try:
-        _wait_until_serving(server)
-        yield server
-    finally:
-        server.stop()
 
 
 @contextlib.contextmanager
@@ -406,7 +273,7 @@ def daphne_pair(env: dict[str, str], workdir: Path) -> Iterator[Server]:
     listener.close()
     server = Server("daphne ×2 (ASGI)", port, processes, log)
     try:
-        _wait_until_serving(server)
+        wait_until_serving(server)
         yield server
     finally:
         server.stop()
@@ -730,15 +597,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with contextlib.ExitStack() as stack:
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-http-")))
-            database_url = stack.enter_context(fresh_database(stack.enter_context(
-                postgres_server())))
-            redis_url = stack.enter_context(redis_server())
+            database_url = stack.enter_context(fresh_database(
+                stack.enter_context(postgres_server()), f"playground_bench_{os.getpid()}"))
+            redis_url = stack.enter_context(redis_server(REDIS_DB))
             s3_endpoint, stop_moto = start_moto_server()
             stack.callback(stop_moto)
             s3_client(s3_endpoint).create_bucket(Bucket=BUCKET)
             dist, dist_note = frontend_dist(workdir)
-            env = server_env(database_url=database_url, redis_url=redis_url,
-                             s3_endpoint=s3_endpoint, workdir=workdir, dist=dist)
+            env = server_env(settings_module="bench.http_settings", database_url=database_url,
+                             redis_url=redis_url, s3_endpoint=s3_endpoint, s3_bucket=BUCKET,
+                             workdir=workdir, dist=dist)
+            # Every save is a new revision of 5-20 KB; the default quota would end the run.
+            env["STORAGE_PER_USER_BYTES"] = str(50 * 1024**3)
             os.environ.update(env)
             import django
             from django.core.management import call_command
@@ -766,7 +636,7 @@ def main(argv: list[str] | None = None) -> int:
                           f"p99 {m.runs[-1].p99_ms:>6.1f} ms", flush=True)
             for m in found:
                 m.check_after()
-    except BenchFailed as failure:
+    except (BenchFailed, StackFailed) as failure:
         print(f"bench failed: {failure}", file=sys.stderr)
         return 1
     for note in notes:

@@ -69,20 +69,45 @@ _sender = _Sender()
 
 
 def revision_created(revision: Revision) -> None:
+    """Tell the notebook's open editors that ``revision`` is the current one now.
+
+    The group hears the author's address and public name; each websocket passes on
+    the one its listener may see (``notebooks.consumers``).
+    """
+    from accounts.selectors import user_public_name
+
+    _group_send(
+        revision.notebook.public_id,
+        {
+            "type": "revision.created",
+            "revision": revision.number,
+            "author_email": getattr(revision.author, "email", "") or "",
+            "author_name": user_public_name(user=revision.author),
+            "created_at": revision.created_at.isoformat(),
+        },
+        str(revision),
+    )
+
+
+def access_changed(public_id: str) -> None:
+    """Who may read the notebook may have changed: every listener checks its own access.
+
+    Sent after a link is revoked, a collaborator removed, the visibility changed, or
+    the notebook trashed or deleted, so that someone who lost access stops hearing
+    about it at once (their websocket is closed).
+    """
+    _group_send(public_id, {"type": "access.changed"}, f"an access change of {public_id}")
+
+
+def _group_send(public_id: str, message: dict[str, Any], what: str) -> None:
     layer: BaseChannelLayer | None = get_channel_layer()
     if layer is None:
         return
-    message = {
-        "type": "revision.created",
-        "revision": revision.number,
-        "author": getattr(revision.author, "email", "") or "",
-        "created_at": revision.created_at.isoformat(),
-    }
-    group = notebook_group(revision.notebook.public_id)
+    group = notebook_group(public_id)
     if isinstance(layer, InMemoryChannelLayer):
         try:
             async_to_sync(layer.group_send)(group, message)
         except Exception as error:
-            logger.warning("could not announce %s: %s", revision, error)
+            logger.warning("could not announce %s: %s", what, error)
         return
-    _sender.submit(layer.group_send(group, message), str(revision))
+    _sender.submit(layer.group_send(group, message), what)

@@ -2,8 +2,9 @@
 
 from django.urls import path
 
+import notebooks.converters  # noqa: F401  (registers <urlsafe:...>)
 from notebooks.consumers import NotebookEventsConsumer
 
 websocket_urlpatterns = [
-    path("ws/notebooks/<str:public_id>/", NotebookEventsConsumer.as_asgi()),
+    path("ws/notebooks/<urlsafe:public_id>/", NotebookEventsConsumer.as_asgi()),
 ]

@@ -232,6 +232,7 @@ def notebook_trash(*, notebook: Notebook) -> Notebook:
     """Move to the trash: links and collaborators stop working until it is restored."""
     notebook.trashed_at = timezone.now()
     notebook.save(update_fields=["trashed_at"])
+    events.access_changed(notebook.public_id)
     return notebook
 
 
@@ -253,6 +254,7 @@ def notebook_purge(*, notebook: Notebook) -> None:
         StorageUsage.objects.filter(user_id=notebook.owner_id).update(
             bytes_used=F("bytes_used") - sum(size for _, size in revisions)
         )
+    events.access_changed(notebook.public_id)
     for key, _ in revisions:
         blob_delete(key=key)
 

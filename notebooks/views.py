@@ -317,7 +317,7 @@ def fork_response(request: HttpRequest, *, notebook: Notebook) -> HttpResponse:
 @require_safe
 @login_required
 def history(request: HttpRequest, public_id: str) -> HttpResponse:
-    notebook, access = notebook_for(request, public_id, Action.READ)
+    notebook, access = notebook_for(request, public_id, Action.HISTORY)
     revisions = list(selectors.revision_list(notebook=notebook)[:500])
     current = notebook.current_revision
     assert current is not None

@@ -3,19 +3,57 @@
 The OpenAPI schema is served at /api/openapi.json and browsable at /api/docs.
 Errors are JSON ``{"error": "...", "code": "..."}`` with the status the service
 error carries (see ``notebooks.errors``); a notebook the caller may not see is a
-404, exactly like one that does not exist.
+404, exactly like one that does not exist. Every operation documents them
+(``notebooks.api.errors``), so a schema fuzzer can hold the API to its schema.
+
+Bodies are JSON text: one whose strings hold a NUL or a lone UTF-16 surrogate
+(``"\\ud800"`` in JSON) is refused with 400 here, before any route sees it, and
+one over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` with 413 (``playground.request_checks``).
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from notebooks.api import router as notebooks_router
 from notebooks.errors import NotebookError
+from playground.request_checks import not_text_message, text_problem
 from sharing.access import ActionDenied, NotebookNotFound
 from sharing.api import router as sharing_router
+from sharing.api_access import access_check_before_validation_error
+
+
+class NotText(ValueError):
+    """The JSON is well formed but a string in it is not text (a NUL, a lone surrogate)."""
+
+
+def _strings_check(value: Any) -> None:
+    if isinstance(value, str):
+        if problem := text_problem(value):
+            raise NotText(not_text_message("The request", problem))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _strings_check(key)
+            _strings_check(item)
+    elif isinstance(value, list):
+        for item in value:
+            _strings_check(item)
+
+
+class TextJsonParser(Parser):
+    """JSON bodies whose strings are all text."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = json.loads(request.body)
+        _strings_check(data)
+        return data
 
 api = NinjaAPI(
     title="Playground API",
@@ -26,6 +64,7 @@ api = NinjaAPI(
         "browser, with the session cookie and an `X-CSRFToken` header on writes."
     ),
     urls_namespace="api",
+    parser=TextJsonParser(),
 )
 api.add_router("/notebooks", notebooks_router)
 api.add_router("/", sharing_router)
@@ -48,8 +87,20 @@ def _denied(request: HttpRequest, error: ActionDenied) -> HttpResponse:
     return api.create_response(request, {"error": error.message, "code": "forbidden"}, status=403)
 
 
+def _route_refusal(request: HttpRequest) -> HttpResponse | None:
+    """The route's own refusal, if the caller may not do what it does: whoever may not
+    hears that, not what was wrong with the body they sent."""
+    try:
+        access_check_before_validation_error(request)
+    except (NotebookError, NotebookNotFound, ActionDenied) as refusal:
+        return api.on_exception(request, refusal)
+    return None
+
+
 @api.exception_handler(ValidationError)
 def _invalid_request(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    if (refused := _route_refusal(request)) is not None:
+        return refused
     problems = "; ".join(
         f"{'.'.join(str(part) for part in problem.get('loc', ())[1:] if part != 'body')}: "
         f"{problem.get('msg', 'invalid')}"
@@ -69,17 +120,27 @@ def _invalid_request(request: HttpRequest, error: ValidationError) -> HttpRespon
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     # django-ninja's own refusals: a body that is not JSON (400), a failed CSRF check (403).
+    if error.status_code == 400 and (refused := _route_refusal(request)) is not None:
+        return refused
     if error.status_code == 403 and "CSRF" in error.message:
         message, code = (
             "The CSRF check failed: from the browser send the `X-CSRFToken` header; "
             "scripts should use a personal API token instead of the session.",
             "csrf_failed",
         )
+    elif isinstance(error.__cause__, NotText):
+        message, code = str(error.__cause__), "bad_request"
+    elif isinstance(error.__cause__, ValueError):  # json.JSONDecodeError, UnicodeDecodeError
+        message, code = (
+            f"The request body is not JSON text ({error.__cause__}); see /api/docs.",
+            "bad_request",
+        )
     else:
         message, code = error.message, "bad_request"
     return api.create_response(
         request, {"error": message, "code": code}, status=error.status_code
     )
+
 
 
 @api.exception_handler(AuthenticationError)
@@ -91,4 +152,17 @@ def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpRe
             "code": "unauthenticated",
         },
         status=401,
+    )
+
+
+@csrf_exempt  # it changes nothing, and scripts authenticate with tokens, not cookies
+def api_route_not_found(request: HttpRequest, path: str = "") -> HttpResponse:
+    """Any other address under /api/: the API's own 404, in its JSON shape."""
+    return JsonResponse(
+        {
+            "error": "There is no such API route (or the notebook or link in it does not "
+            "exist); see /api/docs.",
+            "code": "not_found",
+        },
+        status=404,
     )

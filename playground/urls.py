@@ -3,11 +3,16 @@
 The user-content site has its own, much shorter list: ``playground.usercontent_urls``.
 """
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from playground import views
-from playground.api import api
+from playground.api import api, api_route_not_found
+
+# The admin has no log-in form of its own: it sends people to allauth's, so staff log
+# in under the same rate limits (and e-mail verification) as everyone else.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("api/", api.urls),
+    re_path(r"^api/(?P<path>[\s\S]*)$", api_route_not_found),
     path("", include("notebooks.urls")),
     path("", include("sharing.urls")),
 ]

@@ -3,21 +3,26 @@
 A person reaches a notebook either directly (``/notebooks/<id>``, the API) or
 through a share link (``/s/<token>``). What they may do:
 
-| who | read | write | delete | share | revoke | fork |
-| --- | --- | --- | --- | --- | --- | --- |
-| the owner | yes | yes | yes | yes | yes | yes |
-| a collaborator (joined through an active edit link) | yes | yes | | | | yes |
-| holder of a view link | yes | | | | | |
-| holder of a fork link | yes | | | | | yes |
-| holder of an edit link, signed in | yes | yes (joins) | | | | yes |
-| holder of an edit link, anonymous | yes | | | | | yes (into browser drafts) |
-| anyone, unlisted or public notebook | yes | | | | | yes |
-| anyone else | | | | | | |
+| who | read | history | write | delete | share | revoke | fork |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+| the owner | yes | yes | yes | yes | yes | yes | yes |
+| a collaborator (joined through an active edit link) | yes | yes | yes | | | | yes |
+| holder of a view link | yes | | | | | | |
+| holder of a fork link | yes | | | | | | yes |
+| holder of an edit link, signed in | yes | | yes (joins) | | | | yes |
+| holder of an edit link, anonymous | yes | | | | | | yes (into browser drafts) |
+| anyone, unlisted or public notebook | yes | | | | | | yes |
+| anyone else | | | | | | | |
 
-"share" is making links and changing visibility, "revoke" is revoking links and
-removing collaborators. A notebook in the trash is reachable by its owner only,
-and only to restore or delete it. Someone who may not read a notebook gets the
-same "not found" as for a notebook that does not exist, so ids cannot be probed.
+"read" is the current revision; "history" is every earlier revision and the diffs
+between them, kept for the people who edit the notebook: a secret deleted before a
+notebook was published or shared stays out of reach of its readers. "share" is
+making links and changing visibility, "revoke" is revoking links and removing
+collaborators. A collaborator the owner removed cannot join again through a link
+made before the removal (as any holder, they may still read through it: revoke the
+link to stop that). A notebook in the trash is reachable by its owner only, and
+only to restore or delete it. Someone who may not read a notebook gets the same
+"not found" as for a notebook that does not exist, so ids cannot be probed.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ User = AbstractBaseUser | AnonymousUser
 
 class Action(StrEnum):
     READ = "read"
+    HISTORY = "history"
     WRITE = "write"
     DELETE = "delete"
     SHARE = "share"
@@ -57,7 +63,7 @@ class ActionDenied(Exception):
 
 
 _OWNER = frozenset(Action)
-_COLLABORATOR = frozenset({Action.READ, Action.WRITE, Action.FORK})
+_COLLABORATOR = frozenset({Action.READ, Action.HISTORY, Action.WRITE, Action.FORK})
 _LINK_ROLES = {
     Role.VIEW: frozenset({Action.READ}),
     Role.FORK: frozenset({Action.READ, Action.FORK}),
@@ -66,6 +72,7 @@ _LINK_ROLES = {
 _ANYONE_WITH_ADDRESS = frozenset({Action.READ, Action.FORK})
 
 _DENIED = {
+    Action.HISTORY: "Only the people who edit this notebook can see its earlier revisions.",
     Action.WRITE: "You can view this notebook but not change it. Fork it to make your own copy.",
     Action.DELETE: "Only the notebook's owner can delete it.",
     Action.SHARE: "Only the notebook's owner can share it or change who sees it.",
@@ -115,7 +122,9 @@ def notebook_access(
         role = "visitor"
     if link is not None and link.notebook_id == notebook.pk and link.is_active:
         link_actions = set(_LINK_ROLES[Role(link.role)])
-        if not signed_in:
+        if not signed_in or (
+            Action.WRITE in link_actions and _was_removed_since(user, notebook, link)
+        ):
             link_actions.discard(Action.WRITE)
         granted |= link_actions
         # Hiding code only applies when nothing else gives the code.
@@ -131,11 +140,14 @@ def notebook_access(
 
 
 def _is_collaborator(user: User, notebook: Notebook) -> bool:
-    return (
-        Collaborator.objects.filter(notebook=notebook, user=user)
-        .filter(link__in=ShareLink.objects.active())
-        .exists()
-    )
+    return Collaborator.objects.current().filter(notebook=notebook, user=user).exists()
+
+
+def _was_removed_since(user: User, notebook: Notebook, link: ShareLink) -> bool:
+    """Whether the owner removed ``user`` from the notebook after ``link`` was made."""
+    return Collaborator.objects.filter(
+        notebook=notebook, user=user, removed_at__gte=link.created_at
+    ).exists()
 
 
 def access_require(
@@ -153,6 +165,11 @@ def access_require(
     if not access.allows(Action.READ):
         raise NotebookNotFound()
     if action == Action.WRITE and link is not None and link.role == Role.EDIT:
+        if _is_signed_in(user):
+            raise ActionDenied(
+                "The notebook's owner removed you from its editors, so this link no longer "
+                "lets you edit; you can still view it. Ask the owner for a new link."
+            )
         raise ActionDenied("Sign in to edit this notebook; anyone with this link can view it.")
     raise ActionDenied(_DENIED[action])
 

@@ -1,4 +1,9 @@
-"""API endpoints for share links, collaborators and opening a notebook through a link."""
+"""API endpoints for share links, collaborators and opening a notebook through a link.
+
+Routes that name a notebook or a link declare the action they need
+(``sharing.api_access``); they get the notebook, or the link and what it gives,
+only once ``sharing.access`` allowed it.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,15 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+import notebooks.converters  # noqa: F401  (registers {urlsafe:...})
 from accounts.auth import ANYONE, SIGNED_IN
 from notebooks import selectors as notebook_selectors
-from notebooks.api import NotebookOut, notebook_for_action
+from notebooks.api import NotebookOut, errors
+from notebooks.models import Notebook
 from notebooks.services import notebook_fork
 from sharing import selectors, services
-from sharing.access import Action, NotebookNotFound, access_require
+from sharing.access import Access, Action, NotebookNotFound
+from sharing.api_access import link_route, notebook_route
 from sharing.models import ShareLink
 
 router = Router(tags=["sharing"], auth=SIGNED_IN)
@@ -69,25 +77,23 @@ def share_url(link: ShareLink) -> str:
     return f"{settings.APP_ORIGIN}/s/{link.token}"
 
 
-def _link(token: str) -> ShareLink:
-    link = selectors.share_link_get(token=token)
-    if link is None:
-        raise NotebookNotFound()
-    services.link_usable_check(link=link)
-    return link
-
-
 @router.get(
-    "/notebooks/{public_id}/links", response=list[LinkOut], summary="A notebook's share links"
+    "/notebooks/{urlsafe:public_id}/links",
+    response={200: list[LinkOut], **errors()},
+    summary="A notebook's share links",
 )
-def link_list(request: HttpRequest, public_id: str) -> list[LinkOut]:
-    notebook = notebook_for_action(request, public_id, Action.SHARE)
+@notebook_route(Action.SHARE)
+def link_list(request: HttpRequest, notebook: Notebook) -> list[LinkOut]:
     return [LinkOut.of(link) for link in selectors.share_link_list(notebook=notebook)]
 
 
-@router.post("/notebooks/{public_id}/links", response={201: LinkOut}, summary="Make a share link")
-def link_create(request: HttpRequest, public_id: str, body: LinkIn) -> Status[LinkOut]:
-    notebook = notebook_for_action(request, public_id, Action.SHARE)
+@router.post(
+    "/notebooks/{urlsafe:public_id}/links",
+    response={201: LinkOut, **errors(429)},
+    summary="Make a share link",
+)
+@notebook_route(Action.SHARE)
+def link_create(request: HttpRequest, notebook: Notebook, body: LinkIn) -> Status[LinkOut]:
     expires_at = (
         timezone.now() + timedelta(days=body.expires_in_days) if body.expires_in_days else None
     )
@@ -102,10 +108,12 @@ def link_create(request: HttpRequest, public_id: str, body: LinkIn) -> Status[Li
 
 
 @router.delete(
-    "/notebooks/{public_id}/links/{link_id}", response=LinkOut, summary="Revoke a share link"
+    "/notebooks/{urlsafe:public_id}/links/{urlsafe:link_id}",
+    response={200: LinkOut, **errors()},
+    summary="Revoke a share link",
 )
-def link_revoke(request: HttpRequest, public_id: str, link_id: str) -> LinkOut:
-    notebook = notebook_for_action(request, public_id, Action.REVOKE)
+@notebook_route(Action.REVOKE)
+def link_revoke(request: HttpRequest, notebook: Notebook, link_id: str) -> LinkOut:
     link = selectors.share_link_get_for_notebook(notebook=notebook, public_id=link_id)
     if link is None:
         raise NotebookNotFound()
@@ -113,12 +121,12 @@ def link_revoke(request: HttpRequest, public_id: str, link_id: str) -> LinkOut:
 
 
 @router.get(
-    "/notebooks/{public_id}/collaborators",
-    response=list[CollaboratorOut],
+    "/notebooks/{urlsafe:public_id}/collaborators",
+    response={200: list[CollaboratorOut], **errors()},
     summary="People editing through edit links",
 )
-def collaborator_list(request: HttpRequest, public_id: str) -> list[CollaboratorOut]:
-    notebook = notebook_for_action(request, public_id, Action.SHARE)
+@notebook_route(Action.SHARE)
+def collaborator_list(request: HttpRequest, notebook: Notebook) -> list[CollaboratorOut]:
     return [
         CollaboratorOut(user_id=c.user_id, email=c.user.email, joined_at=c.joined_at)
         for c in selectors.collaborator_list(notebook=notebook)
@@ -126,21 +134,28 @@ def collaborator_list(request: HttpRequest, public_id: str) -> list[Collaborator
 
 
 @router.delete(
-    "/notebooks/{public_id}/collaborators/{user_id}",
-    response={204: None},
+    "/notebooks/{urlsafe:public_id}/collaborators/{user_id}",
+    response={204: None, **errors()},
     summary="Remove a collaborator",
+    description="They stop editing at once and cannot join again through any link made "
+    "before now (only through a new one).",
 )
-def collaborator_remove(request: HttpRequest, public_id: str, user_id: int) -> Status[None]:
-    notebook = notebook_for_action(request, public_id, Action.REVOKE)
+@notebook_route(Action.REVOKE)
+def collaborator_remove(request: HttpRequest, notebook: Notebook, user_id: int) -> Status[None]:
     services.collaborator_remove(notebook=notebook, user_id=user_id)
     return Status(204, None)
 
 
-@router.get("/shared/{token}", response=SharedOut, auth=ANYONE, summary="Open a share link")
-def shared_detail(request: HttpRequest, token: str) -> SharedOut:
-    link = _link(token)
+@router.get(
+    "/shared/{urlsafe:token}",
+    response={200: SharedOut, **errors(410)},
+    auth=ANYONE,
+    summary="Open a share link",
+)
+@link_route(Action.READ)
+def shared_detail(request: HttpRequest, shared: tuple[ShareLink, Access]) -> SharedOut:
+    link, access = shared
     notebook = link.notebook
-    access = access_require(user=request.user, notebook=notebook, action=Action.READ, link=link)
     assert notebook.current_revision is not None
     return SharedOut(
         title=notebook.title,
@@ -153,19 +168,25 @@ def shared_detail(request: HttpRequest, token: str) -> SharedOut:
 
 
 @router.post(
-    "/shared/{token}/fork", response={201: NotebookOut}, summary="Fork through a share link"
+    "/shared/{urlsafe:token}/fork",
+    response={201: NotebookOut, **errors(410)},
+    summary="Fork through a share link",
 )
-def shared_fork(request: HttpRequest, token: str) -> Status[NotebookOut]:
-    link = _link(token)
-    access_require(user=request.user, notebook=link.notebook, action=Action.FORK, link=link)
-    return Status(201, NotebookOut.of(notebook_fork(notebook=link.notebook, owner=request.user)))
+@link_route(Action.FORK)
+def shared_fork(request: HttpRequest, shared: tuple[ShareLink, Access]) -> Status[NotebookOut]:
+    link, _ = shared
+    return Status(
+        201, NotebookOut.of(notebook_fork(notebook=link.notebook, owner=request.user), editor=True)
+    )
 
 
 @router.post(
-    "/shared/{token}/join", response=NotebookOut, summary="Join as a collaborator (edit links)"
+    "/shared/{urlsafe:token}/join",
+    response={200: NotebookOut, **errors(410)},
+    summary="Join as a collaborator (edit links)",
 )
-def shared_join(request: HttpRequest, token: str) -> NotebookOut:
-    link = _link(token)
-    access_require(user=request.user, notebook=link.notebook, action=Action.WRITE, link=link)
+@link_route(Action.WRITE)
+def shared_join(request: HttpRequest, shared: tuple[ShareLink, Access]) -> NotebookOut:
+    link, _ = shared
     services.collaborator_join(link=link, user=request.user)
-    return NotebookOut.of(link.notebook)
+    return NotebookOut.of(link.notebook, editor=True)

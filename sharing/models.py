@@ -66,6 +66,12 @@ class ShareLink(models.Model):
         return self.expires_at is None or self.expires_at > timezone.now()
 
 
+class CollaboratorQuerySet(models.QuerySet["Collaborator"]):
+    def current(self) -> CollaboratorQuerySet:
+        """Those who edit today: joined through a link that still works, not removed since."""
+        return self.filter(removed_at__isnull=True, link__in=ShareLink.objects.active())
+
+
 class Collaborator(models.Model):
     notebook = models.ForeignKey(Notebook, on_delete=models.CASCADE, related_name="collaborators")
     user = models.ForeignKey(
@@ -73,6 +79,11 @@ class Collaborator(models.Model):
     )
     link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="collaborators")
     joined_at = models.DateTimeField(auto_now_add=True)
+    # Set when the owner removes them: they cannot join again through a link made
+    # before this moment (only through a new one the owner makes).
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CollaboratorQuerySet.as_manager()
 
     class Meta:
         constraints = [

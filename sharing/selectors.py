@@ -33,7 +33,8 @@ def share_link_get_for_notebook(*, notebook: Notebook, public_id: str) -> ShareL
 
 def collaborator_list(*, notebook: Notebook) -> QuerySet[Collaborator]:
     return (
-        Collaborator.objects.filter(notebook=notebook, link__in=ShareLink.objects.active())
+        Collaborator.objects.current()
+        .filter(notebook=notebook)
         .select_related("user", "link")
         .order_by("joined_at")
     )
@@ -45,8 +46,7 @@ def notebook_list_shared_with(*, user: AbstractBaseUser, query: str = "") -> Que
         Notebook.objects.filter(
             trashed_at__isnull=True,
             current_revision__isnull=False,
-            collaborators__user=user,
-            collaborators__link__in=ShareLink.objects.active(),
+            collaborators__in=Collaborator.objects.current().filter(user=user),
         )
         .exclude(owner=user)
         .select_related("owner", "current_revision")

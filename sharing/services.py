@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from notebooks.errors import NotebookError
+from notebooks.events import access_changed
 from notebooks.models import Notebook, Visibility
 from sharing.errors import LinkNotUsable, LinkRoleDenied, RateLimited
 from sharing.models import Collaborator, Role, ShareLink
@@ -66,6 +67,7 @@ def share_link_revoke(*, link: ShareLink) -> ShareLink:
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])
+        access_changed(link.notebook.public_id)
     return link
 
 
@@ -85,19 +87,32 @@ def collaborator_join(*, link: ShareLink, user: AbstractBaseUser) -> Collaborato
         raise LinkRoleDenied("Only edit links make you a collaborator.")
     if link.notebook.owner_id == user.pk:
         return None
+    if Collaborator.objects.filter(
+        notebook=link.notebook, user=user, removed_at__gte=link.created_at
+    ).exists():
+        raise LinkRoleDenied(
+            "The notebook's owner removed you from its editors, so this link no longer lets "
+            "you edit. Ask the owner for a new link."
+        )
     collaborator, _ = Collaborator.objects.update_or_create(
-        notebook=link.notebook, user=user, defaults={"link": link}
+        notebook=link.notebook, user=user, defaults={"link": link, "removed_at": None}
     )
     return collaborator
 
 
 def collaborator_remove(*, notebook: Notebook, user_id: int) -> None:
-    Collaborator.objects.filter(notebook=notebook, user_id=user_id).delete()
+    """They stop editing at once and cannot rejoin through any link made before now."""
+    Collaborator.objects.filter(notebook=notebook, user_id=user_id, removed_at__isnull=True).update(
+        removed_at=timezone.now()
+    )
+    access_changed(notebook.public_id)
 
 
 def notebook_visibility_set(*, notebook: Notebook, visibility: str) -> Notebook:
     if visibility not in Visibility.values:
         raise NotebookError(f"Visibility is one of: {', '.join(Visibility.values)}.")
-    notebook.visibility = visibility
-    notebook.save(update_fields=["visibility"])
+    if notebook.visibility != visibility:
+        notebook.visibility = visibility
+        notebook.save(update_fields=["visibility"])
+        access_changed(notebook.public_id)
     return notebook

@@ -47,6 +47,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later reader of REMOTE_ADDR (rate limits, logs) sees the client's
+    # address, not the reverse proxy's (TRUSTED_PROXIES below).
+    "playground.client_address.ClientAddressMiddleware",
+    # Bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (413) and input that is not text (a NUL, 400):
+    # refused with a clear message before anything reads them.
+    "playground.request_checks.RequestChecksMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Requests to USERCONTENT_ORIGIN get their own, cookieless URL routes (docs/security.md).
     "playground.usercontent.UserContentMiddleware",
@@ -165,11 +171,30 @@ PYODIDE_PACKAGES_URL = os.environ.get("PYODIDE_PACKAGES_URL") or None
 WHEELS_UPSTREAM_INDEX = os.environ.get("WHEELS_UPSTREAM_INDEX", "https://pypi.org/simple/")
 WHEELS_CACHE_DIR = Path(os.environ.get("WHEELS_CACHE_DIR", VAR_DIR / "wheels"))
 WHEELS_MAX_BYTES = env_int("WHEELS_MAX_BYTES", 50 * 1024 * 1024)
+# Bounds of WHEELS_CACHE_DIR (per machine): the least recently served wheels are
+# evicted to keep within both.
+WHEELS_CACHE_MAX_BYTES = env_int("WHEELS_CACHE_MAX_BYTES", 2 * 1024 * 1024 * 1024)
+WHEELS_CACHE_MAX_FILES = env_int("WHEELS_CACHE_MAX_FILES", 10_000)
 # Seconds to wait for the upstream index to connect or send more bytes.
 WHEELS_UPSTREAM_TIMEOUT = env_int("WHEELS_UPSTREAM_TIMEOUT", 20)
+# Seconds one request may spend on upstream in all (project page and file), so an index
+# that trickles bytes cannot hold a worker; it may overrun by one WHEELS_UPSTREAM_TIMEOUT,
+# and the sum must stay below GUNICORN_TIMEOUT.
+WHEELS_UPSTREAM_DEADLINE = env_int("WHEELS_UPSTREAM_DEADLINE", 60)
+# Requests that make the server ask upstream (a wheel or project page not cached) per
+# client address (IPv6: per /64) per clock hour; beyond it 429. Cached answers are free.
+WHEELS_UPSTREAM_FETCHES_PER_CLIENT = env_int("WHEELS_UPSTREAM_FETCHES_PER_CLIENT", 120)
+# Requests per machine that may wait on upstream at once; beyond it 503 at once, so a
+# slow index never holds every worker. Default: half of gunicorn's workers.
+WHEELS_UPSTREAM_CONCURRENCY = env_int(
+    "WHEELS_UPSTREAM_CONCURRENCY",
+    max(1, env_int("WEB_CONCURRENCY", max(2, 2 * (os.cpu_count() or 1))) // 2),
+)
 # How long a project's file list is reused before asking upstream again (new releases
 # appear after at most this long).
 WHEELS_INDEX_CACHE_SECONDS = env_int("WHEELS_INDEX_CACHE_SECONDS", 300)
+# How long after that an old list is still served when upstream fails, is slow or busy.
+WHEELS_INDEX_STALE_SECONDS = env_int("WHEELS_INDEX_STALE_SECONDS", 24 * 3600)
 
 # --- origins -------------------------------------------------------------------------
 # Notebook code and output run on USERCONTENT_ORIGIN, a site that has no cookies, no
@@ -179,6 +204,11 @@ APP_ORIGIN = origin_from_url(os.environ.get("APP_ORIGIN") or "http://127.0.0.1:8
 USERCONTENT_ORIGIN = origin_from_url(
     os.environ.get("USERCONTENT_ORIGIN") or "http://localhost:8000", "USERCONTENT_ORIGIN"
 )
+
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks,
+# comma-separated): requests from them carry the client's address in that header
+# (playground/client_address.py). Empty: REMOTE_ADDR is the client, as under `make run`.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 # --- accounts (django-allauth) -------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -4,7 +4,8 @@ Required: ``SECRET_KEY``, ``ALLOWED_HOSTS`` (comma-separated host names) and
 ``DATABASE_URL`` (``postgres://user:password@host:5432/name``; a PostgreSQL driver
 must then be installed). Optional: ``CSRF_TRUSTED_ORIGINS`` (comma-separated
 ``https://`` origins), ``SECURE_SSL_REDIRECT`` (default on), ``SECURE_HSTS_SECONDS``
-(default 60; raise it once HTTPS is known to work everywhere), ``STATIC_ROOT``, and
+(default a year), ``TRUSTED_PROXIES`` (default loopback: nginx on the same machine),
+``STATIC_ROOT``, and
 the playground's ``PYODIDE_PACKAGES_URL``, ``FRONTEND_DIST_DIR`` and ``WHEELS_*``
 (see ``base``).
 
@@ -91,10 +92,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# nginx on the same machine (deploy/nginx.conf) is the proxy whose X-Forwarded-For
+# gives the client's address; list a load balancer's addresses here too.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
+
 # Served behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "60"))
+# A year, as browsers' preload rules and security scanners expect; a first rollout
+# can lower it until HTTPS is known to work (deploy/env.example).
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 SESSION_COOKIE_SECURE = True

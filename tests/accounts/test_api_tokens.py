@@ -12,6 +12,7 @@ import json
 import re
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
@@ -125,30 +126,62 @@ def test_only_the_digest_is_stored() -> None:
     assert row["prefix"] == made.secret[:10]
 
 
-def test_the_secret_is_shown_once_on_the_settings_page() -> None:
+def _form_id(browser: Client) -> str:
+    page = browser.get("/account/").content.decode()
+    return re.search(r'name="form_id" value="([^"]+)"', page).group(1)
+
+
+def test_the_secret_is_in_the_response_that_made_it_and_nowhere_else() -> None:
     user = user_make()
     browser = client_for(user)
 
-    made = browser.post("/account/tokens", {"name": "  my   laptop "})
-    assert made.status_code == 302 and made["Location"] == "/account/"
-    first = html.unescape(browser.get("/account/").content.decode())
-    second = html.unescape(browser.get("/account/").content.decode())
+    made = browser.post("/account/tokens", {"name": "  my   laptop ", "form_id": _form_id(browser)})
 
-    secret = re.search(r'data-testid="new-token-secret"', first) and re.search(
-        r'value="(pg_[^"]+)" aria-label="New API token"', first
-    ).group(1)
-    assert "Your new token “my laptop”" in first
+    assert made.status_code == 200
+    assert "no-store" in made["Cache-Control"]
+    shown = html.unescape(made.content.decode())
+    secret = re.search(r'value="(pg_[^"]+)" aria-label="New API token"', shown).group(1)
+    assert "Your new token “my laptop”" in shown
     assert Client().get(CREATE, HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
-    assert secret not in second and "new-token-secret" not in second
-    assert "my laptop" in second and secret[:10] in second  # listed by name and prefix
+    # Not kept for a later page: not in any session, not on the next view of the page.
+    stored = [session.get_decoded() for session in Session.objects.all()]
+    assert stored and not any(secret in json.dumps(data) for data in stored)
+    later = html.unescape(browser.get("/account/").content.decode())
+    assert secret not in later and "new-token-secret" not in later
+    assert "my laptop" in later and secret[:10] in later  # listed by name and prefix
 
 
-def test_a_token_name_is_tidied_even_with_characters_the_database_refuses() -> None:
+def test_sending_the_token_form_again_makes_no_second_token() -> None:
+    user = user_make()
+    browser = client_for(user)
+    form = {"name": "laptop", "form_id": _form_id(browser)}
+    first = browser.post("/account/tokens", form)
+
+    again = browser.post("/account/tokens", form, follow=True)
+
+    assert first.status_code == 200
+    assert user.api_tokens.count() == 1
+    text = html.unescape(again.content.decode())
+    assert "That form was already sent and its token made" in text
+    assert "new-token-secret" not in text
+
+
+def test_a_token_name_with_a_nul_is_refused_saying_why() -> None:
     user = user_make()
 
     made = client_for(user).post("/account/tokens", {"name": "ci\x00 runner\n"})
 
-    assert made.status_code == 302
+    assert made.status_code == 400
+    assert "The form field 'name' holds a NUL character" in html.unescape(made.content.decode())
+    assert not user.api_tokens.exists()
+
+
+def test_a_token_name_is_tidied() -> None:
+    user = user_make()
+
+    made = client_for(user).post("/account/tokens", {"name": "ci  runner\n"})
+
+    assert made.status_code == 200
     assert user.api_tokens.get().name == "ci runner"
 
 

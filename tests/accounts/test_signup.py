@@ -185,3 +185,41 @@ def test_the_admin_is_for_staff_only() -> None:
     assert "Select notebook to change" in page.content.decode()
     assert admin.get("/admin/sharing/sharelink/").status_code == 200
     assert admin.get("/admin/accounts/apitoken/").status_code == 200
+
+
+def test_the_admin_login_form_is_allauths_with_its_rate_limits(settings: Settings) -> None:
+    """/admin/login/ takes no password itself: guesses there count like any other log-in."""
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "2/5m/key"}
+    staff = user_make("root@example.com")
+    staff.is_staff = staff.is_superuser = True
+    staff.save()
+    browser = Client()
+    for _ in range(2):
+        _log_in(browser, "root@example.com", "guess")
+
+    posted = browser.post(
+        "/admin/login/?next=/admin/", {"username": "root@example.com", "password": PASSWORD}
+    )
+
+    assert posted.status_code == 302
+    assert posted["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+    assert browser.get("/admin/").status_code == 302, "the admin's form logged someone in"
+    refused = _log_in(browser, "root@example.com", PASSWORD)
+    assert "Too many failed login attempts" in html.unescape(refused.content.decode())
+
+
+def test_staff_reach_the_admin_through_the_sites_log_in() -> None:
+    staff = user_make("root@example.com")
+    staff.is_staff = staff.is_superuser = True
+    staff.save()
+    browser = Client()
+
+    sent = browser.get("/admin/")
+    login_page = browser.get(sent["Location"], follow=True)
+    logged_in = browser.post(
+        "/accounts/login/?next=/admin/", {"login": "root@example.com", "password": PASSWORD}
+    )
+
+    assert login_page.redirect_chain[-1][0].startswith("/accounts/login/")
+    assert logged_in["Location"] == "/admin/"
+    assert "Site administration" in browser.get("/admin/").content.decode()

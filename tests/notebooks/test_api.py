@@ -85,12 +85,12 @@ def test_create_read_and_save_round_trip(bucket: Bucket) -> None:
 
     assert detail["content"] == text
     assert detail["current_revision"] == 1
-    assert (detail["owner"], detail["role"], detail["visibility"]) == (
+    assert (detail["owner_email"], detail["role"], detail["visibility"]) == (
         "ann@example.com",
         "owner",
         "private",
     )
-    assert detail["permissions"] == ["delete", "fork", "read", "revoke", "share", "write"]
+    assert detail["permissions"] == ["delete", "fork", "history", "read", "revoke", "share", "write"]
 
 
 def test_a_new_revision_is_201_and_the_same_content_again_is_200() -> None:
@@ -153,7 +153,7 @@ def test_too_large_is_413_with_the_sizes(settings: Settings) -> None:
         ({}, 422, "invalid_request", "content: Field required"),
         ({"content": 5}, 422, "invalid_request", "content: Input should be a valid string"),
         ({"content": "x = 1", "base_revision": "one"}, 422, "invalid_request", "base_revision"),
-        ("not json at all", 400, "bad_request", "Cannot parse request body"),
+        ("not json at all", 400, "bad_request", "The request body is not JSON text"),
         ({"content": "import marimo\napp = marimo.App()\n"}, 400, "invalid_notebook", "marimo notebook"),
     ],
 )

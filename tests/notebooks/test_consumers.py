@@ -11,7 +11,7 @@ committed: these tests use ``transactional_db``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -19,10 +19,14 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import connections
+from django.utils import timezone
 
+from accounts.services import user_public_name_set
 from notebooks import services
 from notebooks.models import Notebook
 from playground.asgi import application
+from sharing import services as sharing_services
+from sharing.models import ShareLink
 from tests.factories import (
     client_for,
     code,
@@ -41,6 +45,8 @@ class Party:
     notebook: Notebook
     other: Notebook
     owner: AbstractUser
+    collaborator: AbstractUser
+    collaborator_link: ShareLink  # the edit link they joined through
     cookies: dict[str, str]  # who -> "sessionid=..."
 
 
@@ -58,11 +64,13 @@ def anyio_backend() -> str:
 def party(transactional_db: None) -> Iterator[Party]:
     owner, collaborator, stranger = user_make("owner@example.com"), user_make(), user_make()
     notebook = notebook_make(owner, title="Live")
-    collaborator_make(notebook, collaborator)
+    link = collaborator_make(notebook, collaborator)
     yield Party(
         notebook=notebook,
         other=notebook_make(owner, title="Another one"),
         owner=owner,
+        collaborator=collaborator,
+        collaborator_link=link,
         cookies={
             "owner": _session_cookie(owner),
             "collaborator": _session_cookie(collaborator),
@@ -173,3 +181,103 @@ async def test_only_the_apps_own_origin_may_connect(party: Party, origin: bytes 
     connected, _ = await socket.connect(timeout=TIMEOUT)
 
     assert not connected
+
+
+def _committed(change: Callable[[], object]) -> None:
+    """Run ``change`` in another thread with its own database connection, as a request would."""
+    try:
+        change()
+    finally:
+        connections.close_all()
+
+
+async def _closed_with(socket: WebsocketCommunicator) -> int:
+    """The close code of the next thing the server sends, which must be a close."""
+    output = await socket.receive_output(timeout=TIMEOUT)
+    assert output["type"] == "websocket.close", output
+    return int(output["code"])
+
+
+@pytest.mark.anyio
+async def test_a_reader_who_does_not_edit_hears_the_savers_name_not_their_address(
+    party: Party,
+) -> None:
+    await asyncio.to_thread(
+        _committed,
+        lambda: (
+            user_public_name_set(user=party.owner, name="Ada L."),
+            sharing_services.notebook_visibility_set(notebook=party.notebook, visibility="public"),
+        ),
+    )
+    socket = _socket(party.notebook, party.cookies["stranger"])
+    assert (await socket.connect(timeout=TIMEOUT))[0]
+
+    await asyncio.to_thread(_save_elsewhere, party.notebook.pk, 2)
+    message = await socket.receive_json_from(timeout=TIMEOUT)
+
+    assert message["author"] == "Ada L."
+    assert "owner@example.com" not in str(message)
+    await socket.disconnect()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("ending", ["link revoked", "collaborator removed"])
+async def test_a_collaborator_who_loses_access_is_disconnected_at_once(
+    party: Party, ending: str
+) -> None:
+    socket = _socket(party.notebook, party.cookies["collaborator"])
+    assert (await socket.connect(timeout=TIMEOUT))[0]
+
+    if ending == "link revoked":
+        change = lambda: sharing_services.share_link_revoke(link=party.collaborator_link)  # noqa: E731
+    else:
+        change = lambda: sharing_services.collaborator_remove(  # noqa: E731
+            notebook=party.notebook, user_id=party.collaborator.pk
+        )
+    await asyncio.to_thread(_committed, change)
+
+    # Closed by the server: nothing more can reach them.
+    assert await _closed_with(socket) == 4403
+    await _hang_up(socket)
+
+
+@pytest.mark.anyio
+async def test_a_visitor_of_a_notebook_made_private_is_disconnected(party: Party) -> None:
+    await asyncio.to_thread(
+        _committed,
+        lambda: sharing_services.notebook_visibility_set(
+            notebook=party.notebook, visibility="public"
+        ),
+    )
+    socket = _socket(party.notebook, party.cookies["stranger"])
+    assert (await socket.connect(timeout=TIMEOUT))[0]
+
+    await asyncio.to_thread(
+        _committed,
+        lambda: sharing_services.notebook_visibility_set(
+            notebook=party.notebook, visibility="private"
+        ),
+    )
+
+    assert await _closed_with(socket) == 4403
+    await _hang_up(socket)
+
+
+@pytest.mark.anyio
+async def test_access_that_ended_without_a_notice_is_checked_before_a_save_is_passed_on(
+    party: Party,
+) -> None:
+    """An edit link that simply expired sends no event: the next save finds it out."""
+    socket = _socket(party.notebook, party.cookies["collaborator"])
+    assert (await socket.connect(timeout=TIMEOUT))[0]
+    await asyncio.to_thread(
+        _committed,
+        lambda: ShareLink.objects.filter(pk=party.collaborator_link.pk).update(
+            expires_at=timezone.now()
+        ),
+    )
+
+    await asyncio.to_thread(_save_elsewhere, party.notebook.pk, 2)
+
+    assert await _closed_with(socket) == 4403
+    await _hang_up(socket)

@@ -180,6 +180,15 @@ export function mountEditor(config: HostConfig, iframe: HTMLIFrameElement): void
       load.textContent = latest === null ? "Load it" : "Load it (drop my unsaved changes)";
       load.addEventListener("click", () => void loadCurrent());
       notice.append(load);
+    }, () => {
+      // Saves would now be refused; what is in this tab stays here (nothing is dropped).
+      if (!notice) return;
+      notice.hidden = false;
+      notice.dataset.state = "access-ended";
+      notice.replaceChildren(
+        "You no longer have access to this notebook (the owner revoked the link or removed you). " +
+          "Your text stays in this tab: copy what you need.",
+      );
     });
   }
 }

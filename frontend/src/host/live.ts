@@ -1,17 +1,21 @@
 // The editor's websocket (/ws/notebooks/<id>/): news of revisions saved elsewhere.
 // It reconnects with a growing pause; missing news is harmless (the next save of
-// a stale page gets a conflict anyway).
+// a stale page gets a conflict anyway). The server closes it with 4403 when the
+// person's access ended while the page was open (a link revoked, removed as a
+// collaborator): then it stops and tells the page.
 
 export type RevisionListener = (revision: number, author: string) => void;
 
 export class LiveRevisions {
   private readonly url: string;
   private readonly listener: RevisionListener;
+  private readonly accessEnded: () => void;
   private pause = 1000;
 
-  constructor(path: string, listener: RevisionListener) {
+  constructor(path: string, listener: RevisionListener, accessEnded: () => void = () => {}) {
     this.url = new URL(path, location.href).href.replace(/^http/, "ws");
     this.listener = listener;
+    this.accessEnded = accessEnded;
     this.connect();
   }
 
@@ -37,6 +41,10 @@ export class LiveRevisions {
     socket.addEventListener("close", (event) => {
       document.body.dataset.live = "closed";
       if (event.code === 4404) return; // refused: no access
+      if (event.code === 4403) {
+        this.accessEnded();
+        return;
+      }
       window.setTimeout(() => this.connect(), this.pause);
       this.pause = Math.min(this.pause * 2, 30_000);
     });
