@@ -4,13 +4,20 @@ Speaks the simple repository API in both forms: PEP 691 JSON (asked for first) a
 PEP 503 HTML. Only http(s) is ever fetched, also after redirects, so an index cannot
 point the proxy at local files. Errors are the exceptions below, in HTTP terms; the
 services turn them into messages for people.
+
+Every call takes a ``Deadline`` besides the per-operation socket timeout: an index
+that answers a byte at a time never lets a socket timeout fire, so reads also stop
+once the request's whole time with upstream is used up.
 """
+
+from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from time import monotonic
 from typing import IO, Any
 from urllib.error import HTTPError, URLError
 from urllib.parse import unquote, urljoin, urlsplit
@@ -43,6 +50,29 @@ class UpstreamNotFound(UpstreamError):
 
 class UpstreamTooLarge(UpstreamError):
     """The file is larger than the limit; nothing of it was kept."""
+
+
+class UpstreamTimeout(UpstreamError):
+    """The index was too slow: a socket timeout, or the request's deadline passed."""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The moment (``monotonic()``) by which one request's upstream work must end."""
+
+    at: float
+    seconds: float
+
+    @classmethod
+    def after(cls, seconds: float) -> Deadline:
+        return cls(at=monotonic() + seconds, seconds=seconds)
+
+    def remaining(self) -> float:
+        return self.at - monotonic()
+
+    def check(self, url: str) -> None:
+        if self.remaining() <= 0:
+            raise UpstreamTimeout(f"{url} did not finish within {self.seconds:g} s")
 
 
 @dataclass(frozen=True)
@@ -82,12 +112,13 @@ def _is_http(url: str) -> bool:
     return urlsplit(url).scheme in {"http", "https"}
 
 
-def _open(url: str, *, accept: str, timeout: float) -> Any:
+def _open(url: str, *, accept: str, timeout: float, deadline: Deadline) -> Any:
     if not _is_http(url):
         raise UpstreamError(f"refused to fetch {url!r}: only http and https URLs are fetched")
+    deadline.check(url)
     request = Request(url, headers={"Accept": accept, "User-Agent": USER_AGENT})
     try:
-        return _opener().open(request, timeout=timeout)
+        return _opener().open(request, timeout=min(timeout, deadline.remaining()))
     except HTTPError as error:
         error.close()
         if error.code == 404:
@@ -95,26 +126,41 @@ def _open(url: str, *, accept: str, timeout: float) -> Any:
         raise UpstreamError(f"{url} answered {error.code} {error.reason}") from error
     except (URLError, OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
+        if isinstance(reason, TimeoutError):
+            raise UpstreamTimeout(f"{url} did not answer in time ({reason})") from error
         raise UpstreamError(f"{url} could not be reached ({reason})") from error
 
 
-def _read_limited(response: Any, limit: int) -> Iterator[bytes]:
+def _read_limited(response: Any, limit: int, *, url: str, deadline: Deadline) -> Iterator[bytes]:
+    """The body in chunks; stops past ``limit`` bytes, at the deadline, or on a read error.
+
+    ``read1`` returns whatever one receive brings, so the deadline is checked between
+    receives even when the index sends a few bytes at a time.
+    """
     total = 0
-    while chunk := response.read(_CHUNK):
+    while True:
+        deadline.check(url)
+        try:
+            chunk = response.read1(_CHUNK)
+        except TimeoutError as error:
+            raise UpstreamTimeout(f"{url} stopped sending ({error})") from error
+        except OSError as error:
+            raise UpstreamError(f"{url} stopped answering ({error})") from error
+        if not chunk:
+            return
         total += len(chunk)
         if total > limit:
             raise UpstreamTooLarge(f"more than {limit} bytes")
         yield chunk
 
 
-def project_files_fetch(*, index_url: str, project: str, timeout: float) -> list[UpstreamFile]:
+def project_files_fetch(
+    *, index_url: str, project: str, timeout: float, deadline: Deadline
+) -> list[UpstreamFile]:
     """Every file the index lists for ``project`` (a normalized, valid name)."""
     page_url = urljoin(index_url if index_url.endswith("/") else index_url + "/", project + "/")
-    with _open(page_url, accept=_ACCEPT, timeout=timeout) as response:
-        try:
-            body = b"".join(_read_limited(response, _INDEX_MAX_BYTES))
-        except OSError as error:
-            raise UpstreamError(f"{page_url} stopped answering ({error})") from error
+    with _open(page_url, accept=_ACCEPT, timeout=timeout, deadline=deadline) as response:
+        body = b"".join(_read_limited(response, _INDEX_MAX_BYTES, url=page_url, deadline=deadline))
         content_type = response.headers.get_content_type()
         charset = response.headers.get_content_charset() or "utf-8"
         base_url = response.geturl()  # after redirects, for relative links
@@ -200,23 +246,21 @@ def _parse_html_page(text: str, base_url: str) -> list[UpstreamFile]:
     return files
 
 
-def file_download(*, url: str, into: IO[bytes], max_bytes: int, timeout: float) -> Download:
-    """Stream ``url`` into ``into``, stopping past ``max_bytes``; its size and sha256."""
+def file_download(
+    *, url: str, into: IO[bytes], max_bytes: int, timeout: float, deadline: Deadline
+) -> Download:
+    """Stream ``url`` into ``into``, stopping past ``max_bytes``; its size and sha256.
+
+    Only reading is upstream's fault (``_read_limited`` turns its errors into
+    UpstreamError); a failing write (disk full) propagates as is.
+    """
     digest = hashlib.sha256()
     size = 0
-    with _open(url, accept="*/*", timeout=timeout) as response:
+    with _open(url, accept="*/*", timeout=timeout, deadline=deadline) as response:
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > max_bytes:
             raise UpstreamTooLarge(f"{declared} bytes declared")
-        chunks = _read_limited(response, max_bytes)
-        while True:
-            # Only reading is upstream's fault; a failing write (disk full) propagates as is.
-            try:
-                chunk = next(chunks, None)
-            except OSError as error:
-                raise UpstreamError(f"{url} stopped answering ({error})") from error
-            if chunk is None:
-                break
+        for chunk in _read_limited(response, max_bytes, url=url, deadline=deadline):
             digest.update(chunk)
             into.write(chunk)
             size += len(chunk)

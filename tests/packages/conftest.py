@@ -30,6 +30,13 @@ def json_upstream() -> Iterator[UpstreamIndex]:
 
 
 @pytest.fixture
+def index(settings: Settings, json_upstream: UpstreamIndex) -> UpstreamIndex:
+    """The JSON index, with the proxy pointed at it."""
+    settings.WHEELS_UPSTREAM_INDEX = json_upstream.url
+    return json_upstream
+
+
+@pytest.fixture
 def wheel_cache(tmp_path: Path) -> Path:
     return tmp_path / "wheels"
 

@@ -4,6 +4,10 @@
 (``page_format``) and the files under ``/files/``, and counts every request by path,
 so tests can tell whether the proxy asked upstream. Tests change what it serves by
 editing ``projects`` (what the pages list) and ``files`` (what the file URLs return).
+
+A slow upstream without sleeping: with ``gate`` set to an unset ``threading.Event``,
+every request that arrives releases ``arrivals`` and then waits for the test to set
+the gate (file bodies may first send ``gate_after_bytes`` bytes).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import json
 import threading
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Literal
@@ -72,6 +77,14 @@ class UpstreamIndex:
     # A status to answer every request with instead (e.g. 500).
     fail_with: int | None = None
     requests: Counter[str] = field(default_factory=Counter)
+    # While set (and not yet set by the test), requests wait for it before answering.
+    gate: threading.Event | None = None
+    # Under a gate: file bodies send this many bytes first, then wait.
+    gate_after_bytes: int = 0
+    # Called as a file body starts, before its first byte (e.g. to move a test's clock).
+    on_body: Callable[[], None] | None = None
+    # Released once for every request that arrives while there is a gate.
+    arrivals: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(0))
     _server: ThreadingHTTPServer | None = None
 
     @property
@@ -101,16 +114,21 @@ class UpstreamIndex:
 
             def do_GET(self) -> None:
                 index.requests[self.path] += 1
+                if index.gate is not None:
+                    index.arrivals.release()
+                is_file = self.path.startswith("/files/")
+                if index.gate is not None and not (is_file and index.gate_after_bytes):
+                    index.gate.wait()
                 if index.fail_with is not None:
                     self._send(index.fail_with, b"upstream broke", "text/plain")
                 elif self.path.startswith("/simple/"):
                     self._project_page(self.path.removeprefix("/simple/").strip("/"))
-                elif self.path.startswith("/files/"):
+                elif is_file:
                     body = index.files.get(self.path.removeprefix("/files/"))
                     if body is None:
                         self._send(404, b"no such file", "text/plain")
                     else:
-                        self._send(200, body, "application/octet-stream")
+                        self._send(200, body, "application/octet-stream", file=True)
                 else:
                     self._send(404, b"not here", "text/plain")
 
@@ -158,7 +176,9 @@ class UpstreamIndex:
                     )
                     self._send(200, page_html.encode(), "text/html; charset=utf-8")
 
-            def _send(self, status: int, body: bytes, content_type: str) -> None:
+            def _send(
+                self, status: int, body: bytes, content_type: str, *, file: bool = False
+            ) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 if index.send_content_length or status != 200:
@@ -166,6 +186,13 @@ class UpstreamIndex:
                 else:
                     self.send_header("Connection", "close")
                 self.end_headers()
+                if file and index.on_body is not None:
+                    index.on_body()
+                if file and index.gate is not None and index.gate_after_bytes:
+                    self.wfile.write(body[: index.gate_after_bytes])
+                    self.wfile.flush()
+                    index.gate.wait()
+                    body = body[index.gate_after_bytes :]
                 self.wfile.write(body)
                 if not index.send_content_length:
                     self.close_connection = True
@@ -176,6 +203,8 @@ class UpstreamIndex:
         ).start()
 
     def stop(self) -> None:
+        if self.gate is not None:
+            self.gate.set()  # let held requests end
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
