@@ -77,6 +77,8 @@ def _page_config(*, build: FrontendBuild, mode: str, embed: bool, hosted: bool) 
         # Hosted pages take their notebook from, and report edits to, this origin only.
         "appOrigin": settings.APP_ORIGIN,
         "importUrl": f"{settings.APP_ORIGIN}/notebooks/import",
+        # #code/ links decompress to at most this many UTF-16 code units, as on import.
+        "linkMaxLength": settings.NOTEBOOK_MAX_BYTES,
     }
 
 

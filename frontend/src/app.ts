@@ -14,7 +14,7 @@ import type { NotebookFile } from "./kernel/messages";
 import { configureOutputFrames } from "./outputs/frame";
 import { VariablesPanel } from "./outputs/variables_panel";
 import { FrameChannel } from "./hosting/frame_channel";
-import { embedSnippet, importUrl, shareUrl, sourceFromHash } from "./share/link";
+import { embedSnippet, importUrl, LinkProblem, shareUrl, sourceFromHash } from "./share/link";
 import { SharePanel } from "./share/share_panel";
 import { STARTER_NOTEBOOK } from "./starter";
 import { latestDraft, newDraftId, saveDraft, type Draft } from "./storage/drafts";
@@ -170,6 +170,7 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
   function load(file: NotebookFile, id: string): void {
     draftId = id;
     dirty = false;
+    linkProblem.hidden = true;
     notebook.load(file);
     saveState.textContent = "";
     showLinks();
@@ -183,20 +184,41 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
     load(draft.notebook, draft.id);
   }
 
-  async function loadFromHash(): Promise<boolean> {
-    const source = sourceFromHash(location.hash);
-    if (source === null) return false;
+  /**
+   * Open the notebook of a `#code/` link. "problem": the link opens nothing (too
+   * large, broken, or not a notebook); the page says so and opens nothing else.
+   */
+  async function loadFromHash(): Promise<"opened" | "problem" | "none"> {
+    let source: string | null;
+    try {
+      source = sourceFromHash(location.hash, config.linkMaxLength);
+    } catch (error) {
+      if (!(error instanceof LinkProblem)) throw error;
+      return showLinkProblem(error.message);
+    }
+    if (source === null) return "none";
     status.textContent = "Opening the shared notebook…";
     try {
       const file = await kernel.parse(source);
       loadedFromLink = true;
       load(file, newDraftId());
       status.textContent = "";
-      return true;
+      return "opened";
     } catch (error) {
-      status.textContent = `This link's notebook could not be opened: ${error instanceof Error ? error.message : String(error)}`;
-      return false;
+      return showLinkProblem(
+        `This link's notebook could not be opened (${error instanceof Error ? error.message : String(error)}), ` +
+          "so nothing was opened. Ask whoever sent the link for a new one.",
+      );
     }
+  }
+
+  function showLinkProblem(message: string): "problem" {
+    status.textContent = "";
+    linkProblem.textContent = message;
+    linkProblem.hidden = false;
+    // The hash opens nothing: the first saved draft drops it, as for a link that opened.
+    loadedFromLink = true;
+    return "problem";
   }
 
   async function shareSource(): Promise<string | null> {
@@ -214,6 +236,11 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
   const status = document.createElement("p");
   status.className = "notebook-status muted";
   status.setAttribute("role", "status");
+  const linkProblem = document.createElement("div");
+  linkProblem.className = "link-problem";
+  linkProblem.dataset.testid = "link-problem";
+  linkProblem.setAttribute("role", "alert");
+  linkProblem.hidden = true;
 
   if (readOnly) {
     const app = document.createElement("main");
@@ -222,7 +249,7 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
     const bar = document.createElement("div");
     bar.className = "app-bar";
     bar.append(kernelStatus.element);
-    app.append(bar, status, notebook.element);
+    app.append(bar, status, linkProblem, notebook.element);
     root.append(app);
   } else {
     const toolbar = document.createElement("header");
@@ -271,7 +298,7 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
       button("add-cell", "+ Code", "Add a code cell at the end", () => notebook.addCell("code")),
       button("add-markdown-cell", "+ Markdown", "Add a markdown cell at the end", () => notebook.addCell("markdown")),
     );
-    main.append(status, notebook.element, addRow);
+    main.append(status, linkProblem, notebook.element, addRow);
     const layout = document.createElement("div");
     layout.className = "layout";
     layout.append(main);
@@ -314,7 +341,8 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
   window.addEventListener("hashchange", () => void loadFromHash());
 
   // -- the first notebook -----------------------------------------------------------
-  if (await loadFromHash()) {
+  const fromLink = await loadFromHash();
+  if (fromLink === "opened") {
     // "Fork" on a shared page, for visitors without an account: keep it as a draft now.
     if (new URLSearchParams(location.search).get("fork") === "1" && !readOnly && !config.embed) {
       await save();
@@ -322,6 +350,8 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
     }
     return;
   }
+  // A link that opens nothing leaves the page empty under its message, not showing a draft.
+  if (fromLink === "problem") return;
   let draft: Draft | undefined;
   try {
     if (!config.embed) draft = await latestDraft();

@@ -24,7 +24,15 @@ export interface PlaygroundConfig {
   appOrigin: string | null;
   /** The app's import page ("Save to my account" opens it with the notebook in its #code/). */
   importUrl: string | null;
+  /**
+   * The most UTF-16 code units a `#code/` link may decompress to: the server's
+   * NOTEBOOK_MAX_BYTES, the bound its import applies to the same links.
+   */
+  linkMaxLength: number;
 }
+
+/** The server's default NOTEBOOK_MAX_BYTES, for a page config without `linkMaxLength`. */
+const DEFAULT_LINK_MAX_LENGTH = 2 * 1024 * 1024;
 
 export class ConfigError extends Error {}
 
@@ -53,7 +61,12 @@ export function readConfig(doc: Document = document): PlaygroundConfig {
     hosted: raw.hosted === true && typeof raw.appOrigin === "string",
     appOrigin: raw.appOrigin ?? null,
     importUrl: raw.importUrl ?? null,
+    linkMaxLength: positiveInteger(raw.linkMaxLength) ?? DEFAULT_LINK_MAX_LENGTH,
   };
+}
+
+function positiveInteger(value: unknown): number | null {
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : null;
 }
 
 /** An absolute URL on this origin (Pyodide and micropip need absolute ones). */

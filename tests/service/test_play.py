@@ -59,6 +59,7 @@ def test_play_embeds_the_contract_config(
         "hosted": False,
         "appOrigin": "http://testserver",
         "importUrl": "http://testserver/notebooks/import",
+        "linkMaxLength": 2 * 1024 * 1024,
     }
 
 
@@ -94,6 +95,17 @@ def test_pyodide_packages_url_comes_from_the_setting(
     )
     # The worker may fetch packages from there.
     assert "connect-src 'self' https://packages.example.org;" in response["Content-Security-Policy"]
+
+
+def test_link_max_length_is_the_notebook_limit_of_the_import(
+    client: Client, usercontent: Client, fake_dist: FakeDist, settings: Settings
+) -> None:
+    """The page refuses a #code/ link exactly when the app's import would."""
+    settings.NOTEBOOK_MAX_BYTES = 12_345
+
+    config = _config(usercontent.get("/play?hosted=1").content.decode())
+
+    assert config["linkMaxLength"] == 12_345
 
 
 def test_config_json_cannot_close_its_script_element(

@@ -1,9 +1,11 @@
 // Share links in the marimo playground's scheme: the notebook's .py source,
 // lz-string compressed into the URL fragment (`/play#code/<...>`), so the
 // notebook never reaches the server. Read-only and embed views add
-// `?mode=read` / `?embed=true`.
+// `?mode=read` / `?embed=true`. lz-string compresses; reading a link uses our
+// bounded decompressor (lz_decompress.ts).
 
 import LZString from "lz-string";
+import { decompressFromEncodedURIComponent, LinkDataError, LinkTooLarge } from "./lz_decompress";
 
 const PREFIX = "#code/";
 
@@ -14,11 +16,47 @@ export function shareUrl(source: string, options: { read?: boolean; embed?: bool
   return url.href + PREFIX + LZString.compressToEncodedURIComponent(source);
 }
 
-/** The source in a `#code/...` fragment, or null when there is none (or it does not decode). */
-export function sourceFromHash(hash: string): string | null {
+/** Why a `#code/` link opened nothing; the message says what happened and what to do. */
+export class LinkProblem extends Error {}
+
+/**
+ * The source in a `#code/...` fragment, or null when there is none. A link that
+ * is broken, empty, or holds more than `maxLength` UTF-16 code units (the page
+ * config's `linkMaxLength`, the server's NOTEBOOK_MAX_BYTES) throws `LinkProblem`;
+ * decompression stops at that bound, so no link can hang the page.
+ */
+export function sourceFromHash(hash: string, maxLength: number): string | null {
   if (!hash.startsWith(PREFIX)) return null;
-  const source = LZString.decompressFromEncodedURIComponent(hash.slice(PREFIX.length));
-  return source ? source : null;
+  let data = hash.slice(PREFIX.length);
+  try {
+    // Some apps percent-encode "$" or "+"; the server's import unquotes too.
+    data = decodeURIComponent(data);
+  } catch {
+    // A stray "%": the decompressor refuses it with a message.
+  }
+  let source: string;
+  try {
+    source = decompressFromEncodedURIComponent(data, maxLength);
+  } catch (error) {
+    if (error instanceof LinkTooLarge) {
+      throw new LinkProblem(
+        `This link's notebook is too large to open: it is longer than ${maxLength.toLocaleString("en")} characters, ` +
+          "the limit for a notebook, so nothing was opened. Ask whoever sent the link for a smaller notebook " +
+          "(large data belongs in a file or URL the notebook loads, not in its code).",
+      );
+    }
+    if (error instanceof LinkDataError) {
+      throw new LinkProblem(
+        `This link holds no notebook that can be opened (${error.message}), so nothing was opened. ` +
+          "Copy the whole link again, or ask whoever sent it for a new one.",
+      );
+    }
+    throw error;
+  }
+  if (!source.trim()) {
+    throw new LinkProblem("This link's notebook is empty, so nothing was opened. Add a cell below, or open one of your drafts.");
+  }
+  return source;
 }
 
 export function embedSnippet(source: string): string {
