@@ -30,7 +30,10 @@ from notebooks.play_links import PlayLinkError, PlayLinkTooLarge, source_from_pl
 _SUMMARY_LENGTH = 200
 # Link targets and tags separate words; emphasis marks (and NUL, which PostgreSQL
 # refuses) go without leaving a gap: "**bold**." is "bold.", snake_case stays.
-_MARKUP = re.compile(r"\(https?://[^)]*\)|<[^>]+>")
+# Neither may contain its own opening character (nor a target a line break): a "<" or
+# "(http://" that never closes then costs only the scan to the next opening, not one to
+# the end of the text, which made the summary take time quadratic in the cell.
+_MARKUP = re.compile(r"\(https?://[^()\n]*\)|<[^<>]+>")
 _MARKS = re.compile(r"[#*`>\[\]\x00]|(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])")
 
 
@@ -167,7 +170,7 @@ def _looks_like_json(text: str) -> bool:
         return True
     try:
         return isinstance(json.loads(text), dict)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 
@@ -176,5 +179,8 @@ def _looks_like_play_link(text: str) -> bool:
         return False
     if text.startswith("#code/"):
         return True
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. "http://[x#code/...": an unbalanced IPv6 bracket
+        return False
     return parts.scheme in {"http", "https"} and parts.fragment.startswith("code/")

@@ -157,6 +157,18 @@ def test_malformed_input_says_what_is_wrong(text: str, filename: str, message: s
     assert refused.value.status == 400
 
 
+@pytest.mark.parametrize(
+    "text",
+    ['{"values": ' + "[" * 100_000, "https://[bad#code/N4Ig"],
+    ids=["json-nested-too-deep-to-read", "link-that-is-no-url"],
+)
+def test_text_that_only_looks_like_json_or_a_link_is_imported_as_code(text: str) -> None:
+    imported = notebook_import_convert(text=text)
+
+    assert imported.source_format == "playground"
+    assert _cells(imported) == [("code", text)]
+
+
 def test_a_cut_link_is_refused_not_half_imported() -> None:
     data = compress_to_encoded_uri_component("print('a notebook long enough to be cut')\n" * 20)
 

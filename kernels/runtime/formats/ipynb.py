@@ -184,14 +184,21 @@ def comment_out_magics(code: str) -> str:
     alone. No result line is ever a ``# %%`` cell marker.
     """
     lines = code.split("\n")
-    if lines[0].startswith("%%"):
-        words = lines[0][2:].split()
+    # Cell magics stack (`%%time` over `%%capture`); a loop, as recursion on the rest of
+    # the cell would copy it once per magic line and overflow the stack on thousands.
+    body = 0
+    while body < len(lines) and lines[body].startswith("%%"):
+        words = lines[body][2:].split()
         if not words or words[0] not in _PYTHON_BODY_CELL_MAGICS:
             return "\n".join(_comment(line) for line in lines)
-        if len(lines) == 1:
-            return _comment(lines[0])
-        return "\n".join([_comment(lines[0]), comment_out_magics("\n".join(lines[1:]))])
+        body += 1
+    if body == len(lines):
+        return "\n".join(_comment(line) for line in lines)
+    magics = [_comment(line) for line in lines[:body]]
+    return "\n".join([*magics, _comment_out_line_magics(lines[body:])])
 
+
+def _comment_out_line_magics(lines: list[str]) -> str:
     state = _ScanState()
     commented = []
     # `if x:\n    %time f()` would leave an empty block; a `pass` keeps it valid.

@@ -213,7 +213,10 @@ class _Reader:
         part of the body and a colon inside the signature is skipped.
         """
         first = node.lineno - 1
-        readline = iter(line + "\n" for line in self.lines[first:]).__next__
+        # Lines on demand, not a copy of the rest of the file: that would cost every cell
+        # time proportional to the whole file.
+        lines = self.lines
+        readline = iter(lines[index] + "\n" for index in range(first, len(lines))).__next__
         depth = 0
         after_colon = False
         try:
@@ -335,29 +338,31 @@ def _string_interior_lines(text: str) -> dict[int, int]:
     """Line indexes that lie inside a multi-line string (after its first line).
 
     Maps each such line to an id of its string, so a string's lines can be
-    treated together.
+    treated together. A string nested in another (f-strings, 3.12+) counts as
+    part of the outer one, so each line is visited once however deep the nesting.
     """
-    interior: dict[int, int] = {}
+    spans: list[tuple[int, int]] = []  # (first line, last line), 1-based
     starts: list[int] = []
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+        # Token by token, never all at once: a list of every token of a large file
+        # makes the garbage collector's passes grow with it.
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.STRING and token.start[0] != token.end[0]:
+                spans.append((token.start[0], token.end[0]))
+            elif token.type in _STRING_STARTS:
+                starts.append(token.start[0])
+            elif token.type in _STRING_ENDS and starts:
+                start = starts.pop()
+                if start != token.end[0]:
+                    spans.append((start, token.end[0]))
     except (tokenize.TokenError, SyntaxError):
-        return interior
-    for token in tokens:
-        if token.type == tokenize.STRING and token.start[0] != token.end[0]:
-            span = (token.start[0], token.end[0])
-        elif token.type in _STRING_STARTS:
-            starts.append(token.start[0])
-            continue
-        elif token.type in _STRING_ENDS and starts:
-            span = (starts.pop(), token.end[0])
-            if span[0] == span[1]:
-                continue
-        else:
-            continue
-        string_id = span[0]
-        for line_number in range(span[0] + 1, span[1] + 1):
-            interior.setdefault(line_number - 1, string_id)
+        return {}
+    interior: dict[int, int] = {}
+    covered = 0  # last line already mapped
+    for first, last in sorted(spans):
+        for line_number in range(max(first, covered) + 1, last + 1):
+            interior[line_number - 1] = first
+        covered = max(covered, last)
     return interior
 
 

@@ -54,17 +54,25 @@ DEFAULT_HEADER = (
 MARKER_RE = re.compile(r"^# %%( |$)")
 # The same test over a whole text, to find marker lines with their offsets.
 _MARKER_LINE_RE = re.compile(r"^# %%(?: [^\n]*)?$", re.MULTILINE)
-# Marker tokens: runs of characters without spaces, where a quoted string or
-# a [...] group may hold spaces (jupytext writes `title="a b"`, `tags=["a", "b"]`).
-_TOKEN_RE = re.compile(r"""(?:"[^"]*"|'[^']*'|\[[^\]]*\]|[^\s"'\[])+""")
 _MARKDOWN_TOKENS = frozenset({"[markdown]", "[md]", "[raw]"})
-# PEP 723-style metadata block of our header, and the version line inside it.
-_METADATA_BLOCK_RE = re.compile(
-    r"^# /// playground$\n(?P<content>(?:^#(?:| .*)$\n)*?)^# ///$", re.MULTILINE
-)
+# Characters of a marker token outside quotes and [...] groups.
+_PLAIN_RUN_RE = re.compile(r"""[^\s"'\[]+""")
+# The version line inside the header's `# /// playground` block.
 _VERSION_LINE_RE = re.compile(r"^# version = (\d+)[ \t]*$", re.MULTILINE)
 # A future statement; it compiles only before any other statement of the file.
 _FUTURE_IMPORT_RE = re.compile(r"^[ \t]*from[ \t]+__future__[ \t]+import\b", re.MULTILINE)
+# The body of an `encoded` cell: one str or bytes literal (`repr` writes one-line ones),
+# checked before `ast.literal_eval`, as CPython 3.12+ parses f-strings in time quadratic
+# in their number of fields (gh-155525).
+_PLAIN_LITERAL_RE = re.compile(
+    r"\s*[bBrRuU]{0,2}(?:"
+    r"'(?:[^'\\\n]|\\.)*'"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r")\s*",
+    re.DOTALL,
+)
 # PEP 263 source-encoding declaration; Python honours it on line 1 or 2 of a file.
 _CODING_RE = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 
@@ -94,6 +102,40 @@ def normalize_newlines(text: str) -> str:
 def is_marker_line(line: str) -> bool:
     """Whether ``line`` (without its newline) would start a new cell."""
     return MARKER_RE.match(line) is not None
+
+
+@dataclass(frozen=True)
+class CommentBlock:
+    """A ``# /// <name>`` ... ``# ///`` block of comment lines (PEP 723's inline metadata)."""
+
+    start: int  # offset of the opening line
+    end: int  # offset just after the closing ``# ///`` (before its newline)
+    content: str  # the lines in between, each with its newline
+
+
+def find_comment_block(text: str, name: str) -> CommentBlock | None:
+    """The first ``# /// <name>`` block in ``text``, or ``None``.
+
+    The block is the opening line, then lines that are ``#`` or start with ``# ``,
+    up to the first ``# ///`` line. One pass over the lines: a regular expression
+    for this retries from every opening line inside a block that never closes, which
+    takes time quadratic in the number of lines.
+    """
+    opening = f"# /// {name}"
+    start = content_start = -1  # start: -1 while no block is open
+    offset = 0
+    for line in text.split("\n"):
+        line_end = offset + len(line)
+        if start < 0:
+            if line == opening and line_end < len(text):
+                start, content_start = offset, line_end + 1
+        elif line == "# ///":
+            return CommentBlock(start, line_end, text[content_start:offset])
+        elif line != "#" and not line.startswith("# "):
+            # Every opening line since `start` is a comment line, so it would end here too.
+            start = -1
+        offset = line_end + 1
+    return None
 
 
 # --------------------------------------------------------------------------- reading
@@ -130,18 +172,20 @@ def loads(text: str, *, source: str = "<string>") -> Notebook:
 def _load_markerless(text: str, source: str) -> Notebook:
     if not text.strip():
         return Notebook(cells=[Cell(code="")], header=None)
-    if _METADATA_BLOCK_RE.search(text):
+    if find_comment_block(text, "playground") is not None:
         _check_version(text, source)
         return Notebook(cells=[], header=text)
     return Notebook(cells=[Cell(code=text.removesuffix("\n"))], header="")
 
 
 def _check_version(header: str, source: str) -> None:
-    block = _METADATA_BLOCK_RE.search(header)
+    block = find_comment_block(header, "playground")
     if block is None:
         return
-    version = _VERSION_LINE_RE.search(block.group("content"))
-    if version is not None and int(version.group(1)) > FORMAT_VERSION:
+    version = _VERSION_LINE_RE.search(block.content)
+    # Compared as text first: int() refuses numbers of over 4300 digits.
+    digits = version.group(1).lstrip("0") if version is not None else ""
+    if len(digits) > len(str(FORMAT_VERSION)) or (digits and int(digits) > FORMAT_VERSION):
         raise NotebookFormatError(
             f"{source}: written by a newer Playground (file format version "
             f"{version.group(1)}, this one reads up to {FORMAT_VERSION}); "
@@ -152,7 +196,7 @@ def _check_version(header: str, source: str) -> None:
 def _parse_marker(line: str) -> _Marker:
     """Read the tokens after ``# %%``; tokens we do not know are ignored."""
     marker = _Marker()
-    for token in _TOKEN_RE.findall(line[len("# %%") :]):
+    for token in marker_tokens(line[len("# %%") :]):
         if token in _MARKDOWN_TOKENS:
             marker.kind = "markdown"
         elif token.startswith("name="):
@@ -166,6 +210,50 @@ def _parse_marker(line: str) -> _Marker:
         elif token in ("async", "encoded"):
             marker.encoding = "async" if token == "async" else "encoded"
     return marker
+
+
+def marker_tokens(text: str) -> list[str]:
+    """The tokens of a marker line: runs of characters without spaces, where a quoted
+    string or a ``[...]`` group may hold spaces (jupytext writes ``title="a b"``,
+    ``tags=["a", "b"]``).
+
+    A quote or ``[`` that is never closed ends the token before it and is dropped.
+    Scanned by hand: the regular expression for this rescans the rest of the line
+    from every unclosed ``[``, which takes time quadratic in the line's length.
+    """
+    closers = {'"': '"', "'": "'", "[": "]"}
+    last_closer = {opener: text.rfind(closer) for opener, closer in closers.items()}
+    # Past the last closer of every kind nothing opens a group: plain runs are the tokens.
+    groups_end = max(last_closer.values()) + 1
+    tokens = []
+    token_start = -1  # -1: between tokens
+    i = 0
+    while i < groups_end:
+        char = text[i]
+        plain = _PLAIN_RUN_RE.match(text, i)
+        if plain is not None:
+            token_start = i if token_start < 0 else token_start
+            i = plain.end()
+            continue
+        close = text.find(closers[char], i + 1) if i < last_closer.get(char, -1) else -1
+        if close >= 0:  # a group: part of the token
+            token_start = i if token_start < 0 else token_start
+            i = close + 1
+            continue
+        if token_start >= 0:  # a space, or a quote or `[` that never closes
+            tokens.append(text[token_start:i])
+            token_start = -1
+        i += 1
+    for plain in _PLAIN_RUN_RE.finditer(text, i):
+        if token_start >= 0 and plain.start() == i:
+            tokens.append(text[token_start : plain.end()])
+        else:
+            tokens += [text[token_start:i]] if token_start >= 0 else []
+            tokens.append(plain.group())
+        token_start = -1
+    if token_start >= 0:
+        tokens.append(text[token_start:i])
+    return tokens
 
 
 def _decode_cell(marker: _Marker, body: str) -> Cell:
@@ -187,6 +275,8 @@ def _decode_cell(marker: _Marker, body: str) -> Cell:
 
 
 def _string_literal(body: str) -> str | None:
+    if _PLAIN_LITERAL_RE.fullmatch(body) is None:
+        return None
     try:
         value = ast.literal_eval(body)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):

@@ -10,15 +10,11 @@ Export only: scripts are read back by ``pyfile.loads`` as one code cell.
 from __future__ import annotations
 
 import ast
-import re
 import warnings
 from collections.abc import Sequence
 
-from kernels.runtime.formats.pyfile import normalize_newlines
+from kernels.runtime.formats.pyfile import find_comment_block, normalize_newlines
 from kernels.runtime.notebook import Cell, Notebook
-
-# A PEP 723 inline-metadata block (`# /// script` ... `# ///`), e.g. dependencies.
-_SCRIPT_BLOCK_RE = re.compile(r"^# /// script$\n(?:^#(?:| .*)$\n)*?^# ///$\n?", re.MULTILINE)
 
 
 def dumps(nb: Notebook, order: Sequence[int] | None = None, *, title: str | None = None) -> str:
@@ -33,9 +29,11 @@ def dumps(nb: Notebook, order: Sequence[int] | None = None, *, title: str | None
     _check_order(indices, len(nb.cells))
 
     parts = []
-    block = _SCRIPT_BLOCK_RE.search(nb.header or "")
+    # A PEP 723 inline-metadata block (`# /// script` ... `# ///`), e.g. dependencies.
+    header = nb.header or ""
+    block = find_comment_block(header, "script")
     if block is not None:
-        parts.append(block.group().rstrip("\n") + "\n")
+        parts.append(header[block.start : block.end] + "\n")
     what = f"the Playground notebook {title}" if title else "a Playground notebook"
     parts.append(
         f'"""Script exported from {what}.\n\n'
