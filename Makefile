@@ -92,7 +92,7 @@ $(WHEEL_STAMP): tests/pyodide/requirements.txt $(NODE_STAMP) | $(VENV_STAMP)
 # the Python that goes into the wheel and snapshot change.
 FRONTEND_DIST := frontend/dist
 FRONTEND_STAMP := $(FRONTEND_DIST)/.built
-FRONTEND_INPUTS := $(shell find frontend/src frontend/scripts kernels/__init__.py kernels/runtime kernels/ui \
+FRONTEND_INPUTS := $(shell find frontend/src frontend/scripts kernels/__init__.py kernels/runtime kernels/ui kernels/marimo_compat \
 	-type f -not -path '*/__pycache__/*' -not -name '*.pyc' 2>/dev/null) \
 	frontend/package.json frontend/package-lock.json frontend/vite.config.mts frontend/tsconfig.json
 MICROPIP_VERSION := 0.11.1

@@ -457,17 +457,22 @@ def _run_checked(measurement: Measurement, seconds: int) -> Run:
     return run
 
 
-def _warm_up(measurement: Measurement, seconds: int, attempts: int = 5) -> None:
-    """Load the server until a run gets answers: a process's first requests (URLconf,
-    templates, a connection pool opening) may outlast a short run on a busy machine.
-    A wrong status fails at once; only silence is retried, a bounded number of times."""
+def _answered_run(measurement: Measurement, seconds: int, attempts: int = 5) -> Run:
+    """A run that got answers: on a busy machine a short run may end before a worker
+    answers at all (a process's first requests load the URLconf and templates, open a
+    connection pool). A wrong status fails at once; only silence is retried, a bounded
+    number of times."""
     for attempt in range(1, attempts + 1):
         try:
-            _run_checked(measurement, seconds)
-            return
+            return _run_checked(measurement, seconds)
         except NoResponse:
             if attempt == attempts:
                 raise
+    raise AssertionError("unreachable")
+
+
+def _warm_up(measurement: Measurement, seconds: int) -> None:
+    _answered_run(measurement, seconds)
 
 
 def measurements(
@@ -631,7 +636,7 @@ def main(argv: list[str] | None = None) -> int:
                 _warm_up(m, WARM_UP_SECONDS)
             for repeat in range(repeats):
                 for m in found:
-                    m.runs.append(_run_checked(m, seconds))
+                    m.runs.append(_answered_run(m, seconds))
                     print(f"  repeat {repeat + 1}: {m.label:<34} {m.runs[-1].rps:>7.0f} req/s  "
                           f"p99 {m.runs[-1].p99_ms:>6.1f} ms", flush=True)
             for m in found:

@@ -12,12 +12,17 @@ navigation (``performance.now()`` in the page) to the moment the page shows ``2`
 - the floor: ``/bare-pyodide/`` (tests/browser/server_urls.py), a page that only
   starts a module worker, loads the same Pyodide from the same ``/static/pyodide/``
   and runs ``1+1``. Being served by the same Django process on the same origin, it
-  gets the same static files, headers and caching as /play, and nothing else.
+  gets the same static files, headers and caching as /play, and nothing else;
+- a marimo playground link whose first cell is ``import marimo as mo`` with a
+  slider (``mo.ui.slider(1, 3, value=2).value``), against the same link written
+  with ``kernels.ui``: the marimo layer is in the memory snapshot, so the two should
+  match (target: marimo at most 1.05x).
 
 Each run opens a fresh browser context (empty cache: cold), then reloads the page in
 that context (cached assets and snapshot: warm); ours and the floor alternate so they
 share the machine's load. The table shows medians with the range; the last line is
-``cold_ratio=X warm_ratio=Y`` (ours / bare, medians). Timing never fails the bench; a
+``cold_ratio=X warm_ratio=Y marimo_cold_ratio=... marimo_warm_ratio=...`` (ours / bare,
+and marimo / kernels.ui, medians). Timing never fails the bench; a
 page that does not show 2 in time does (exit status 1).
 """
 
@@ -67,6 +72,25 @@ _RECORD_FIRST_RESULT = """
   });
   observer.observe(document, { subtree: true, childList: true, characterData: true });
 })();
+"""
+
+
+# A marimo file as marimo's playground puts it in a link; its first cell shows 2.
+_MARIMO_SLIDER = """import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App()
+
+
+@app.cell
+def _():
+    import marimo as mo
+    mo.ui.slider(1, 3, value=2).value
+    return (mo,)
+
+
+if __name__ == "__main__":
+    app.run()
 """
 
 
@@ -133,7 +157,10 @@ def _summary(values: list[float]) -> str:
     return f"{statistics.median(values):.0f} ({min(values):.0f}-{max(values):.0f})"
 
 
-def _report(ours: Timings, bare: Timings, runs: int, snapshot: str, chromium: str) -> None:
+def _report(
+    ours: Timings, bare: Timings, marimo: Timings, ui: Timings, runs: int, snapshot: str,
+    chromium: str,
+) -> None:
     load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
     print(
         f"Start-up: navigation -> first result '2' in ms, median (range) of {runs} runs; "
@@ -144,16 +171,19 @@ def _report(ours: Timings, bare: Timings, runs: int, snapshot: str, chromium: st
     header = f"{'page':<36} {'cold':>20}   {'warm':>20}"
     print(header)
     print("-" * len(header))
-    for timings in (ours, bare):
+    for timings in (ours, bare, marimo, ui):
         print(f"{timings.label:<36} {_summary(timings.cold):>20}   {_summary(timings.warm):>20}")
     print()
-    for timings in (ours, bare):
+    for timings in (ours, bare, marimo, ui):
         cold = " ".join(f"{value:.0f}" for value in timings.cold)
         warm = " ".join(f"{value:.0f}" for value in timings.warm)
         print(f"{timings.label}: cold [{cold}]  warm [{warm}]")
     cold_ratio = statistics.median(ours.cold) / statistics.median(bare.cold)
     warm_ratio = statistics.median(ours.warm) / statistics.median(bare.warm)
-    print(f"cold_ratio={cold_ratio:.2f} warm_ratio={warm_ratio:.2f}")
+    marimo_cold = statistics.median(marimo.cold) / statistics.median(ui.cold)
+    marimo_warm = statistics.median(marimo.warm) / statistics.median(ui.warm)
+    print(f"cold_ratio={cold_ratio:.2f} warm_ratio={warm_ratio:.2f} "
+          f"marimo_cold_ratio={marimo_cold:.2f} marimo_warm_ratio={marimo_warm:.2f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -171,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
 
     ours = Timings("/play#code/ (one cell: 1+1)", play_url(notebook_source("1+1")))
     bare = Timings("/bare-pyodide/ (floor)", "/bare-pyodide/")
+    marimo = Timings("marimo link: mo.ui.slider", play_url(_MARIMO_SLIDER))
+    ui = Timings("same with kernels.ui", play_url(notebook_source(
+        "from kernels import ui\nui.slider(1, 3, value=2).value")))
     timeout_ms = args.timeout * 1000
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as workdir:
         try:
@@ -184,12 +217,13 @@ def main(argv: list[str] | None = None) -> int:
                 snapshot = _snapshot_in_use(browser, service)
                 for run in range(args.runs):
                     # Alternate which goes first, so neither always meets a busier machine.
-                    for timings in (ours, bare) if run % 2 == 0 else (bare, ours):
+                    pages = [ours, bare, marimo, ui]
+                    for timings in pages if run % 2 == 0 else pages[::-1]:
                         _measure_run(browser, service, timings, timeout_ms)
                     print(
-                        f"run {run + 1}/{args.runs} (cold/warm ms): "
-                        f"ours {ours.cold[-1]:.0f}/{ours.warm[-1]:.0f}, "
-                        f"bare {bare.cold[-1]:.0f}/{bare.warm[-1]:.0f}",
+                        f"run {run + 1}/{args.runs} (cold/warm ms): " + ", ".join(
+                            f"{t.label} {t.cold[-1]:.0f}/{t.warm[-1]:.0f}" for t in pages
+                        ),
                         file=sys.stderr,
                     )
                 chromium = browser.version
@@ -199,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         finally:
             service.stop()
-    _report(ours, bare, args.runs, snapshot, chromium)
+    _report(ours, bare, marimo, ui, args.runs, snapshot, chromium)
     return 0
 
 

@@ -23,6 +23,7 @@ from kernels.runtime.formats import (
     with_cell_names,
 )
 from kernels.runtime.formats.marimo import is_marimo_source
+from kernels.runtime.formats.script import TOP_TO_BOTTOM_HEADER
 from kernels.runtime.notebook import Notebook
 from notebooks.errors import InvalidNotebook, NotebookTooLarge
 from notebooks.play_links import PlayLinkError, PlayLinkTooLarge, source_from_play_link
@@ -144,8 +145,10 @@ def notebook_import_convert(*, text: str, filename: str = "") -> ImportedNoteboo
     except NotebookFormatError as error:
         raise InvalidNotebook(str(error)) from error
     converted = with_cell_names(notebook)
-    if source_format != "playground":
-        converted.header = None  # our default header, not the other format's
+    if source_format != "playground" and converted.header != TOP_TO_BOTTOM_HEADER:
+        # Our default header, not the other format's; a Jupyter notebook keeps the mark
+        # that it ran top to bottom (docs/format.md, "The header").
+        converted.header = None
     return ImportedNotebook(
         text=dumps_notebook(converted, "playground"),
         title=title or notebook_title_guess(converted),

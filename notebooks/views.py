@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
+from kernels.runtime.formats import NotebookFormatError, dumps_notebook, loads_notebook
 from notebooks import selectors, services
-from notebooks.errors import NotebookError
+from notebooks.errors import InvalidNotebook, NotebookError
 from notebooks.models import Notebook
 from playground.frontend_build import FrontendBuildMissing
 from playground.host_page import host_entry, host_page_context
@@ -371,16 +372,39 @@ def download(request: HttpRequest, public_id: str) -> HttpResponse:
     return download_response(request, notebook=notebook, access=access)
 
 
+#: What a download's ``?format=`` may ask for (the first is the default).
+DOWNLOAD_FORMATS = ("playground", "marimo")
+
+
 def download_response(request: HttpRequest, *, notebook: Notebook, access: Access) -> HttpResponse:
-    """The current revision as a ``.py`` file, for people who may see the code."""
+    """The current revision as a ``.py`` file, for people who may see the code: our format,
+    or with ``?format=marimo`` a marimo notebook (``kernels.runtime.formats.marimo_export``).
+    """
     if not access.show_code:
         raise PermissionDenied("The owner shares this notebook's outputs, not its file.")
+    fmt = request.GET.get("format", DOWNLOAD_FORMATS[0])
+    if fmt not in DOWNLOAD_FORMATS:
+        known = " or ".join(DOWNLOAD_FORMATS)
+        unknown = InvalidNotebook(f"There is no download format {fmt[:40]!r}; choose {known}.")
+        return problem(request, unknown)
     assert notebook.current_revision is not None
     try:
         text = selectors.revision_text(revision=notebook.current_revision)
+        if fmt == "marimo":
+            text = _as_marimo(text)
     except NotebookError as error:
         return problem(request, error)
     response = HttpResponse(text, content_type="text/x-python; charset=utf-8")
     filename = "".join(c if c.isalnum() or c in "-_ " else "_" for c in notebook.title).strip()
     response["Content-Disposition"] = f'attachment; filename="{filename or "notebook"}.py"'
     return response
+
+
+def _as_marimo(text: str) -> str:
+    """A saved revision (our ``.py`` format) as the marimo file marimo opens."""
+    try:
+        return dumps_notebook(loads_notebook(text, "py"), "marimo")
+    except NotebookFormatError as error:
+        raise InvalidNotebook(
+            f"This revision cannot be written as a marimo notebook: {error}"
+        ) from None

@@ -1,8 +1,9 @@
 """Build the wheel of the notebook runtime that the browser's Pyodide installs.
 
-The wheel holds ``kernels/__init__.py``, ``kernels/runtime/**`` and the UI
-elements ``kernels/ui/**`` and nothing else (server-side kernel plumbing stays
-out), so the browser gets exactly the code that ``make test-pyodide`` checks.
+The wheel holds ``kernels/__init__.py``, ``kernels/runtime/**``, the UI
+elements ``kernels/ui/**`` and the marimo layer ``kernels/marimo_compat/**``,
+and nothing else (server-side kernel plumbing stays out), so the browser gets
+exactly the code that ``make test-pyodide`` checks.
 The archive is reproducible (sorted entries, fixed timestamps): the same
 sources give the same bytes, hence the same memory-snapshot key, so a rebuild
 with no runtime change keeps browsers' cached snapshot valid.
@@ -25,7 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DIST_NAME = "playground_runtime"
 PROJECT_NAME = "playground-runtime"
 # Subpackages of kernels/ that run in the browser.
-PACKAGES = ("runtime", "ui")
+PACKAGES = ("runtime", "ui", "marimo_compat")
 # 1980-01-01, the earliest time a zip entry can hold.
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 

@@ -43,6 +43,7 @@ import kernels.runtime.notebook
 import kernels.runtime.outputs
 import kernels.runtime.protocol as _protocol
 import kernels.ui
+import kernels.marimo_compat  # "import marimo" in a cell costs nothing after a restore
 
 # Fill the protocol's type-hint cache and compile the analyser's paths once,
 # so the first command after a restore does not pay for it.

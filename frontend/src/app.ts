@@ -14,7 +14,7 @@ import type { NotebookFile } from "./kernel/messages";
 import { configureOutputFrames } from "./outputs/frame";
 import { VariablesPanel } from "./outputs/variables_panel";
 import { FrameChannel } from "./hosting/frame_channel";
-import { embedSnippet, importUrl, LinkProblem, shareUrl, sourceFromHash } from "./share/link";
+import { asMarimoFile, embedSnippet, importUrl, LinkProblem, shareUrl, sourceFromHash } from "./share/link";
 import { SharePanel } from "./share/share_panel";
 import { STARTER_NOTEBOOK } from "./starter";
 import { latestDraft, newDraftId, saveDraft, type Draft } from "./storage/drafts";
@@ -221,9 +221,11 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
     return "problem";
   }
 
-  async function shareSource(): Promise<string | null> {
+  /** The notebook's text: marimo's file format for `#code/` links, our own for the account. */
+  async function shareSource(format: "marimo" | "ours"): Promise<string | null> {
     try {
-      return await kernel.serialize(notebook.toFile());
+      const file = notebook.toFile();
+      return await kernel.serialize(format === "marimo" ? asMarimoFile(file) : file);
     } catch (error) {
       share.showError(`The notebook could not be turned into a link: ${error instanceof Error ? error.message : String(error)}`);
       return null;
@@ -271,11 +273,11 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
       toolbar.append(
         button("save", "Save", "Save in this browser (Ctrl/Cmd-S)", () => notebook.save()),
         button("copy-link", "Copy link", "Copy a link to this notebook", async () => {
-          const source = await shareSource();
+          const source = await shareSource("marimo");
           if (source !== null) await share.showLink(shareUrl(source));
         }),
         button("embed-snippet", "Embed", "Get HTML to embed this notebook in a page", async () => {
-          const source = await shareSource();
+          const source = await shareSource("marimo");
           if (source !== null) await share.showEmbed(embedSnippet(source));
         }),
       );
@@ -283,7 +285,7 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
         const target = config.importUrl;
         toolbar.append(
           button("save-to-account", "Save to account", "Save this notebook to your Playground account", async () => {
-            const source = await shareSource();
+            const source = await shareSource("ours");
             if (source !== null) window.open(importUrl(target, source), "_blank", "noopener");
           }),
         );

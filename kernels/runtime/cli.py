@@ -87,9 +87,9 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 def _flat_script(notebook: Notebook, path: str) -> str:
     from kernels.runtime.formats.script import dumps as dumps_script
-    from kernels.runtime.graph import run_order
+    from kernels.runtime.formats.script import export_order
 
-    return dumps_script(notebook, run_order(notebook), title=os.path.basename(path))
+    return dumps_script(notebook, export_order(notebook), title=os.path.basename(path))
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
@@ -123,7 +123,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         _write_text(args.output, _flat_script(notebook, args.notebook))
         return 0
     try:
-        _write_text(args.output, dumps_notebook(notebook, "ipynb"))
+        _write_text(args.output, dumps_notebook(notebook, args.format))
     except NotebookFormatError as exc:
         raise CommandError(str(exc)) from None
     return 0
@@ -174,8 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="for .py output: our notebook format (default) or a flat script")
     convert.set_defaults(func=cmd_convert)
 
-    export = commands.add_parser("export", help="export to html, a flat script or ipynb")
-    export.add_argument("format", choices=["html", "script", "ipynb"])
+    export = commands.add_parser(
+        "export", help="export to html, a flat script, ipynb or a marimo notebook"
+    )
+    export.add_argument("format", choices=["html", "script", "ipynb", "marimo"])
     export.add_argument("notebook")
     export.add_argument("-o", "--output", required=True)
     export.add_argument("--hide-code", action="store_true", help="html: show outputs only")

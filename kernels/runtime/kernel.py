@@ -22,6 +22,10 @@ Rules it keeps:
 * Setting a UI element's value re-runs exactly the cells reading the variable
   that holds it, never the cell that created it. ``ui.stop()`` ends a cell
   quietly: it defines nothing and its descendants wait (``stale``).
+* Setting a state (``mo.state``'s setter) runs, once the current run is over,
+  the cells reading the variable that holds its getter, except the cell that
+  set it (unless the state allows self loops) and readers that already ran
+  after the change; then the readers of states those set, until none changes.
 """
 
 from __future__ import annotations
@@ -32,10 +36,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from kernels.runtime import marimo_hook
 from kernels.runtime import protocol as p
 from kernels.runtime.analysis import CellAnalysis, CompiledCell, analyze_cell
 from kernels.runtime.execution import (
-    NoInput,
+    CellInput,
     StreamWriter,
     base_namespace,
     cell_filename,
@@ -56,6 +61,7 @@ from kernels.ui._core import (
     contains_element,
     enter_context,
     exit_context,
+    output_items_display,
 )
 
 Emit = Callable[[Any], None]
@@ -125,6 +131,17 @@ class Kernel:
         self._known_invalid: set[str] = set()
         self._interrupt_requested = False
         self._cell_task: asyncio.Future[Any] | None = None
+        # How a cell's input() reaches the user, set by transports that can wait for
+        # an answer while a cell runs: send the request, block until the matching
+        # input_reply, return its text (None: end of input), raise KeyboardInterrupt
+        # when interrupted. None: input() raises EOFError (docs/protocol.md).
+        self.ask_input: Callable[[p.InputRequest], str | None] | None = None
+        # Values whose readers must run once the current run is over (states that were
+        # set): (value, cell that made it, cell that changed it or None, re-run that one,
+        # the number of the last cell run started before the change).
+        self._changed: list[tuple[Any, str, str | None, bool, int]] = []
+        self._run_number = 0
+        self._last_run: dict[str, int] = {}  # cell id -> number of its last run
         self._handlers: dict[type, Callable[[Any], Any]] = {
             p.CreateCell: self._create_cell,
             p.UpdateCell: self._update_cell,
@@ -138,6 +155,7 @@ class Kernel:
             p.Interrupt: self._interrupt_command,
             p.SetConfig: self._set_config,
             p.Shutdown: self._shutdown,
+            p.InputReply: self._input_reply,
         }
 
     # -- entry points --------------------------------------------------------
@@ -324,16 +342,44 @@ class Kernel:
         top = element
         while top._parent is not None:
             top = top._parent
-        cell = self.cells.get(top._cell_id or "")
+        return self._readers_of_value(element, top._cell_id)
+
+    def _readers_of_value(self, value: Any, made_by: str | None) -> set[str]:
+        """Cells reading a variable that cell ``made_by`` defined and that holds ``value``."""
+        cell = self.cells.get(made_by or "")
         if cell is None:
             return set()
         readers: set[str] = set()
         namespace = self.globals
         for name in cell.defined:
-            if contains_element(namespace.get(name), element):
+            if contains_element(namespace.get(name), value):
                 readers |= self.graph.readers.get(name, set())
         readers.discard(cell.cell_id)
         return readers
+
+    def _value_changed(
+        self, value: Any, made_by: str, changed_by: str | None, rerun_changer: bool
+    ) -> None:
+        """A state was set: its readers run once the current run is over (``UIContext``)."""
+        self._changed.append((value, made_by, changed_by, rerun_changer, self._run_number))
+
+    def _take_changed_readers(self) -> set[str]:
+        """The cells to run for the values that changed, forgetting the changes.
+
+        A reader that already ran after the change (later in the same run) is not
+        run again; the cell that made the change is not either, unless it asked to
+        (a state with ``allow_self_loops``).
+        """
+        roots: set[str] = set()
+        for value, made_by, changed_by, rerun_changer, when in self._changed:
+            for reader in self._readers_of_value(value, made_by):
+                if reader == changed_by and not rerun_changer:
+                    continue
+                if self._last_run.get(reader, -1) > when:
+                    continue
+                roots.add(reader)
+        self._changed.clear()
+        return roots
 
     def _apply_ui_overrides(self, cell: _Cell) -> None:
         for name in cell.defined:
@@ -349,6 +395,19 @@ class Kernel:
 
     async def _interrupt_command(self, command: p.Interrupt) -> None:
         self.interrupt()
+
+    async def _input_reply(self, command: p.InputReply) -> None:
+        # Transports hand replies to the waiting cell; one that gets here was late.
+        raise KernelCommandError(
+            f"cell {command.cell_id!r} is not waiting for input (it may have ended or been "
+            "interrupted), so the reply was dropped"
+        )
+
+    def _asker(self, cell_id: str) -> Callable[[str, bool], str | None] | None:
+        ask = self.ask_input
+        if ask is None:
+            return None
+        return lambda prompt, password: ask(p.InputRequest(cell_id, prompt, password))
 
     async def _shutdown(self, command: p.Shutdown) -> None:
         self.closed = True
@@ -404,7 +463,17 @@ class Kernel:
             self._set_status(cell, "stale")
 
     async def _execute(self, roots: Any) -> None:
-        """Run ``roots`` and their descendants (or mark those stale, when lazy)."""
+        """Run ``roots`` and their descendants (or mark those stale, when lazy).
+
+        Then the readers of states set meanwhile, and theirs, until nothing changes
+        (or the user interrupts).
+        """
+        await self._execute_once(roots)
+        while self._changed and not self._interrupt_requested:
+            await self._execute_once(self._take_changed_readers())
+        self._changed.clear()
+
+    async def _execute_once(self, roots: Any) -> None:
         started = time.perf_counter()
         graph = self.graph
         roots = set(roots)
@@ -558,14 +627,20 @@ class Kernel:
             emit(p.Stream(cell_id, name, text))  # type: ignore[arg-type]
 
         stdout, stderr = StreamWriter("stdout", write), StreamWriter("stderr", write)
-        previous = set_streams(stdout, stderr, NoInput())
+        previous = set_streams(stdout, stderr, CellInput(stdout, self._asker(cell_id)))
+        # `import marimo` in the cell gets the compatibility layer (kernels.marimo_compat).
+        real_marimo = marimo_hook.serve(cell.code)
         self.ui.forget_cell(cell_id)
 
         def send_output(data: dict[str, Any]) -> None:
             stdout.flush()
             emit(p.Output(cell_id, data))
 
-        ui_token = enter_context(UIContext(cell_id, self.ui, send_output))
+        self._run_number += 1
+        self._last_run[cell_id] = self._run_number
+        context = UIContext(cell_id, self.ui, send_output, self._value_changed)
+        context.defs, context.refs = cell.registered.defs, cell.registered.refs
+        ui_token = enter_context(context)
         value = None
         try:
             if compiled.is_async:
@@ -595,6 +670,7 @@ class Kernel:
         finally:
             exit_context(ui_token)
             set_streams(*previous)
+            marimo_hook.restore(real_marimo)
             stdout.flush()
             stderr.flush()
         defined = []
@@ -609,7 +685,11 @@ class Kernel:
             except UIValueError as exc:
                 return self._fail(cell, "exception", f"UIValueError: {exc}", "", "failed")
         try:
-            data = mimebundle(value)
+            # What the cell put in its output area stays, unless it ends with a value.
+            shown = value if value is not None or context.output_items is None else (
+                output_items_display(context.output_items)
+            )
+            data = mimebundle(shown)
         except BaseException as exc:
             data = {"text/plain": f"(the output could not be displayed: {exc!r})"}
         emit(p.Output(cell_id, data))

@@ -18,7 +18,8 @@ from typing import Any, ClassVar, Literal, Union
 
 from kernels.runtime.notebook import CellConfig
 
-PROTOCOL_VERSION = 1
+# 2: input_request / input_reply (a cell's input() asks the client and waits).
+PROTOCOL_VERSION = 2
 
 CellStatusName = Literal["queued", "running", "idle", "stale", "disabled", "errored"]
 CellErrorKind = Literal[
@@ -122,6 +123,21 @@ class Interrupt(Message):
 
 
 @dataclass(slots=True)
+class InputReply(Message):
+    """The line the user typed for a cell waiting in ``input()`` (``input_request``).
+
+    ``text`` is the line without its newline (newlines inside it make several
+    lines, read one by one); ``eof`` ends the input instead (Ctrl-D), so
+    ``input()`` raises ``EOFError``. Only the waiting cell may be answered.
+    """
+
+    type: ClassVar[str] = "input_reply"
+    cell_id: str
+    text: str = ""
+    eof: bool = False
+
+
+@dataclass(slots=True)
 class SetConfig(Message):
     """Change kernel settings. ``lazy``: mark dependents stale instead of running them."""
 
@@ -138,7 +154,7 @@ class Shutdown(Message):
 
 Command = Union[  # noqa: UP007 - a runtime union of classes, iterated below
     CreateCell, UpdateCell, DeleteCell, MoveCell, Run, RunStale, RunAll,
-    SetUIValue, Interrupt, SetConfig, Shutdown,
+    SetUIValue, Interrupt, InputReply, SetConfig, Shutdown,
 ]
 
 # --------------------------------------------------------------------------
@@ -183,6 +199,21 @@ class Stream(Message):
     cell_id: str
     name: Literal["stdout", "stderr"]
     text: str
+
+
+@dataclass(slots=True)
+class InputRequest(Message):
+    """A running cell waits for a line of input (``input()``, ``sys.stdin``, ``getpass``).
+
+    ``prompt`` is what the cell printed on the current line of its stdout (already
+    sent as a ``stream`` event); ``password``: do not show what is typed. The cell
+    stays ``running`` until an ``input_reply`` for it or an ``interrupt``.
+    """
+
+    type: ClassVar[str] = "input_request"
+    cell_id: str
+    prompt: str = ""
+    password: bool = False
 
 
 @dataclass(slots=True)
@@ -249,7 +280,7 @@ class ProtocolError(Message):
 
 
 Event = Union[  # noqa: UP007
-    KernelReady, CellStatus, CellAnalysisInfo, Stream, Output, CellError,
+    KernelReady, CellStatus, CellAnalysisInfo, Stream, InputRequest, Output, CellError,
     Variables, RunCompleted, ProtocolError,
 ]
 

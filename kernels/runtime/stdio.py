@@ -8,6 +8,11 @@ only if a cell's code is on the stack. Other commands wait in a
 :class:`~kernels.runtime.commands.CommandQueue`, which merges bursts of
 ``set_ui_value``.
 
+A cell's ``input()`` blocks the main thread: the kernel sends ``input_request``
+and waits on an :class:`InputWaiter`, to which the reader thread hands the
+``input_reply`` (an ``interrupt`` wakes it with ``KeyboardInterrupt``, the end
+of stdin or ``shutdown`` with end of input).
+
 Cells must not corrupt the channel: while the kernel runs, file descriptor 1
 points at stderr and events go to a private duplicate of the original stdout.
 """
@@ -42,6 +47,71 @@ class _EventWriter:
             self._stream.flush()
 
 
+class InputWaiter:
+    """Hands an ``input_reply`` read by one thread to a cell waiting in ``input()`` in another.
+
+    :meth:`ask` is the kernel's ``ask_input``: it sends the request only once it
+    is ready for the reply, so a quick client cannot answer too early.
+    """
+
+    def __init__(self, emit: Any) -> None:
+        self._emit = emit
+        self._ready = threading.Condition()
+        self._waiting: str | None = None  # the cell waiting for a line
+        self._reply: p.InputReply | None = None
+        self._interrupted = False
+        self._closed = False
+
+    def ask(self, request: p.InputRequest) -> str | None:
+        with self._ready:
+            if self._closed:
+                return None
+            self._waiting, self._reply, self._interrupted = request.cell_id, None, False
+        try:
+            self._emit(request)
+            with self._ready:
+                while self._reply is None and not self._interrupted and not self._closed:
+                    self._ready.wait()
+                if self._interrupted:
+                    raise KeyboardInterrupt
+                if self._reply is None or self._reply.eof:
+                    return None
+                return self._reply.text
+        finally:
+            with self._ready:
+                self._waiting = None
+
+    def reply(self, reply: p.InputReply) -> bool:
+        """Give ``reply`` to the waiting cell; False when no cell is waiting."""
+        with self._ready:
+            if self._waiting is None:
+                return False
+            if reply.cell_id != self._waiting:
+                self._emit(p.ProtocolError(
+                    f"cell {reply.cell_id!r} is not waiting for input (cell "
+                    f"{self._waiting!r} is), so the reply was dropped", reply.type,
+                ))
+                return True
+            self._reply = reply
+            self._ready.notify_all()
+            return True
+
+    def interrupt(self) -> bool:
+        """Wake a waiting cell with ``KeyboardInterrupt``; False when none was waiting."""
+        with self._ready:
+            if self._waiting is None or self._reply is not None:
+                return False
+            self._interrupted = True
+            self._ready.notify_all()
+            return True
+
+    def close(self) -> None:
+        """No more input will come: a waiting cell, and any later one, gets end of input."""
+        with self._ready:
+            self._closed = True
+            self._ready.notify_all()
+
+
 def _private_stdout() -> TextIO:
     """A stream on a duplicate of fd 1, with fd 1 redirected to stderr."""
     try:
@@ -64,6 +134,8 @@ def serve(stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
 async def _serve(kernel: Kernel, emit: _EventWriter, stdin: TextIO) -> int:
     loop = asyncio.get_running_loop()
     queue = CommandQueue()
+    inputs = InputWaiter(emit)
+    kernel.ask_input = inputs.ask
     main_thread = threading.main_thread().ident
 
     def on_sigint(signum: int, frame: Any) -> None:
@@ -88,10 +160,16 @@ async def _serve(kernel: Kernel, emit: _EventWriter, stdin: TextIO) -> int:
             if isinstance(command, p.Interrupt):
                 if kernel.running:
                     kernel.interrupt()
-                    if main_thread is not None:
+                    # A cell waiting for input wakes up interrupted; others get SIGINT.
+                    if not inputs.interrupt() and main_thread is not None:
                         signal.pthread_kill(main_thread, signal.SIGINT)
                 continue
+            if isinstance(command, p.InputReply) and inputs.reply(command):
+                continue
+            if isinstance(command, p.Shutdown):
+                inputs.close()
             loop.call_soon_threadsafe(queue.put, command)
+        inputs.close()
         loop.call_soon_threadsafe(queue.put, None)
 
     reader = threading.Thread(target=read_commands, name="kernel-stdin", daemon=True)

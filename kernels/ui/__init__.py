@@ -14,8 +14,8 @@ one given with ``--set name=value``.
 
 Inputs: slider, range_slider, number, text, text_area, checkbox, switch,
 dropdown, radio, multiselect, date, file, button, run_button. Data: table,
-dataframe. Several at once: array, dictionary, form. Layout and display:
-hstack, vstack, tabs, accordion, md, image, progress. The user guide is
+dataframe. Several at once: array, dictionary, batch, form. Layout and display:
+hstack, vstack, tabs, accordion, md, html, image, progress. The user guide is
 docs/ui.md.
 """
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from kernels.ui._choices import dropdown, multiselect, radio
-from kernels.ui._containers import array, dictionary, form
+from kernels.ui._containers import array, batch, dictionary, form
 from kernels.ui._core import UI_MIME, StopCell, UIElement, UIValueError
 from kernels.ui._files import UploadedFile, file
 from kernels.ui._inputs import (
@@ -40,6 +40,7 @@ from kernels.ui._inputs import (
     text_area,
 )
 from kernels.ui._layout import accordion, hstack, image, md, tabs, vstack
+from kernels.ui._layout import html_ as html
 from kernels.ui._progress import progress
 from kernels.ui._tables import dataframe, table
 
@@ -62,6 +63,7 @@ __all__ = [
     "UploadedFile",
     "accordion",
     "array",
+    "batch",
     "button",
     "checkbox",
     "dataframe",
@@ -71,6 +73,7 @@ __all__ = [
     "file",
     "form",
     "hstack",
+    "html",
     "image",
     "md",
     "multiselect",

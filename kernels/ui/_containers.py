@@ -12,6 +12,8 @@ end sends the whole inner value to the form.
 from __future__ import annotations
 
 import html
+import inspect
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -193,6 +195,56 @@ class dictionary(UIElement[dict[str, Any]]):
 
     def _static_html(self) -> str:
         return _group_html(self, [e._static_html() for e in self._elements.values()])
+
+
+class batch(dictionary):
+    """Elements shown inside markdown, with one value: ``ui.batch(md_text, {"x": slider})``.
+
+    ``template`` is markdown (or a :class:`~kernels.ui.md`) holding ``{name}`` where
+    each element goes (other braces, such as LaTeX's, are left alone). It shows as
+    that markdown with the elements live in it; its ``value`` is a dict of each
+    name's value, like :class:`dictionary`, and changing any element re-runs the
+    cells that read the batch. Put it in a :class:`form` to submit them together.
+    """
+
+    kind = "markdown"
+
+    def __init__(
+        self,
+        template: Any,
+        elements: Mapping[str, UIElement[Any]],
+        *,
+        label: str = "",
+        on_change: Callable[[dict[str, Any]], object] | None = None,
+    ) -> None:
+        from kernels.ui._core import embed_tag
+        from kernels.ui._layout import md
+
+        text = template.text if isinstance(template, md) else template
+        if not isinstance(text, str):
+            raise TypeError(f"batch: give markdown text, not {type(template).__name__}")
+        super().__init__(elements, label=label, on_change=on_change)
+        names = "|".join(re.escape(name) for name in self._elements)
+        tags = {name: embed_tag(element) for name, element in self._elements.items()}
+        self._text = (
+            re.sub(r"\{(" + names + r")\}", lambda m: tags[m.group(1)], inspect.cleandoc(text))
+            if names else inspect.cleandoc(text)
+        )
+
+    @property
+    def text(self) -> str:
+        """The markdown, with ``<pg-ui data-id="...">`` tags where the elements go."""
+        return self._text
+
+    def _props(self) -> dict[str, Any]:
+        return {
+            "text": self._text,
+            "elements": [element._spec() for element in self._elements.values()],
+            # The front end collects these elements' values for a form holding the batch.
+            "batch": [
+                {"key": key, "id": element.id} for key, element in self._elements.items()
+            ],
+        }
 
 
 class form(UIElement[Any]):

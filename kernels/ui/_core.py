@@ -53,10 +53,21 @@ class UIContext:
         cell_id: str,
         registry: UIRegistry,
         send_output: Callable[[dict[str, Any]], None] | None = None,
+        changed: Callable[[Any, str, str | None, bool], None] | None = None,
     ) -> None:
         self.cell_id = cell_id
         self.registry = registry
         self.send_output = send_output
+        # The kernel's ``changed(value, made_by_cell, changed_by_cell, rerun_changer)``: a
+        # value made by a cell changed (a state was set), so the cells reading the variable
+        # holding it must run once the current run is over.
+        self.changed = changed
+        # What the cell put in its output area while running (``output.append``); it stays
+        # the cell's output unless the cell ends with an expression. None: nothing put.
+        self.output_items: list[Any] | None = None
+        # The global names the running cell defines and reads (marimo's ``mo.defs()``).
+        self.defs: frozenset[str] = frozenset()
+        self.refs: frozenset[str] = frozenset()
         self._counter = itertools.count()
 
     def next_id(self) -> str:
@@ -275,6 +286,17 @@ class UIElement(Generic[T]):
         raise TypeError(
             f"{type(self).__name__} is not iterable; use its .value"
         )
+
+
+def output_items_display(items: list[Any]) -> Any:
+    """What a cell's output area shows for the things put in it: one, or a column of them."""
+    if not items:
+        return None
+    if len(items) == 1:
+        return items[0]
+    from kernels.ui._layout import vstack
+
+    return vstack(items)
 
 
 def embed_tag(element: UIElement[Any]) -> str:

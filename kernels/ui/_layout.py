@@ -101,12 +101,27 @@ def _items(kind: str, items: Sequence[Any]) -> list[Any]:
     return [_shown(item) for item in items]
 
 
+def _sizes(kind: str, name: str, sizes: Sequence[float] | str | None, count: int) -> list[float]:
+    """Relative sizes of a stack's items (``"equal"``: all the same); [] when not given."""
+    if sizes is None:
+        return []
+    if sizes == "equal":
+        return [1.0] * count
+    if isinstance(sizes, str) or not isinstance(sizes, Sequence):
+        raise ValueError(f'{kind}: {name} must be a list of numbers or "equal"')
+    if len(sizes) != count or not all(_finite(size) and size >= 0 for size in sizes):
+        raise ValueError(
+            f"{kind}: {name} must give one number >= 0 per item ({count}), not {list(sizes)!r}"
+        )
+    return [float(size) for size in sizes]
+
+
 class _Stack(_Layout):
     direction = "row"
 
     def __init__(
         self, items: Sequence[Any], *, gap: float, align: str, justify: str, wrap: bool,
-        label: str,
+        label: str, sizes: Sequence[float] | str | None = None,
     ) -> None:
         self._items = _items(self.kind, items)
         if not _finite(gap) or gap < 0:
@@ -115,6 +130,8 @@ class _Stack(_Layout):
         self._align = _choice(self.kind, "align", align, _ALIGN)
         self._justify = _choice(self.kind, "justify", justify, _JUSTIFY)
         self._wrap = bool(wrap)
+        name = "widths" if self.direction == "row" else "heights"
+        self._sizes = _sizes(self.kind, name, sizes, len(self._items))
         super().__init__(label=label)
 
     @property
@@ -130,6 +147,8 @@ class _Stack(_Layout):
             "align": self._align,
             "justify": self._justify,
             "wrap": self._wrap,
+            # Relative sizes (flex-grow) of the items along the stack, or [] for natural sizes.
+            "sizes": self._sizes,
         }
 
     def _plain_text(self) -> str:
@@ -151,7 +170,8 @@ class hstack(_Stack):
     Items are elements (they stay live), text (markdown), or anything a cell
     can show. ``gap`` is in rem; ``align`` (cross axis: start, center, end, stretch) and
     ``justify`` (main axis: start, center, end, space-between, space-around)
-    place them; ``wrap=True`` lets them flow onto more rows. It has no value.
+    place them; ``wrap=True`` lets them flow onto more rows; ``widths`` gives the
+    items' relative widths (``[1, 2]``, or ``"equal"``). It has no value.
     """
 
     kind = "hstack"
@@ -165,15 +185,19 @@ class hstack(_Stack):
         align: str = "start",
         justify: str = "start",
         wrap: bool = False,
+        widths: Sequence[float] | str | None = None,
         label: str = "",
     ) -> None:
-        super().__init__(items, gap=gap, align=align, justify=justify, wrap=wrap, label=label)
+        super().__init__(
+            items, gap=gap, align=align, justify=justify, wrap=wrap, label=label, sizes=widths
+        )
 
 
 class vstack(_Stack):
     """Things one above another: ``ui.vstack([ui.md("## Inputs"), speed, angle])``.
 
-    Like :class:`hstack` in a column (``align`` defaults to stretch). It has no value.
+    Like :class:`hstack` in a column (``align`` defaults to stretch; ``heights`` are
+    the items' relative heights). It has no value.
     """
 
     kind = "vstack"
@@ -186,9 +210,12 @@ class vstack(_Stack):
         gap: float = 0.5,
         align: str = "stretch",
         justify: str = "start",
+        heights: Sequence[float] | str | None = None,
         label: str = "",
     ) -> None:
-        super().__init__(items, gap=gap, align=align, justify=justify, wrap=False, label=label)
+        super().__init__(
+            items, gap=gap, align=align, justify=justify, wrap=False, label=label, sizes=heights
+        )
 
 
 def _sections(kind: str, sections: Mapping[str, Any]) -> dict[str, Any]:
@@ -304,9 +331,12 @@ class accordion(UIElement[list[str]]):
 
 
 _EMBED = re.compile(r'<pg-ui data-id="([^"]*)"></pg-ui>')
+_TAG = re.compile(r"<[^<>]*>")
 
 
 def _plain(element: UIElement[Any]) -> str:
+    if isinstance(element, _Layout):
+        return element._plain_text()
     wire = element._to_wire()
     return wire if isinstance(wire, str) else json.dumps(wire, default=str)
 
@@ -379,6 +409,39 @@ class md(_Layout):
 
     def _repr_markdown_(self) -> str:
         return self._replace_tags(lambda e: e._static_html())
+
+
+class html_(md):  # exported as ui.html (the module `html` is taken here)
+    """HTML that can hold live elements: ``ui.html(f"<b>Speed</b> {speed}")``.
+
+    Like :class:`md` without the markdown: the text is HTML as written (shown in the
+    page through the same sanitiser as markdown, so no scripts or event handlers).
+    """
+
+    def __init__(self, text: str, *, label: str = "") -> None:
+        if not isinstance(text, str):
+            raise TypeError(f"html: give HTML text, not {type(text).__name__}")
+        super().__init__(text, label=label)
+        self._text = text  # as written: not dedented like markdown
+
+    def _props(self) -> dict[str, Any]:
+        return {**super()._props(), "html": True}
+
+    def _static_html(self) -> str:
+        return self._replace_tags(lambda e: e._static_html())
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {
+            UI_MIME: self._spec(),
+            "text/html": self._static_html(),
+            "text/plain": self._plain_text(),
+        }
+
+    def _repr_markdown_(self) -> str:  # type: ignore[override]
+        return self._static_html()
+
+    def _plain_text(self) -> str:
+        return html.unescape(_TAG.sub("", super()._plain_text()))
 
 
 _MAGIC = (
@@ -489,3 +552,6 @@ class image(_Layout):
         )
         alt = html.escape(self._label, quote=True)
         return f'<img alt="{alt}"{size} src="data:{self._mime};base64,{self._data}">'
+
+
+html_.__name__ = html_.__qualname__ = "html"

@@ -28,6 +28,8 @@ _PYPI_JSON = "application/vnd.pypi.simple.v1+json"
 PURE_PROJECT = "pgtest_hello"
 PURE_GREETING = "hi from wheel"
 NATIVE_PROJECT = "pgtest_native"
+# Pure itself, but it requires NATIVE_PROJECT: micropip fetches it, then fails on that.
+NEEDS_NATIVE_PROJECT = "pgtest_needs_native"
 
 
 def normalize_project_name(name: str) -> str:
@@ -39,7 +41,10 @@ def _record_hash(data: bytes) -> str:
     return "sha256=" + digest.decode()
 
 
-def build_pure_wheel(directory: Path, *, name: str, version: str, modules: dict[str, str]) -> Path:
+def build_pure_wheel(
+    directory: Path, *, name: str, version: str, modules: dict[str, str],
+    requires: tuple[str, ...] = (),
+) -> Path:
     """Write ``<name>-<version>-py3-none-any.whl`` holding ``modules`` (path -> source)."""
     dist = name.replace("-", "_")
     dist_info = f"{dist}-{version}.dist-info"
@@ -48,6 +53,7 @@ def build_pure_wheel(directory: Path, *, name: str, version: str, modules: dict[
         f"{dist_info}/METADATA": (
             f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
             "Summary: A wheel built by Playground's browser tests\n"
+            + "".join(f"Requires-Dist: {requirement}\n" for requirement in requires)
         ).encode(),
         f"{dist_info}/WHEEL": (
             b"Wheel-Version: 1.0\nGenerator: playground-tests\nRoot-Is-Purelib: true\n"
@@ -66,7 +72,7 @@ def build_pure_wheel(directory: Path, *, name: str, version: str, modules: dict[
 
 
 def build_test_projects(directory: Path) -> None:
-    """Write the distributions of ``PURE_PROJECT`` and ``NATIVE_PROJECT`` into ``directory``."""
+    """Write the distributions of the test projects into ``directory``."""
     build_pure_wheel(
         directory,
         name=PURE_PROJECT,
@@ -77,6 +83,13 @@ def build_test_projects(directory: Path) -> None:
                 f"    return {PURE_GREETING!r}\n"
             )
         },
+    )
+    build_pure_wheel(
+        directory,
+        name=NEEDS_NATIVE_PROJECT,
+        version="1.0",
+        modules={f"{NEEDS_NATIVE_PROJECT}/__init__.py": "import pgtest_native\n"},
+        requires=(NATIVE_PROJECT,),
     )
     # Listed, but unusable in a browser: compiled for Linux, and a source archive.
     (directory / f"{NATIVE_PROJECT}-1.0-cp314-cp314-manylinux_2_17_x86_64.whl").write_bytes(b"x")

@@ -25,7 +25,7 @@ def kernel():
 
 def test_ready_then_reactive_run_over_stdio(kernel):
     ready = kernel.wait_for(lambda e: e["type"] == "kernel_ready")
-    assert ready["protocol"] == 1
+    assert ready["protocol"] == 2
     kernel.send(type="create_cell", cell_id="a", code="x = 2")
     kernel.send(type="create_cell", cell_id="b", code="print('x is', x)\nx * 21")
     kernel.run_and_wait("a")

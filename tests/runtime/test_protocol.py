@@ -33,6 +33,9 @@ def test_commands_parse_from_json_with_defaults():
         ({"type": "create_cell", "cell_id": "a", "colour": 1}, "unknown field(s) colour"),
         ({"type": "move_cell", "cell_id": "a", "index": True}, "must be an integer"),
         ({"type": "update_cell", "cell_id": "a", "config": {"hidden": 1}}, "unknown field"),
+        ({"type": "input_reply", "text": "x"}, "input_reply: missing field 'cell_id'"),
+        ({"type": "input_reply", "cell_id": "a", "text": 3}, "input_reply.text must be a string"),
+        ({"type": "input_reply", "cell_id": "a", "eof": "yes"}, "input_reply.eof must be true or false"),
     ],
 )
 def test_malformed_commands_are_refused_with_a_clear_message(message, expected):
@@ -47,6 +50,8 @@ def test_every_event_round_trips_through_json():
         p.CellStatus("a", "running"),
         p.CellAnalysisInfo("a", ["x"], ["y"]),
         p.Stream("a", "stdout", "hi\n"),
+        p.InputRequest("a", "Your name? ", False),
+        p.InputRequest("a", "Password: ", True),
         p.Output("a", {"text/plain": "1", "application/json": {"k": [1, None]}}),
         p.CellError("a", "exception", "ValueError: x", "Traceback...", 3, None, ["b"]),
         p.Variables([p.VariableInfo("x", "int", "1", "a")], ["gone"]),
@@ -64,6 +69,7 @@ def test_every_command_round_trips_through_json():
         p.CreateCell("a", "x = 1", "markdown", p.CellConfig(True, True), 2),
         p.UpdateCell("a", "y", None), p.DeleteCell("a"), p.MoveCell("a", 0), p.Run(["a"]),
         p.RunStale(), p.RunAll(), p.SetUIValue("s", [1, 2]), p.Interrupt(),
+        p.InputReply("a", "Ada"), p.InputReply("a", eof=True),
         p.SetConfig(lazy=True), p.Shutdown(),
     ]
     for command in commands:
@@ -81,3 +87,11 @@ def test_schema_names_every_message_and_its_required_fields():
     assert defs["CellStatus"]["properties"]["status"]["enum"] == [
         "queued", "running", "idle", "stale", "disabled", "errored"
     ]
+
+
+def test_input_messages_default_to_a_plain_line():
+    assert p.command_from_json({"type": "input_reply", "cell_id": "a"}) == p.InputReply("a", "", False)
+    assert p.event_from_json({"type": "input_request", "cell_id": "a"}) == p.InputRequest("a", "", False)
+    defs = p.json_schema()["$defs"]
+    assert defs["InputReply"]["required"] == ["type", "cell_id"]
+    assert defs["InputRequest"]["properties"]["password"] == {"type": "boolean"}

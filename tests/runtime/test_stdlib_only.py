@@ -60,13 +60,19 @@ def _fresh_imports_stdlib_only() -> Iterator[_NonStdlibBlocker]:
         sys.modules.update(saved)
 
 
+# Everything the browser's runtime wheel ships (frontend/scripts/build_runtime_wheel.py).
+SHIPPED_PACKAGES = ("kernels.runtime", "kernels.marimo_compat")
+
+
 def _runtime_module_names() -> list[str]:
-    runtime = importlib.import_module("kernels.runtime")
-    names = ["kernels.runtime"]
-    for info in pkgutil.walk_packages(runtime.__path__, prefix="kernels.runtime."):
-        # __main__ modules run the CLI when imported.
-        if not info.name.endswith(".__main__"):
-            names.append(info.name)
+    names = []
+    for package_name in SHIPPED_PACKAGES:
+        package = importlib.import_module(package_name)
+        names.append(package_name)
+        for info in pkgutil.walk_packages(package.__path__, prefix=f"{package_name}."):
+            # __main__ modules run the CLI when imported.
+            if not info.name.endswith(".__main__"):
+                names.append(info.name)
     return names
 
 

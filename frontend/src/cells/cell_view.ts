@@ -5,6 +5,7 @@
 import { actionButton as button } from "../buttons";
 import { createEditor, type CellEditor } from "../editor/editor";
 import type { CellConfig, CellErrorKind, CellKind, CellStatusName, KernelEvent, MimeBundle } from "../kernel/messages";
+import { inputBox } from "../outputs/input_box";
 import { hardenLinks, markdownToSafeHtml } from "../outputs/markdown";
 import { renderMimeBundle } from "../outputs/mimebundle";
 
@@ -15,6 +16,8 @@ export interface CellActions {
   duplicate(cell: CellView): void;
   select(cell: CellView): void;
   edited(cell: CellView): void;
+  /** The answer to the cell's input(): a line, or null for end of input. */
+  answerInput(cell: CellView, line: string | null): void;
   save(): void;
   notebookNames(): Iterable<string>;
 }
@@ -55,6 +58,7 @@ export class CellView {
   private readonly stdout: HTMLElement;
   private readonly stderr: HTMLElement;
   private readonly error: HTMLElement;
+  private input: HTMLInputElement | null = null;
 
   constructor(options: { id: string; kind: CellKind; code: string; config: CellConfig; readOnly: boolean; actions: CellActions }) {
     this.id = options.id;
@@ -107,7 +111,7 @@ export class CellView {
         const edit = () => this.editMarkdown();
         this.rendered.title = "Click or press Enter to edit";
         this.rendered.addEventListener("click", (event) => {
-          if (!(event.target as HTMLElement).closest("a")) edit();
+          if (!(event.target as HTMLElement).closest("a, summary")) edit(); // links and <details> toggles act themselves
         });
         this.rendered.addEventListener("keydown", (event) => {
           if (event.key === "Enter") {
@@ -184,9 +188,12 @@ export class CellView {
     this.root.dataset.status = status;
     this.statusBadge.textContent = STATUS_TEXT[status];
     if (status === "running") this.clearOutputs();
+    // The cell ended or was interrupted: nothing waits for an answer any more.
+    else this.endInput();
   }
 
   clearOutputs(): void {
+    this.endInput();
     this.output.replaceChildren();
     for (const pane of [this.stdout, this.stderr, this.error]) {
       pane.replaceChildren();
@@ -198,6 +205,29 @@ export class CellView {
     const pane = name === "stdout" ? this.stdout : this.stderr;
     pane.append(text);
     pane.hidden = false;
+  }
+
+  /** The cell waits in input(): a box at the end of its stdout, after the prompt it printed. */
+  askInput(prompt: string, password: boolean): void {
+    this.endInput();
+    const box = inputBox({
+      prompt,
+      password,
+      cellName: this.id,
+      answer: (line) => {
+        this.input = null;
+        this.actions.answerInput(this, line);
+      },
+    });
+    this.input = box;
+    this.stdout.append(box);
+    this.stdout.hidden = false;
+    box.focus();
+  }
+
+  private endInput(): void {
+    this.input?.remove();
+    this.input = null;
   }
 
   showOutput(data: MimeBundle): void {

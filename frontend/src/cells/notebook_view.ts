@@ -154,6 +154,10 @@ export class NotebookView implements CellActions {
     this.hooks.save();
   }
 
+  answerInput(cell: CellView, line: string | null): void {
+    this.kernel.send(line === null ? { type: "input_reply", cell_id: cell.id, eof: true } : { type: "input_reply", cell_id: cell.id, text: line });
+  }
+
   notebookNames(): Iterable<string> {
     return notebookNames(this.analyses);
   }
@@ -175,6 +179,9 @@ export class NotebookView implements CellActions {
         break;
       case "stream":
         cell.appendStream(event.name, event.text);
+        break;
+      case "input_request":
+        cell.askInput(event.prompt, event.password);
         break;
       case "output":
         cell.showOutput(event.data);

@@ -5,6 +5,10 @@ protocol is the runtime's (kernels.runtime.protocol); this module only moves
 JSON text between it and JavaScript, and answers the worker-control requests
 (src/kernel/messages.ts) that need Python: parse/serialize notebook files and
 find the imports a cell needs before it runs.
+
+Blocking in a cell (``time.sleep``, ``input()``) needs no stack switching:
+the worker blocks on memory shared with the page (``waits``, sync_buffer.ts),
+and the page's interrupt ends the wait.
 """
 
 import ast
@@ -12,10 +16,14 @@ import asyncio
 import importlib
 import importlib.util
 import json
+import math
+import operator
 import os
 import random
 import site
 import sys
+import time
+import weakref
 import zipfile
 
 from kernels.runtime import protocol
@@ -26,6 +34,7 @@ from kernels.runtime.formats import (
     with_cell_names,
 )
 from kernels.runtime.kernel import Kernel
+from kernels.runtime.marimo_hook import SERVED_MODULES
 from kernels.runtime.notebook import Cell, CellConfig, Notebook
 
 
@@ -42,7 +51,9 @@ class Bridge:
     ``post`` is a JavaScript function taking an event's JSON text; ``before``
     (optional) is called before each command is applied (the worker clears
     its interrupt buffer there); ``on_busy`` (optional) gets ``True`` when the
-    queue starts working and ``False`` when it is empty again.
+    queue starts working and ``False`` when it is empty again. ``waits``
+    (worker.ts ``blockingWaits``; None without shared memory) blocks this
+    worker for ``time.sleep`` and ``input()``.
 
     Commands go through :class:`~kernels.runtime.commands.CommandQueue`, the
     same queue as the stdio transport, drained by one consumer task: a burst
@@ -51,11 +62,15 @@ class Bridge:
     values. Interrupts do not queue (``interrupt``).
     """
 
-    def __init__(self, post, before=None, on_busy=None):
+    def __init__(self, post, before=None, on_busy=None, waits=None):
         self._post = post
         self._before = before
         self._on_busy = on_busy
+        waits = waits or None  # JavaScript's null arrives as a false JsNull
+        self._waits = waits
         self.kernel = Kernel(self._emit)
+        self.kernel.ask_input = _cannot_wait_for_input if waits is None else self._ask_input
+        time.sleep = _blocking_sleep(waits)
         # Imported here: after a snapshot restore the runtime's files are
         # unpacked only after this module runs (worker.ts).
         from kernels.runtime.commands import CommandQueue
@@ -136,6 +151,72 @@ class Bridge:
     def interrupt(self):
         self.kernel.interrupt()
 
+    def _ask_input(self, request):
+        """The kernel's ``ask_input``: announce the request, then block until the page answers."""
+        self._waits.expectReply()
+        self._emit(request)
+        answer = self._waits.readReply()
+        if answer == "i":
+            raise KeyboardInterrupt
+        return None if answer == "e" else answer[1:]
+
+
+# ------------------------------------------------------ time.sleep, input()
+
+NOT_ISOLATED = (
+    "this page is embedded in a page that is not cross-origin isolated, so Python "
+    "cannot pause here"
+)
+
+
+def _cannot_wait_for_input(request):
+    raise EOFError(
+        f"input() cannot wait for an answer: {NOT_ISOLATED}. Open the notebook on its own "
+        "page, or use a UI element instead (ui.text)"
+    )
+
+
+def _sleep_seconds(seconds):
+    """``seconds`` checked as ``time.sleep`` checks it."""
+    value = seconds if isinstance(seconds, float) else operator.index(seconds)
+    if math.isnan(value):
+        raise ValueError("Invalid value NaN (not a number)")
+    if value < 0:
+        raise ValueError("sleep length must be non-negative")
+    return value
+
+
+def _blocking_sleep(waits):
+    """``time.sleep`` for the worker, replacing Pyodide's (which needs stack switching).
+
+    With shared memory it blocks the worker (``Atomics.wait``) and an interrupt
+    ends it with ``KeyboardInterrupt``. Without, nothing can pause without
+    spinning the CPU: it returns at once and says so on the cell's stderr, once
+    per cell run.
+    """
+    if waits is not None:
+        def sleep(seconds):
+            deadline = time.monotonic() + _sleep_seconds(seconds)
+            while (left := deadline - time.monotonic()) > 0:
+                if waits.sleep(left * 1000):
+                    raise KeyboardInterrupt
+    else:
+        told = weakref.WeakSet()  # the stderr streams (cell runs) already told
+
+        def sleep(seconds):
+            stream = sys.stderr
+            if _sleep_seconds(seconds) == 0 or stream in told:
+                return
+            print(f"time.sleep() returned at once: {NOT_ISOLATED}. "
+                  "Use `await asyncio.sleep(...)` instead.", file=stream)
+            try:
+                told.add(stream)
+            except TypeError:  # not a cell's stream
+                pass
+
+    sleep.__doc__ = time.sleep.__doc__
+    return sleep
+
 
 def parse_notebook(text):
     """Our .py or a marimo .py -> JSON {"ok", "cells", "header"} (or {"ok": false, "error"})."""
@@ -156,8 +237,10 @@ def parse_notebook(text):
 
 
 def serialize_notebook(text):
-    """JSON {"cells", "header"} -> JSON {"ok", "source"} in our .py format."""
+    """JSON {"cells", "header"} -> JSON {"ok", "source"} in our .py format, or in marimo's
+    when the JSON also has "format": "marimo" (share links: src/share/link.ts)."""
     data = json.loads(text)
+    fmt = "marimo" if data.get("format") == "marimo" else "py"
     cells = [
         Cell(
             code=cell["code"],
@@ -169,10 +252,10 @@ def serialize_notebook(text):
     ]
     try:
         try:
-            source = dumps_notebook(Notebook(cells=cells, header=data.get("header")), "py")
+            source = dumps_notebook(Notebook(cells=cells, header=data.get("header")), fmt)
         except NotebookFormatError:
             # A header we cannot write back (e.g. from an imported file): use ours.
-            source = dumps_notebook(Notebook(cells=cells, header=None), "py")
+            source = dumps_notebook(Notebook(cells=cells, header=None), fmt)
     except NotebookFormatError as exc:
         return json.dumps({"ok": False, "error": str(exc)})
     return json.dumps({"ok": True, "source": source})
@@ -233,7 +316,8 @@ def _top_level_imports(code):
 
 
 def _importable(name):
-    if name in sys.modules:
+    # `import marimo` is served by the kernel itself (kernels.runtime.marimo_hook).
+    if name in sys.modules or name in SERVED_MODULES:
         return True
     try:
         return importlib.util.find_spec(name) is not None

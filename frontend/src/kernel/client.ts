@@ -1,6 +1,8 @@
 // The page's end of the kernel worker: start it, send commands, hand events
 // to listeners, interrupt it, and make request/response calls (parse,
 // serialize, install) over the worker-control messages of messages.ts.
+// Interrupts and `input_reply` go through shared memory (sync_buffer.ts):
+// the worker is blocked in Python then and reads no messages.
 
 import type {
   BootOptions,
@@ -13,6 +15,7 @@ import type {
   WorkerRequest,
   WorkerResults,
 } from "./messages";
+import { createSyncBuffer, SyncBuffer } from "./sync_buffer";
 
 export type KernelState = "booting" | "ready" | "busy" | "dead";
 
@@ -30,7 +33,7 @@ export interface BootInfo {
 
 export class KernelClient {
   private readonly worker: Worker;
-  private readonly interruptBuffer: Uint8Array | null;
+  private readonly sync: SyncBuffer | null;
   private readonly listeners = new Set<KernelListener>();
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   private nextId = 1;
@@ -42,23 +45,24 @@ export class KernelClient {
   private resolveReady!: (info: BootInfo) => void;
   private rejectReady!: (error: Error) => void;
 
-  constructor(options: Omit<BootOptions, "interruptBuffer">) {
+  constructor(options: Omit<BootOptions, "syncBuffer">) {
     this.ready = new Promise((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
     });
     this.ready.catch(() => undefined);
     // Without cross-origin isolation there is no SharedArrayBuffer: interrupts
-    // then only reach cells that await (the `interrupt` command).
-    const shared = typeof SharedArrayBuffer === "function" && globalThis.crossOriginIsolated ? new SharedArrayBuffer(1) : null;
-    this.interruptBuffer = shared ? new Uint8Array(shared) : null;
+    // then only reach cells that await (the `interrupt` command), and input()
+    // cannot wait for an answer.
+    const shared = createSyncBuffer();
+    this.sync = shared ? new SyncBuffer(shared) : null;
     performance.mark("playground-worker-start");
     this.worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module", name: "playground-kernel" });
     this.worker.onmessage = (event: MessageEvent<FromWorker>) => this.receive(event.data);
     this.worker.onerror = (event: ErrorEvent) => {
       this.fail(`the Python worker crashed: ${event.message || "unknown error"}; reload the page to start again`);
     };
-    this.post({ kind: "boot", options: { ...options, interruptBuffer: shared } });
+    this.post({ kind: "boot", options: { ...options, syncBuffer: shared } });
   }
 
   subscribe(listener: KernelListener): () => void {
@@ -68,12 +72,17 @@ export class KernelClient {
 
   send(command: Command): void {
     if (this.state === "dead") return;
+    if (command.type === "input_reply") {
+      // The cell waits in Python, blocking the worker: only shared memory reaches it.
+      this.sync?.reply(command.eof ? null : (command.text ?? ""));
+      return;
+    }
     this.post({ kind: "command", command });
   }
 
-  /** Stop the running cell: the buffer stops busy Python, the command cancels awaiting cells. */
+  /** Stop the running cell: shared memory stops busy, sleeping or input-waiting Python; the command cancels awaiting cells. */
   interrupt(): void {
-    if (this.interruptBuffer !== null) this.interruptBuffer[0] = 2;
+    this.sync?.interrupt();
     this.send({ type: "interrupt" });
   }
 

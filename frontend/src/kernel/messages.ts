@@ -38,6 +38,7 @@ export type Command =
   | { type: "run_all" }
   | { type: "set_ui_value"; object_id: string; value: unknown }
   | { type: "interrupt" }
+  | { type: "input_reply"; cell_id: string; text?: string; eof?: boolean }
   | { type: "set_config"; lazy?: boolean | null }
   | { type: "shutdown" };
 
@@ -55,6 +56,7 @@ export type KernelEvent =
   | { type: "cell_status"; cell_id: string; status: CellStatusName }
   | { type: "cell_analysis"; cell_id: string; defs: string[]; refs: string[] }
   | { type: "stream"; cell_id: string; name: "stdout" | "stderr"; text: string }
+  | { type: "input_request"; cell_id: string; prompt: string; password: boolean }
   | { type: "output"; cell_id: string; data: MimeBundle }
   | {
       type: "cell_error";
@@ -99,8 +101,11 @@ export interface BootOptions {
   wheelIndexUrl: string;
   /** Absolute base URL of Pyodide's compiled packages, or null when the server has none. */
   pyodidePackagesUrl: string | null;
-  /** One byte; the page writes 2 (SIGINT) into it to interrupt running Python. */
-  interruptBuffer: SharedArrayBuffer | null;
+  /**
+   * Memory shared with the page (sync_buffer.ts): the interrupt word, and the
+   * reply to input(). Null when the page is not cross-origin isolated.
+   */
+  syncBuffer: SharedArrayBuffer | null;
 }
 
 export type WorkerRequest =

@@ -7,16 +7,21 @@
 // Python consumer task, which merges bursts of set_ui_value into one run;
 // before a run, the imports of the cells it may run are installed
 // (packages/install.ts), queued as a step of their own.
-// Interrupts: the page writes 2 into the shared interrupt buffer, which stops
-// Python busy in a cell; an `interrupt` command is also handled at once (not
-// queued) so a cell awaiting something is cancelled. The buffer is cleared
-// before each command so an old interrupt cannot hit the next one.
+// Interrupts: the page writes 2 into the shared interrupt word (sync_buffer.ts),
+// which stops Python busy in a cell, sleeping or waiting in input(); an
+// `interrupt` command is also handled at once (not queued) so a cell awaiting
+// something is cancelled. The word is cleared before each command so an old
+// interrupt cannot hit the next one.
+// Blocking: bridge.py's time.sleep and input() block this worker on the shared
+// memory (Atomics.wait) instead of Pyodide's stack switching; without shared
+// memory (a page that is not cross-origin isolated) they cannot wait.
 
 import { loadPyodide, type PyodideAPI } from "pyodide";
 import type { PyProxy } from "pyodide/ffi";
 import bridgeSource from "./bridge.py?raw";
 import type { BootOptions, BootStage, Command, FromWorker, NotebookFile, ToWorker, WorkerRequest } from "./messages";
 import { PackageInstaller } from "../packages/install";
+import { SyncBuffer } from "./sync_buffer";
 
 interface WorkerScope {
   postMessage(message: FromWorker): void;
@@ -37,7 +42,7 @@ interface Bridge extends PyProxy {
 let bridge: Bridge | null = null;
 let bridgeModule: PyProxy | null = null;
 let installer: PackageInstaller | null = null;
-let interruptView: Uint8Array | null = null;
+let sync: SyncBuffer | null = null;
 
 /** Notebook cells as the kernel knows them, to find the imports of cells about to run. */
 const cellCode = new Map<string, { code: string; kind: string }>();
@@ -87,7 +92,7 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
 
 async function boot(options: BootOptions): Promise<void> {
   const started = performance.now();
-  interruptView = options.interruptBuffer ? new Uint8Array(options.interruptBuffer) : null;
+  sync = options.syncBuffer ? new SyncBuffer(options.syncBuffer) : null;
   let snapshotOutcome: "restored" | "none" | "failed" = "none";
   // Start both downloads now, so they overlap the wasm compile.
   const wheel = fetchBytes(options.runtimeWheelUrl);
@@ -141,16 +146,15 @@ del _wheel
     module.after_restore(JSON.stringify(PYTHON_ENV));
   }
   py.FS.unlink("/tmp/playground_runtime.whl");
-  if (interruptView !== null) py.setInterruptBuffer(interruptView);
+  if (sync !== null) py.setInterruptBuffer(sync.interruptView);
   py.setStdout({ batched: (text: string) => console.log(text) });
   py.setStderr({ batched: (text: string) => console.warn(text) });
   bridge = module.Bridge(
     (json: string) => post({ kind: "event", event: JSON.parse(json) }),
     // Before each command: an old interrupt must not hit the next one.
-    () => {
-      if (interruptView !== null) interruptView[0] = 0;
-    },
+    () => sync?.clear(),
     (busy: boolean) => post({ kind: "busy", busy }),
+    sync === null ? undefined : blockingWaits(sync),
   ) as Bridge;
   installer = new PackageInstaller({
     pyodide: py,
@@ -166,6 +170,15 @@ del _wheel
     snapshot: snapshotOutcome,
   });
   console.debug(`playground worker: ${snapshotOutcome === "restored" ? "snapshot restored" : "booted"} in ${Math.round(performance.now() - started)} ms (Python ready at ${Math.round(pythonAt - started)} ms)`);
+}
+
+/** What bridge.py's time.sleep and input() call; plain functions, so Python gets no proxies to keep. */
+function blockingWaits(shared: SyncBuffer) {
+  return {
+    sleep: (ms: number) => shared.sleep(ms),
+    expectReply: () => shared.expectReply(),
+    readReply: () => shared.readReply(),
+  };
 }
 
 async function fetchBytes(url: string): Promise<Uint8Array> {

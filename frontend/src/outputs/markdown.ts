@@ -1,6 +1,12 @@
-// Markdown to safe HTML for markdown cells shown in the page itself. Shared
+// Markdown to safe HTML for markdown cells and `ui.md` elements shown in the
+// page itself, and for `text/markdown` output shown in output frames. Shared
 // notebooks are untrusted, so the HTML goes through DOMPurify (no scripts,
-// no event handlers, no javascript: URLs); outputs use sandboxed frames instead.
+// no event handlers, no javascript: URLs).
+//
+// Markdown as marimo users write it: GFM (tables), `$...$`/`$$...$$` math
+// typeset by KaTeX (math.ts), Python code blocks highlighted (highlight.ts),
+// admonitions `/// note | Title` and `!!! note` (admonitions.ts). Their look
+// is markdown.css.
 //
 // Markdown keeps inline `style` attributes (coloured text, centred images), but
 // nothing that reaches beyond its own box: `<style>` elements (they restyle the
@@ -11,9 +17,23 @@
 // around the pointer. The rendered container's CSS (`contain: paint` on
 // `.markdown-rendered`, styles.css) clips the rest, `position: fixed` included,
 // to the cell (docs/security.md, "Markdown in the page").
+//
+// What KaTeX needs is allowed, and no more: DOMPurify's MathML profile (MathML
+// has no scripts or URLs that DOMPurify does not already check) plus the two
+// MathML tags it leaves out, `semantics` and `annotation` (the TeX source, as
+// text; `annotation-xml`, which can hold HTML, stays forbidden), and three SVG
+// tags KaTeX draws radicals, arrows and cancels with (`svg`, `path`, `line`,
+// with their geometry attributes; no other SVG, so no `use`, `image`,
+// `foreignObject` or animation). KaTeX's inline styles are sizes and offsets,
+// kept like any other inline style.
 
 import DOMPurify, { type Config } from "dompurify";
-import { marked } from "marked";
+import { Marked } from "marked";
+import { admonitionExtension } from "./admonitions";
+import { fenceLanguage, highlightToHtml } from "./highlight";
+import "./markdown.css";
+import markdownCss from "./markdown.css?inline";
+import { maskMath, mathExtensions, type MathOutput } from "./math";
 
 // An instance of our own: its hook applies to markdown only.
 const purifier = DOMPurify(window);
@@ -24,19 +44,49 @@ purifier.addHook("afterSanitizeAttributes", (node) => {
   if (style.length === 0) (node as Element).removeAttribute("style");
 });
 
-const MARKDOWN: Config = {
-  USE_PROFILES: { html: true },
-  FORBID_TAGS: ["style"],
-  FORBID_ATTR: ["popover", "popovertarget", "popovertargetaction", "command", "commandfor"],
-};
+const KATEX_TAGS = ["semantics", "annotation", "svg", "path", "line"];
+const KATEX_ATTRIBUTES = ["encoding", "viewbox", "preserveaspectratio", "d", "x1", "y1", "x2", "y2", "stroke-width"];
 
-function sanitize(text: string, extra: Config = {}): string {
-  const html = marked.parse(text, { async: false, gfm: true, breaks: false });
-  return purifier.sanitize(html, { ...MARKDOWN, ...extra });
+const MARKDOWN = {
+  USE_PROFILES: { html: true, mathMl: true },
+  ADD_TAGS: KATEX_TAGS,
+  ADD_ATTR: KATEX_ATTRIBUTES,
+  FORBID_TAGS: ["style", "annotation-xml"],
+  FORBID_ATTR: ["popover", "popovertarget", "popovertargetaction", "command", "commandfor"],
+} satisfies Config;
+
+function markdownParser(math: MathOutput): Marked {
+  return new Marked({
+    gfm: true,
+    breaks: false,
+    extensions: [admonitionExtension, ...mathExtensions(math)],
+    hooks: { emStrongMask: maskMath },
+    renderer: {
+      code({ text, lang }) {
+        const language = fenceLanguage(lang);
+        const cls = language ? ` class="language-${language}"` : "";
+        return `<pre class="code-block"><code${cls}>${highlightToHtml(text.replace(/\n$/, ""), language)}</code></pre>\n`;
+      },
+    },
+  });
+}
+
+// In the page, KaTeX lays math out with its own CSS and fonts; output frames cannot
+// load those (an opaque origin), so there the browser draws KaTeX's MathML itself.
+const pageMarkdown = markdownParser("html");
+const frameMarkdown = markdownParser("mathml");
+
+function sanitize(parser: Marked, text: string, extra: { tags?: string[]; attributes?: string[] } = {}): string {
+  const html = parser.parse(text, { async: false });
+  return purifier.sanitize(html, {
+    ...MARKDOWN,
+    ADD_TAGS: [...MARKDOWN.ADD_TAGS, ...(extra.tags ?? [])],
+    ADD_ATTR: [...MARKDOWN.ADD_ATTR, ...(extra.attributes ?? [])],
+  });
 }
 
 export function markdownToSafeHtml(text: string): string {
-  return sanitize(text);
+  return sanitize(pageMarkdown, text);
 }
 
 /**
@@ -45,7 +95,27 @@ export function markdownToSafeHtml(text: string): string {
  * replaces with live widgets built from data.
  */
 export function markdownWithElementsToSafeHtml(text: string): string {
-  return sanitize(text, { ADD_TAGS: ["pg-ui"], ADD_ATTR: ["data-id"] });
+  return sanitize(pageMarkdown, text, { tags: ["pg-ui"], attributes: ["data-id"] });
+}
+
+/**
+ * HTML of a `ui.html` element (marimo's `mo.Html`, callouts, stats...): not markdown,
+ * but sanitised exactly like it, with the same `<pg-ui data-id>` placeholders.
+ */
+export function htmlWithElementsToSafeHtml(text: string): string {
+  return purifier.sanitize(text, {
+    ...MARKDOWN,
+    ADD_TAGS: [...MARKDOWN.ADD_TAGS, "pg-ui"],
+    ADD_ATTR: [...MARKDOWN.ADD_ATTR, "data-id"],
+  });
+}
+
+/**
+ * A whole document body for an output frame showing `text/markdown` output:
+ * the same sanitised markdown (math as MathML), with markdown.css inlined.
+ */
+export function markdownToFrameHtml(text: string): string {
+  return `<style>${markdownCss}</style><div class="markdown-rendered">${sanitize(frameMarkdown, text)}</div>`;
 }
 
 /** Links in rendered markdown open in a new tab and never leak the page. */

@@ -6,7 +6,7 @@
 
 import type { MimeBundle } from "../kernel/messages";
 import { outputFrame } from "./frame";
-import { markdownToSafeHtml } from "./markdown";
+import { markdownToFrameHtml } from "./markdown";
 import { renderUiElement, UI_MIME } from "./widgets";
 
 function text(value: unknown): string {
@@ -42,8 +42,10 @@ export function renderMimeBundle(bundle: MimeBundle, cellName: string): HTMLElem
   if ("image/svg+xml" in bundle) return outputFrame(text(bundle["image/svg+xml"]), title);
   if ("image/png" in bundle) return image("image/png", bundle["image/png"], plain || title);
   if ("image/jpeg" in bundle) return image("image/jpeg", bundle["image/jpeg"], plain || title);
-  // Rendered markdown is still untrusted: it goes into the frame as well, sanitised.
-  if ("text/markdown" in bundle) return outputFrame(markdownToSafeHtml(text(bundle["text/markdown"])), title);
+  // Rendered markdown is still untrusted: it goes into the frame as well, sanitised,
+  // rendered here by the same code as markdown cells (math as MathML: the frame cannot
+  // load KaTeX's fonts).
+  if ("text/markdown" in bundle) return outputFrame(markdownToFrameHtml(text(bundle["text/markdown"])), title);
   if ("application/json" in bundle) return pre("output-json", JSON.stringify(bundle["application/json"], null, 2));
   if ("text/plain" in bundle) return pre("output-text", plain);
   const first = Object.keys(bundle)[0];

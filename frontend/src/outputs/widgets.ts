@@ -7,7 +7,7 @@
 // same element (same id) in several outputs are kept in sync locally.
 
 import type { MimeBundle } from "../kernel/messages";
-import { hardenLinks, markdownWithElementsToSafeHtml } from "./markdown";
+import { hardenLinks, htmlWithElementsToSafeHtml, markdownWithElementsToSafeHtml } from "./markdown";
 import { renderMimeBundle } from "./mimebundle";
 
 export const UI_MIME = "application/vnd.playground.ui+json";
@@ -859,11 +859,17 @@ function stack(spec: UiSpec, sink: Sink): Widget {
     root.setAttribute("role", "group");
     root.setAttribute("aria-label", spec.label);
   }
-  for (const item of bundles(p.items)) {
+  // Relative sizes along the stack (marimo's widths/heights), or natural sizes.
+  const sizes = Array.isArray(p.sizes) ? (p.sizes as unknown[]).map((s) => num(s, 1)) : [];
+  bundles(p.items).forEach((item, index) => {
     const wrap = el("div", { class: "ui-stack-item" });
+    if (sizes.length) {
+      wrap.style.flex = `${sizes[index] ?? 1} 1 0`;
+      wrap.style.minWidth = "0";
+    }
     wrap.append(renderBundle(item, spec.label || spec.kind, sink));
     root.append(wrap);
-  }
+  });
   root.append(error);
   return { spec, root, error, get: () => null, set: () => undefined };
 }
@@ -960,17 +966,35 @@ function markdown(spec: UiSpec, sink: Sink): Widget {
     root.setAttribute("aria-label", spec.label);
   }
   const body = el("div");
-  // Untrusted markdown: sanitised exactly as markdown cells are (plus the <pg-ui> placeholder tag).
-  body.innerHTML = markdownWithElementsToSafeHtml(str(spec.props.text));
+  // Untrusted markdown (or HTML, for ui.html): sanitised exactly as markdown cells are
+  // (plus the <pg-ui> placeholder tag).
+  body.innerHTML = spec.props.html
+    ? htmlWithElementsToSafeHtml(str(spec.props.text))
+    : markdownWithElementsToSafeHtml(str(spec.props.text));
   hardenLinks(body);
   const embedded = new Map(childSpecs(spec.props.elements).map((s) => [s.id, s]));
+  const built = new Map<string, Widget>();
   for (const tag of body.querySelectorAll("pg-ui")) {
-    const child = embedded.get(tag.getAttribute("data-id") ?? "");
-    if (child) tag.replaceWith(build(child, sink).root);
-    else tag.remove();
+    const id = tag.getAttribute("data-id") ?? "";
+    const child = embedded.get(id);
+    if (child) {
+      const widget = build(child, sink);
+      built.set(id, widget);
+      tag.replaceWith(widget.root);
+    } else tag.remove();
   }
   root.append(body, error);
-  return { spec, root, error, get: () => null, set: () => undefined };
+  // A batch (ui.batch) is markdown whose value is its elements' values by name: what a
+  // form holding it submits.
+  const batch = Array.isArray(spec.props.batch) ? (spec.props.batch as { key?: unknown; id?: unknown }[]) : null;
+  const get = () =>
+    batch ? Object.fromEntries(batch.map((b) => [str(b.key), built.get(str(b.id))?.get() ?? null])) : null;
+  const set = (value: unknown) => {
+    if (!batch || !value || typeof value !== "object") return;
+    const values = value as Record<string, unknown>;
+    for (const b of batch) if (str(b.key) in values) built.get(str(b.id))?.set(values[str(b.key)]);
+  };
+  return { spec, root, error, get, set };
 }
 
 function image(spec: UiSpec): Widget {

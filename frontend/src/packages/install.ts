@@ -7,7 +7,10 @@
 // - otherwise: micropip from our /wheels/ proxy (pure-Python wheels only). The
 //   proxy's own 404 message ("no pure-Python wheel...") is shown as it is.
 // The cell runs either way, so a failed install also shows the ImportError;
-// the notice above it says why (docs/frontend-contract.md, "Packages").
+// the notice above it says why in one sentence, with none of micropip's internals
+// (docs/frontend-contract.md, "Packages"). A package that cannot be installed in
+// the browser at all is remembered for a day (Cache Storage), so opening the
+// notebook again does not download its wheels again only to fail again.
 
 import type { PyodideAPI } from "pyodide";
 import type { PackageReport } from "../kernel/messages";
@@ -77,15 +80,34 @@ export class PackageInstaller {
   private installOne(module: string): Promise<PackageReport> {
     let outcome = this.outcomes.get(module);
     if (outcome === undefined) {
-      outcome = this.resolve(module).catch((error: unknown) => ({
-        module,
-        project: module,
-        outcome: "failed" as const,
-        message: `could not install ${module}: ${lastLine(error)}`,
-      }));
+      outcome = this.resolveRemembering(module);
       this.outcomes.set(module, outcome);
     }
     return outcome;
+  }
+
+  private async resolveRemembering(module: string): Promise<PackageReport> {
+    const remembered = await rememberedFailure(module);
+    if (remembered !== null) return remembered;
+    let report: PackageReport;
+    try {
+      report = await this.resolve(module);
+    } catch (error: unknown) {
+      const project = this.projectOf(module);
+      const cannot = cannotInstallInBrowser(project, module, error);
+      report = {
+        module,
+        project,
+        outcome: "failed",
+        message: cannot ?? `could not install ${project} for "import ${module}": ${lastLine(error)}`,
+      };
+      if (cannot !== null) await rememberFailure(module, report);
+    }
+    return report;
+  }
+
+  private projectOf(module: string): string {
+    return this.lock().get(module)?.name ?? PROJECT_FOR_MODULE[module] ?? module;
   }
 
   private async resolve(module: string): Promise<PackageReport> {
@@ -106,8 +128,7 @@ export class PackageInstaller {
       await this.options.pyodide.loadPackage(locked.name, { checkIntegrity: true });
       return { module, project: locked.name, outcome: "installed", message: `loaded ${locked.name}` };
     }
-    const project = locked?.name ?? PROJECT_FOR_MODULE[module] ?? module;
-    return this.installFromIndex(module, project);
+    return this.installFromIndex(module, this.projectOf(module));
   }
 
   private async installFromIndex(module: string, project: string): Promise<PackageReport> {
@@ -159,6 +180,70 @@ export class PackageInstaller {
       this.lockByImport = map;
     }
     return this.lockByImport;
+  }
+}
+
+/**
+ * One sentence for an install that can never work in the browser, from micropip's
+ * error: which package, why, what to do instead. Null for any other failure (a
+ * network error, the index down), which may well work next time.
+ */
+export function cannotInstallInBrowser(project: string, module: string, error: unknown): string | null {
+  const text = error instanceof Error ? error.message : String(error);
+  const missing = new Set<string>();
+  for (const found of text.matchAll(/Can't find a pure Python 3 wheel for:? ([^\n]+)/g)) {
+    for (const name of found[1]!.matchAll(/'([^']+)'/g)) missing.add(requirementName(name[1]!));
+  }
+  for (const found of text.matchAll(/Can't fetch metadata for '([^']+)'/g)) missing.add(requirementName(found[1]!));
+  if (missing.size === 0) return null;
+  const own = normaliseProject(project);
+  const others = [...missing].filter((name) => normaliseProject(name) !== own);
+  const why =
+    others.length === 0
+      ? `${project} has no pure-Python build`
+      : `${project} needs ${others.join(", ")}, which ${others.length > 1 ? "have" : "has"} no pure-Python build`;
+  return (
+    `${project} cannot be installed in the browser (for "import ${module}"): ${why}, and only ` +
+    "pure-Python packages run here. Run this notebook where it is installed (playground run), " +
+    "or use a pure-Python package instead."
+  );
+}
+
+/** "numpy>=2; python_version>'3'" -> "numpy". */
+function requirementName(requirement: string): string {
+  return requirement.split(/[<>=!~;\[ (]/)[0]!.trim();
+}
+
+const FAILURES_CACHE = "playground-install-failures-v1";
+const REMEMBER_MS = 24 * 60 * 60 * 1000;
+
+function failureKey(module: string): string {
+  return new URL(`/__playground/install-failures/${encodeURIComponent(module)}`, self.location.origin).href;
+}
+
+async function rememberedFailure(module: string): Promise<PackageReport | null> {
+  if (typeof caches === "undefined") return null;
+  try {
+    const hit = await (await caches.open(FAILURES_CACHE)).match(failureKey(module));
+    if (!hit) return null;
+    const saved = (await hit.json()) as { at?: number; report?: PackageReport };
+    if (!saved.report || typeof saved.at !== "number" || Date.now() - saved.at > REMEMBER_MS) return null;
+    return saved.report;
+  } catch {
+    return null; // storage unavailable: just try again
+  }
+}
+
+async function rememberFailure(module: string, report: PackageReport): Promise<void> {
+  if (typeof caches === "undefined") return;
+  try {
+    const body = JSON.stringify({ at: Date.now(), report });
+    await (await caches.open(FAILURES_CACHE)).put(
+      failureKey(module),
+      new Response(body, { headers: { "Content-Type": "application/json" } }),
+    );
+  } catch {
+    // not remembered: the next open tries again
   }
 }
 

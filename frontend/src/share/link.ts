@@ -1,13 +1,24 @@
-// Share links in the marimo playground's scheme: the notebook's .py source,
-// lz-string compressed into the URL fragment (`/play#code/<...>`), so the
-// notebook never reaches the server. Read-only and embed views add
-// `?mode=read` / `?embed=true`. lz-string compresses; reading a link uses our
-// bounded decompressor (lz_decompress.ts).
+// Share links in the marimo playground's scheme: a notebook file, lz-string
+// compressed into the URL fragment (`/play#code/<...>`), so the notebook never
+// reaches the server. Links we make hold marimo's file format (asMarimoFile), so
+// they open in marimo's playground too; links holding our .py format or marimo's
+// both open here. Read-only and embed views add `?mode=read` / `?embed=true`.
+// lz-string compresses; reading a link uses our bounded decompressor (lz_decompress.ts).
 
 import LZString from "lz-string";
+import type { NotebookFile } from "../kernel/messages";
 import { decompressFromEncodedURIComponent, LinkDataError, LinkTooLarge } from "./lz_decompress";
 
 const PREFIX = "#code/";
+
+/**
+ * The notebook to serialize for a link: the worker's serialize request writes
+ * marimo's file format when the file says `format: "marimo"` (bridge.py,
+ * serialize_notebook), our own format otherwise (drafts, the account).
+ */
+export function asMarimoFile(file: NotebookFile): NotebookFile & { format: "marimo" } {
+  return { ...file, format: "marimo" };
+}
 
 export function shareUrl(source: string, options: { read?: boolean; embed?: boolean } = {}): string {
   const url = new URL("/play", location.origin);

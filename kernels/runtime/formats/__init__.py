@@ -3,7 +3,8 @@
 Formats (``docs/format.md`` describes each):
 
 * ``"playground"`` - our ``.py`` notebook (``pyfile``), read and written;
-* ``"marimo"`` - marimo ``.py`` notebooks (``marimo``), read only;
+* ``"marimo"`` - marimo ``.py`` notebooks, read (``marimo``) and written
+  (``marimo_export``); a ``.py`` path is still written in our format;
 * ``"ipynb"`` - Jupyter nbformat 4 (``ipynb``), read and written;
 * ``"script"`` - a flat Python script (``script``), written only;
 * ``"py"`` - a ``.py`` path: read as marimo or playground by content,
@@ -23,7 +24,7 @@ import string
 from collections.abc import Iterable
 from typing import Literal
 
-from kernels.runtime.formats import ipynb, marimo, pyfile, script
+from kernels.runtime.formats import ipynb, marimo, marimo_export, pyfile, script
 from kernels.runtime.formats.errors import NotebookFormatError
 from kernels.runtime.notebook import Cell, Notebook
 
@@ -71,7 +72,10 @@ def loads_notebook(text: str, fmt: FormatName, *, source: str = "<string>") -> N
     if fmt == "marimo":
         return marimo.loads(text, source=source)
     if fmt == "ipynb":
-        return ipynb.loads(text, source=source)
+        # Rewritten so it runs here as it ran top to bottom in Jupyter (docs/format.md).
+        from kernels.runtime.formats.jupyter_rewrite import import_notebook
+
+        return import_notebook(text, source=source)
     raise NotebookFormatError(
         f"{source}: cannot read format {fmt!r}; readable formats are py, playground, "
         "marimo and ipynb"
@@ -84,10 +88,13 @@ def dumps_notebook(nb: Notebook, fmt: FormatName) -> str:
         return pyfile.dumps(nb)
     if fmt == "ipynb":
         return ipynb.dumps(nb)
+    if fmt == "marimo":
+        return marimo_export.dumps(nb)
     if fmt == "script":
         return script.dumps(nb)
     raise NotebookFormatError(
-        f"cannot write format {fmt!r}; save as .py (Playground) or .ipynb (Jupyter) instead"
+        f"cannot write format {fmt!r}; writable formats are py, playground, marimo, ipynb "
+        "and script"
     )
 
 

@@ -4,7 +4,9 @@ Import keeps what our model can hold: code and markdown cells (raw cells
 become markdown), cell ids as names when they are valid and unique, and the
 ``playground`` cell metadata written by our own export. Outputs are dropped.
 IPython-only syntax (``%magic``, ``%%cell_magic``, ``!shell``, ``obj?``) is
-commented out so the cell is Python.
+commented out so the cell is Python, or handed to a ``MagicTranslator`` that
+turns some of it into Python (``jupyter_rewrite`` does, for imports that must
+run the way Jupyter ran them).
 
 Export writes nbformat 4.5 JSON the way Jupyter does (one-space indent,
 sorted keys, sources as lists of lines) with empty outputs.
@@ -17,7 +19,7 @@ import json
 import re
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from kernels.runtime.formats.errors import NotebookFormatError
 from kernels.runtime.formats.pyfile import is_marker_line, normalize_newlines
@@ -61,8 +63,34 @@ _HELP_RE = re.compile(r"^(?:\?{1,2}[\w.*]+|[\w.*]+\?{1,2})\s*$")
 # --------------------------------------------------------------------------- reading
 
 
+#: The notebook metadata key our export writes (and the cell metadata key it uses).
+PLAYGROUND_KEY = "playground"
+
+
+@dataclass
+class JupyterFile:
+    """A notebook as Jupyter wrote it: code cells keep their IPython syntax."""
+
+    notebook: Notebook
+    #: The file carries our export's mark (notebook ``metadata.playground``): its cells
+    #: were a reactive notebook, not a top-to-bottom one.
+    written_by_playground: bool
+
+
 def loads(text: str, *, source: str = "<string>") -> Notebook:
-    """Parse an nbformat 4 notebook; raises ``NotebookFormatError`` if malformed."""
+    """Parse an nbformat 4 notebook; raises ``NotebookFormatError`` if malformed.
+
+    IPython syntax in code cells is commented out (``comment_out_magics``).
+    """
+    nb = read(text, source=source).notebook
+    for cell in nb.cells:
+        if cell.kind == "code":
+            cell.code = comment_out_magics(cell.code)
+    return nb
+
+
+def read(text: str, *, source: str = "<string>") -> JupyterFile:
+    """Parse an nbformat 4 notebook, leaving code cells as Jupyter had them."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -90,7 +118,12 @@ def loads(text: str, *, source: str = "<string>") -> Notebook:
         raise NotebookFormatError(f"{source}: {problem}")
 
     cells = [_read_cell(raw, f"{source}: cell {index}") for index, raw in enumerate(raw_cells)]
-    return Notebook(cells=drop_repeated_names(cells), header=_read_header(data.get("metadata")))
+    metadata = data.get("metadata")
+    ours = metadata.get(PLAYGROUND_KEY) if isinstance(metadata, dict) else None
+    return JupyterFile(
+        notebook=Notebook(cells=drop_repeated_names(cells), header=_read_header(metadata)),
+        written_by_playground=isinstance(ours, dict),
+    )
 
 
 def _json_type(value: object) -> str:
@@ -116,12 +149,10 @@ def _read_cell(raw: object, where: str) -> Cell:
             f"{where} has unknown cell_type {cell_type!r} (expected code, markdown or raw)"
         )
     text = _read_source(raw["source"], where)
-    if kind == "code":
-        text = comment_out_magics(text)
 
     metadata = raw.get("metadata")
     metadata = metadata if isinstance(metadata, dict) else {}
-    ours = metadata.get("playground")
+    ours = metadata.get(PLAYGROUND_KEY)
     ours = ours if isinstance(ours, dict) else {}
     # Our own export records the name (possibly null) when the id differs from it.
     candidate = ours["name"] if "name" in ours else raw.get("id")
@@ -151,7 +182,7 @@ def _read_config(metadata: dict[str, Any], ours: dict[str, Any]) -> CellConfig:
 
 
 def _read_header(metadata: object) -> str | None:
-    ours = metadata.get("playground") if isinstance(metadata, dict) else None
+    ours = metadata.get(PLAYGROUND_KEY) if isinstance(metadata, dict) else None
     header = ours.get("header") if isinstance(ours, dict) else None
     if not isinstance(header, str) or "\r" in header:
         return None
@@ -174,48 +205,112 @@ class _ScanState:
         return self.depth == 0 and self.quote is None and not self.continued
 
 
-def comment_out_magics(code: str) -> str:
+class MagicTranslator(Protocol):
+    """Turns some IPython syntax into Python; what it declines is commented out."""
+
+    #: Cell magics it may translate, on top of those whose body is Python anyway.
+    cell_magics: frozenset[str]
+
+    def line(self, indent: str, text: str) -> list[str] | None:
+        """Lines (indented) to put in place of the IPython line ``indent + text``, or ``None``."""
+
+    def cell(self, name: str, header: str, body: list[str]) -> list[str] | None:
+        """Lines to put in place of ``%%name`` (its ``header`` line) over ``body``, or ``None``.
+
+        ``body`` is already Python for magics whose body is Python; for the others
+        it is the cell's text as written.
+        """
+
+
+def comment_out_magics(code: str, translator: MagicTranslator | None = None) -> str:
     """Comment out IPython-only lines so ``code`` becomes Python.
 
     ``%magic``, ``!shell``, ``x = !cmd`` and ``obj?`` lines become comments at
     their indentation (``# %matplotlib inline``); a ``%%cell_magic`` first
     line too, and the whole cell when the magic's body is not Python
     (``%%bash``, ``%%html``...). Lines inside strings or brackets are left
-    alone. No result line is ever a ``# %%`` cell marker.
+    alone. No result line is ever a ``# %%`` cell marker. A ``translator``
+    gets the first say on each magic.
     """
     lines = code.split("\n")
     # Cell magics stack (`%%time` over `%%capture`); a loop, as recursion on the rest of
     # the cell would copy it once per magic line and overflow the stack on thousands.
+    handled = translator.cell_magics if translator is not None else frozenset()
     body = 0
+    names = []
     while body < len(lines) and lines[body].startswith("%%"):
         words = lines[body][2:].split()
-        if not words or words[0] not in _PYTHON_BODY_CELL_MAGICS:
-            return "\n".join(_comment(line) for line in lines)
+        if not words or (words[0] not in _PYTHON_BODY_CELL_MAGICS and words[0] not in handled):
+            return _comment_all(lines)
+        names.append(words[0])
         body += 1
     if body == len(lines):
-        return "\n".join(_comment(line) for line in lines)
-    magics = [_comment(line) for line in lines[:body]]
-    return "\n".join([*magics, _comment_out_line_magics(lines[body:])])
+        return _comment_all(lines)
+    if names and names[-1] not in _PYTHON_BODY_CELL_MAGICS:
+        result = lines[body:]  # e.g. %%writefile: the body is text
+    else:
+        result = _comment_out_line_magics(lines[body:], translator)
+    # Innermost first: each magic wraps what the ones below it made of the body.
+    for index in range(body - 1, -1, -1):
+        name = names[index]
+        converted = None
+        if translator is not None and name in handled:
+            converted = translator.cell(name, lines[index], result)
+        if converted is not None:
+            result = converted
+        elif name in _PYTHON_BODY_CELL_MAGICS:
+            result = [_comment(lines[index]), *result]
+        else:
+            return _comment_all(lines)
+    return "\n".join(result)
 
 
-def _comment_out_line_magics(lines: list[str]) -> str:
+def _comment_all(lines: list[str]) -> str:
+    return "\n".join(_comment(line) for line in lines)
+
+
+def _comment_out_line_magics(
+    lines: list[str], translator: MagicTranslator | None = None
+) -> list[str]:
     state = _ScanState()
     commented = []
     # `if x:\n    %time f()` would leave an empty block; a `pass` keeps it valid.
     with_pass = []
     for line in lines:
         if state.at_statement_start() and _is_ipython_line(line.strip()):
-            commented.append(_comment(line))
             stripped = line.lstrip()
             indent = line[: len(line) - len(stripped)]
+            converted = translator.line(indent, stripped.rstrip()) if translator else None
+            if converted is not None:
+                commented += converted
+                with_pass += converted
+                continue
+            commented.append(_comment(line))
             with_pass.append(f"{indent}pass  # {stripped}" if indent else _comment(line))
             continue
         _scan_line(line, state)
         commented.append(line)
         with_pass.append(line)
     if with_pass != commented and not _compiles(commented) and _compiles(with_pass):
-        return "\n".join(with_pass)
-    return "\n".join(commented)
+        return with_pass
+    return commented
+
+
+def indent_code(lines: list[str], prefix: str) -> list[str]:
+    """``lines`` of Python with ``prefix`` before each, except blank lines and lines
+    that continue a multi-line string (their text would change)."""
+    state = _ScanState()
+    indented = []
+    for line in lines:
+        inside_string = state.quote is not None
+        indented.append(line if inside_string or not line.strip() else prefix + line)
+        _scan_line(line, state)
+    return indented
+
+
+def comment_line(line: str) -> str:
+    """``line`` as a comment at its own indentation, never a ``# %%`` marker."""
+    return _comment(line)
 
 
 def _compiles(lines: list[str]) -> bool:
@@ -296,9 +391,14 @@ def dumps(nb: Notebook) -> str:
     """Serialize ``nb`` as nbformat 4.5 JSON, ending with a newline."""
     ids = _cell_ids(nb.cells)
     cells = [_write_cell(cell, cell_id) for cell, cell_id in zip(nb.cells, ids, strict=True)]
-    metadata: dict[str, Any] = {"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO}
-    if nb.header is not None:
-        metadata["playground"] = {"header": nb.header}
+    # `playground` also marks the file as ours: importing it again reads a reactive
+    # notebook, not one that ran top to bottom (see `read`).
+    ours = {} if nb.header is None else {"header": nb.header}
+    metadata: dict[str, Any] = {
+        "kernelspec": KERNELSPEC,
+        "language_info": LANGUAGE_INFO,
+        PLAYGROUND_KEY: ours,
+    }
     data = {
         "cells": cells,
         "metadata": metadata,
@@ -348,7 +448,7 @@ def _write_cell(cell: Cell, cell_id: str) -> dict[str, Any]:
         ours["hide_code"] = True
     metadata: dict[str, Any] = {}
     if ours:
-        metadata["playground"] = ours
+        metadata[PLAYGROUND_KEY] = ours
     if cell.config.hide_code:
         metadata["jupyter"] = {"source_hidden": True}
     written: dict[str, Any] = {

@@ -27,7 +27,8 @@ Each cell becomes one of our cells: the function body from the source lines
 (comments kept), dedented, without the final ``return``. The scaffolding
 (``import marimo``, ``__generated_with``, ``app = marimo.App(...)`` and the
 ``app.run()`` guard) is dropped; any other top-level statement is kept as a
-cell so nothing is lost. Import only: we never write marimo files.
+cell so nothing is lost. ``marimo_export`` writes such files; the one cell it
+adds (``MO_IMPORT_CELL``, for markdown cells) is dropped here again.
 """
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ from kernels.runtime.formats.pyfile import DEFAULT_HEADER, is_marker_line, norma
 from kernels.runtime.notebook import CELL_NAME_RE, Cell, CellConfig, Notebook
 
 SETUP_CELL_NAME = "setup"
+
+#: The hidden cell ``marimo_export`` adds when markdown cells need ``mo`` and no cell
+#: defines it; reading it back drops it, unless another code cell uses ``mo``.
+MO_IMPORT_CELL = "# Added by Playground: marimo's markdown cells need mo.\nimport marimo as mo"
+_MO_WORD_RE = re.compile(r"\bmo\b")
 
 _IMPORT_RE = re.compile(r"^import marimo(?:[ \t]+as[ \t]+\w+)?[ \t]*(?:#.*)?$", re.MULTILINE)
 _APP_RE = re.compile(r"^app[ \t]*=[ \t]*[A-Za-z_]\w*\.App\(", re.MULTILINE)
@@ -127,7 +133,7 @@ class _Reader:
             else:
                 self.pending.append(node)
         self.flush_pending()
-        return Notebook(cells=self.cells, header=header)
+        return Notebook(cells=_without_added_mo_cell(self.cells), header=header)
 
     def add(self, cell: Cell) -> None:
         if cell.name is not None:
@@ -300,6 +306,23 @@ class _Reader:
             else:
                 result.append(line)
         return _trim_blank_lines(result)
+
+
+def _without_added_mo_cell(cells: list[Cell]) -> list[Cell]:
+    """Drop the ``import marimo as mo`` cell our exporter added for markdown cells."""
+    added = [
+        index
+        for index, cell in enumerate(cells)
+        if cell.kind == "code" and cell.name is None and cell.code == MO_IMPORT_CELL
+    ]
+    if len(added) != 1:
+        return cells
+    if any(
+        cell.kind == "code" and index != added[0] and _MO_WORD_RE.search(cell.code)
+        for index, cell in enumerate(cells)
+    ):
+        return cells
+    return cells[: added[0]] + cells[added[0] + 1 :]
 
 
 def _indent_of(line: str) -> str:

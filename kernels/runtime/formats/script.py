@@ -2,8 +2,11 @@
 
 The caller passes the execution order (a reactive notebook's file order is
 not necessarily the order its cells must run in); by default cells go in
-file order. Markdown cells become comment blocks, each cell is introduced by
-a ``# --- cell <name>`` line, and a docstring says the file was exported.
+file order. ``export_order`` picks it: the run order, except for notebooks
+imported from a format that runs top to bottom (Jupyter), whose file order is
+kept as long as it still works as a script. Markdown cells become comment
+blocks, each cell is introduced by a ``# --- cell <name>`` line, and a
+docstring says the file was exported.
 Export only: scripts are read back by ``pyfile.loads`` as one code cell.
 """
 
@@ -13,8 +16,34 @@ import ast
 import warnings
 from collections.abc import Sequence
 
-from kernels.runtime.formats.pyfile import find_comment_block, normalize_newlines
+from kernels.runtime.formats.pyfile import DEFAULT_HEADER, find_comment_block, normalize_newlines
 from kernels.runtime.notebook import Cell, Notebook
+
+#: A line in the header's ``# /// playground`` block of notebooks imported from Jupyter:
+#: their cells ran top to bottom, so a script keeps that order.
+TOP_TO_BOTTOM_LINE = '# imported-from = "jupyter"'
+#: The default header with that line, which the Jupyter import gives a notebook.
+TOP_TO_BOTTOM_HEADER = DEFAULT_HEADER.replace("# ///\n", f"{TOP_TO_BOTTOM_LINE}\n# ///\n", 1)
+
+
+def export_order(nb: Notebook) -> list[int]:
+    """The order ``dumps`` should write ``nb``'s cells in.
+
+    The run order (parents first), unless the header says the notebook was imported
+    from Jupyter: then file order, the order the cells ran in there, as long as every
+    name a cell reads while it runs (not later, in a function) is defined by an
+    earlier cell or by none. Both orders run the notebook; file order also keeps what
+    it prints in the order Jupyter printed it.
+    """
+    from kernels.runtime.graph import run_order
+
+    block = find_comment_block(nb.header or "", "playground")
+    if block is not None and TOP_TO_BOTTOM_LINE in block.content.split("\n"):
+        from kernels.runtime.formats.jupyter_rewrite import runs_in_file_order
+
+        if runs_in_file_order(nb):
+            return list(range(len(nb.cells)))
+    return run_order(nb)
 
 
 def dumps(nb: Notebook, order: Sequence[int] | None = None, *, title: str | None = None) -> str:
