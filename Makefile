@@ -62,9 +62,12 @@ $(VENV)/bin/python:
 	$(PIP_INSTALL) pip==26.3
 
 # Reinstalls when a requirements file or pyproject.toml (entry points, packages) changes.
+# setuptools explains editable installs in a box of asterisks on every install (its
+# InformationOnly warning "Editable installation."): information, which newcomers
+# read as an error, so that one warning is filtered out, by its text.
 $(VENV_STAMP): requirements.txt requirements-dev.txt pyproject.toml | $(VENV)/bin/python
 	$(PIP_INSTALL) -r requirements-dev.txt
-	$(PIP_INSTALL) --no-deps --no-build-isolation -e .
+	PYTHONWARNINGS="ignore:Editable installation" $(PIP_INSTALL) --no-deps --no-build-isolation -e .
 	@touch $@
 
 $(NODE_STAMP): frontend/package.json frontend/package-lock.json

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts import selectors, services
 from notebooks.selectors import storage_used
+from playground.host_page import host_script_context
 
 _FORM_ID_SECONDS = 24 * 3600
 
@@ -34,6 +35,7 @@ def _settings_page(request: HttpRequest, **extra: Any) -> HttpResponse:
             "storage_used": storage_used(user=request.user),
             "public_name": selectors.user_public_name(user=request.user),
             "token_form_id": secrets.token_urlsafe(16),
+            **host_script_context(),
             **extra,
         },
     )

@@ -22,7 +22,7 @@ In every repeat, one after the other so they share the machine's load:
 - api: ``GET /api/notebooks/<id>`` with ``Authorization: Bearer pg_...``;
 - save: ``POST /api/notebooks/<id>/revisions`` (bench/wrk/save.lua), new content
   every request (the service stores nothing for content equal to the current
-  revision), no ``base_revision``, round-robin over 8 notebooks;
+  revision), ``save_on_top`` (no ``base_revision``), round-robin over 8 notebooks;
 - shared under daphne: the same page from 2 daphne processes sharing one socket
   (ASGI, ``DATABASE_POOL=1`` as deploy/README.md prescribes), the reason plain HTTP
   is served from WSGI and daphne only serves websockets.
@@ -198,7 +198,7 @@ def seed(workdir: Path) -> Seeded:
         save_ids.append(notebook.public_id)
     saved_text = notebook_text(10_000, seed=3) + '\n# %% name=marker\nmarker = "@@UNIQUE@@"\n'
     template = workdir / "save-body.json"
-    template.write_text(json.dumps({"content": saved_text}))
+    template.write_text(json.dumps({"content": saved_text, "save_on_top": True}))
     return Seeded(
         token=token,
         link_token=link.token,

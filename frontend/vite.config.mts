@@ -2,7 +2,7 @@
 // dist/ served under /static/ (docs/frontend-contract.md). Django renders the
 // page itself, so there is no index.html: the entry comes from the manifest.
 import { copyFileSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { defineConfig, type Plugin } from "vite";
 
 const PYODIDE_FILES = [
@@ -14,14 +14,19 @@ const PYODIDE_FILES = [
 ];
 
 // Pyodide loads these at run time from indexURL (/static/pyodide/); they come
-// from the pinned npm package, never from a CDN.
+// from the pinned npm package, never from a CDN. They go into the build's
+// outDir (dist/, or --outDir), next to the rest of the build.
 function copyPyodide(): Plugin {
+  let outDir = join(import.meta.dirname, "dist");
   return {
     name: "playground-copy-pyodide",
     apply: "build",
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
     closeBundle() {
       const from = join(import.meta.dirname, "node_modules", "pyodide");
-      const to = join(import.meta.dirname, "dist", "pyodide");
+      const to = join(outDir, "pyodide");
       mkdirSync(to, { recursive: true });
       for (const name of PYODIDE_FILES) copyFileSync(join(from, name), join(to, name));
     },
@@ -32,7 +37,14 @@ export default defineConfig({
   base: "/static/",
   plugins: [copyPyodide()],
   optimizeDeps: { exclude: ["pyodide"] },
-  worker: { format: "es" },
+  worker: {
+    format: "es",
+    // pyodide.mjs imports node:fs, node:path, ... only when it runs under Node
+    // (behind its IN_NODE checks): in the browser those imports never execute.
+    // Left external as written, instead of Vite swapping in empty stand-ins and
+    // printing a notice for each one on every build.
+    rolldownOptions: { external: [/^node:/] },
+  },
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -18,7 +18,8 @@ import notebooks.converters  # noqa: F401  (registers {urlsafe:...})
 from accounts.auth import SIGNED_IN
 from accounts.selectors import user_public_name
 from notebooks import selectors, services
-from notebooks.models import Notebook, Revision
+from notebooks.errors import BaseRevisionRequired
+from notebooks.models import TITLE_MAX_LENGTH, Notebook, Revision
 from sharing.access import Access, Action, access_require, notebook_access
 from sharing.api_access import notebook_route
 from sharing.services import notebook_visibility_set
@@ -32,8 +33,9 @@ class ErrorOut(Schema):
     error: str = Field(description="A sentence for people: what happened and what to do.")
     code: str = Field(
         description="For scripts: not_found, forbidden, unauthenticated, csrf_failed, "
-        "invalid_request, bad_request, invalid_notebook, too_large, quota, conflict, "
-        "rate_limited, link_inactive, storage_unavailable, database_unavailable, ..."
+        "invalid_request, bad_request, invalid_notebook, invalid_title, too_large, quota, "
+        "conflict, base_revision_required, rate_limited, link_inactive, storage_unavailable, "
+        "database_unavailable, ..."
     )
 
 
@@ -125,8 +127,14 @@ class NotebookDetailOut(NotebookOut):
     permissions: list[str]
 
 
+_TITLE_RULE = (
+    f"At most {TITLE_MAX_LENGTH} characters once runs of whitespace are one space; a "
+    "longer title is refused with 400 `invalid_title` (never cut)."
+)
+
+
 class NotebookCreateIn(Schema):
-    title: str = ""
+    title: str = Field("", description=f"Default: from the first heading. {_TITLE_RULE}")
     content: str | None = Field(None, description="Our .py format; default: one empty cell.")
 
 
@@ -135,20 +143,32 @@ class NotebookImportIn(Schema):
         description="A .py (Playground or marimo) or .ipynb notebook, or a /play#code/ link."
     )
     filename: str = ""
-    title: str = ""
+    title: str = Field(
+        "", description=f"Default: from the file name or the first heading. {_TITLE_RULE}"
+    )
 
 
 class NotebookPatchIn(Schema):
-    title: str | None = None
+    title: str | None = Field(None, description=_TITLE_RULE)
     visibility: str | None = Field(None, description="private, unlisted or public")
 
 
 class RevisionIn(Schema):
-    content: str
+    """What a save sends. Conflict checks are on unless the caller turns them off, in
+    so many words: a save names ``base_revision``, or sends ``save_on_top: true``."""
+
+    content: str = Field(description="The whole notebook in Playground's .py format.")
     base_revision: int | None = Field(
         None,
-        description="The revision this content was edited from. If it is no longer current the "
-        "answer is 409 and nothing is saved. Omit it to save regardless.",
+        description="The revision this content was edited from. If another save came after "
+        "it, the answer is 409 with `current_revision` and nothing is saved. Required unless "
+        "`save_on_top` is true.",
+    )
+    save_on_top: bool = Field(
+        False,
+        description="Save whatever revision is current now, without a conflict check (the "
+        "other version stays in the history). Send it instead of `base_revision`, never "
+        "with it.",
     )
 
 
@@ -225,6 +245,8 @@ def notebook_detail(request: HttpRequest, notebook: Notebook) -> NotebookDetailO
 @notebook_route(Action.WRITE)
 def notebook_update(request: HttpRequest, notebook: Notebook, body: NotebookPatchIn) -> NotebookOut:
     # Every check before any change: a refused request changes nothing.
+    if body.title is not None:
+        services.notebook_title_check(title=body.title)
     if body.visibility is not None:
         access_require(user=request.user, notebook=notebook, action=Action.SHARE)
         notebook_visibility_set(notebook=notebook, visibility=body.visibility)
@@ -290,12 +312,26 @@ def revision_list(request: HttpRequest, notebook: Notebook) -> list[RevisionOut]
     "/{urlsafe:public_id}/revisions",
     response={200: SaveOut, 201: SaveOut, **errors(409)},
     summary="Save a new revision",
-    description="201 with the new revision; 200 when the content equals the current revision "
-    "(nothing new stored); 409 when `base_revision` is no longer current; 413 over the size "
-    "limit; 403 past the account's storage; 503 when storage is unreachable (nothing changed).",
+    description="Every save says what it was edited from: `base_revision` (the revision "
+    "you loaded; 409 `conflict` if another save came after it, and nothing is saved), or "
+    "`save_on_top: true` to save over whatever is current, on purpose. A save with neither "
+    "(or both) is refused with 400 `base_revision_required` and nothing is saved: conflict "
+    "checks are never skipped by leaving a field out.\n\n"
+    "201 with the new revision; 200 when the content equals the current revision "
+    "(nothing new stored); 413 over the size limit; 403 past the account's storage; 503 "
+    "when storage is unreachable (nothing changed).",
 )
 @notebook_route(Action.WRITE)
 def revision_create(request: HttpRequest, notebook: Notebook, body: RevisionIn) -> Status[SaveOut]:
+    if (body.base_revision is None) == (not body.save_on_top):
+        raise BaseRevisionRequired(
+            "Say what this save is based on: `base_revision` (the revision you loaded, so a "
+            "save made meanwhile elsewhere is not overwritten: 409 if there was one), or "
+            "`save_on_top: true` to save over whatever is current. Send one of the two."
+            if body.base_revision is None
+            else "Send `base_revision` or `save_on_top: true`, not both: one checks for "
+            "conflicts, the other skips the check."
+        )
     result = services.revision_create(
         notebook=notebook,
         content=body.content,

@@ -156,6 +156,44 @@ def notebook_import_convert(*, text: str, filename: str = "") -> ImportedNoteboo
     )
 
 
+# What a preview shows of a notebook before it is saved: enough to recognise it.
+PREVIEW_CELLS = 20
+PREVIEW_LINES = 12
+
+
+@dataclass(frozen=True)
+class CellPreview:
+    kind: str  # "code" or "markdown"
+    text: str  # the first PREVIEW_LINES lines
+    more_lines: int  # lines not shown
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What an import will save: its title, how many cells, the first cells' first lines."""
+
+    title: str
+    cell_count: int
+    cells: tuple[CellPreview, ...]
+    source_format: str
+
+    @property
+    def more_cells(self) -> int:
+        return self.cell_count - len(self.cells)
+
+
+def notebook_import_preview(*, text: str) -> ImportPreview:
+    """What importing ``text`` would save (``notebook_import_convert``'s checks and limits)."""
+    imported = notebook_import_convert(text=text)
+    cells = notebook_text_parse(imported.text).cells
+    shown = []
+    for cell in cells[:PREVIEW_CELLS]:
+        lines = cell.code.split("\n", PREVIEW_LINES)
+        more = lines[PREVIEW_LINES].count("\n") + 1 if len(lines) > PREVIEW_LINES else 0
+        shown.append(CellPreview(cell.kind, "\n".join(lines[:PREVIEW_LINES]), more))
+    return ImportPreview(imported.title, len(cells), tuple(shown), imported.source_format)
+
+
 def _title_from_filename(filename: str) -> str:
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     for extension in (".ipynb", ".py"):

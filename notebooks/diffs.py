@@ -11,6 +11,9 @@ for minutes. Here it only aligns short stretches, within a budget:
 3. difflib aligns the lines between consecutive anchors while its worst case for
    all of them stays within ``_DIFFLIB_BUDGET``; a stretch past that is shown as
    all removed, then all added: still a correct diff, if not the shortest.
+
+Many diffs that make one answer (a notebook's cells, ``notebooks.cell_diffs``) share
+one ``DiffBudget``, so the page as a whole stays within it, however many cells.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ from __future__ import annotations
 import bisect
 import difflib
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
 
 Opcode = tuple[str, int, int, int, int]  # as SequenceMatcher.get_opcodes() gives them
 
@@ -29,16 +32,25 @@ Opcode = tuple[str, int, int, int, int]  # as SequenceMatcher.get_opcodes() give
 _DIFFLIB_BUDGET = 20_000_000
 
 
+@dataclass
+class DiffBudget:
+    """Worst-case difflib steps left for the diffs of one answer."""
+
+    left: int = field(default=_DIFFLIB_BUDGET)
+
+
 @dataclass(frozen=True)
 class DiffLine:
     kind: str  # "context", "added", "removed", "hunk"
     text: str
 
 
-def unified_diff(old: Sequence[str], new: Sequence[str], *, context: int = 3) -> list[DiffLine]:
+def unified_diff(
+    old: Sequence[str], new: Sequence[str], *, context: int = 3, budget: DiffBudget | None = None
+) -> list[DiffLine]:
     """The hunks of a unified diff of ``old`` against ``new`` (lists of lines), as difflib's."""
     lines: list[DiffLine] = []
-    for group in _Grouping(line_opcodes(old, new)).get_grouped_opcodes(context):
+    for group in _Grouping(line_opcodes(old, new, budget)).get_grouped_opcodes(context):
         first, last = group[0], group[-1]
         old_range = _hunk_range(first[1], last[2])
         new_range = _hunk_range(first[3], last[4])
@@ -52,8 +64,14 @@ def unified_diff(old: Sequence[str], new: Sequence[str], *, context: int = 3) ->
     return lines
 
 
-def line_opcodes(old: Sequence[str], new: Sequence[str]) -> list[Opcode]:
-    """How to turn ``old`` into ``new``, in the form of ``SequenceMatcher.get_opcodes()``."""
+def line_opcodes(
+    old: Sequence[Hashable], new: Sequence[Hashable], budget: DiffBudget | None = None
+) -> list[Opcode]:
+    """How to turn ``old`` into ``new``, in the form of ``SequenceMatcher.get_opcodes()``.
+
+    The items are lines, or anything hashable that compares equal when it is the same
+    (``notebooks.cell_diffs`` aligns whole cells with it).
+    """
     start, shorter = 0, min(len(old), len(new))
     while start < shorter and old[start] == new[start]:
         start += 1
@@ -63,7 +81,7 @@ def line_opcodes(old: Sequence[str], new: Sequence[str]) -> list[Opcode]:
         new_end -= 1
     opcodes: list[Opcode] = []
     _append(opcodes, "equal", 0, start, 0, start)
-    budget = _Budget(_DIFFLIB_BUDGET)
+    budget = budget if budget is not None else DiffBudget()
     i, j = start, start
     for anchor_i, anchor_j in _anchors(old, new, start, old_end, start, new_end):
         _align(opcodes, old, new, (i, anchor_i, j, anchor_j), budget)
@@ -75,7 +93,7 @@ def line_opcodes(old: Sequence[str], new: Sequence[str]) -> list[Opcode]:
 
 
 def _anchors(
-    old: Sequence[str], new: Sequence[str], i1: int, i2: int, j1: int, j2: int
+    old: Sequence[Hashable], new: Sequence[Hashable], i1: int, i2: int, j1: int, j2: int
 ) -> list[tuple[int, int]]:
     """Pairs of equal lines, unique on both sides, in the same order in both."""
     old_counts = Counter(old[i1:i2])
@@ -87,38 +105,39 @@ def _anchors(
         if old_counts[line] == 1 and line in new_index
     ]
     # The longest chain with increasing positions in `new` (pairs already are in `old`'s order).
-    tails: list[int] = []  # tails[k]: the pair ending the best chain of length k + 1 so far
-    tail_positions: list[int] = []  # the position in `new` of that pair
-    previous = [-1] * len(pairs)
-    for index, (_, j) in enumerate(pairs):
-        k = bisect.bisect_left(tail_positions, j)
+    return [pairs[index] for index in increasing_chain([j for _, j in pairs])]
+
+
+def increasing_chain(values: Sequence[int]) -> list[int]:
+    """The indices of a longest strictly increasing subsequence of ``values``, in
+    O(n log n) (patience sorting)."""
+    tails: list[int] = []  # tails[k]: the index ending the best chain of length k + 1 so far
+    tail_values: list[int] = []  # the value at that index
+    previous = [-1] * len(values)
+    for index, value in enumerate(values):
+        k = bisect.bisect_left(tail_values, value)
         if k:
             previous[index] = tails[k - 1]
         if k == len(tails):
             tails.append(index)
-            tail_positions.append(j)
+            tail_values.append(value)
         else:
             tails[k] = index
-            tail_positions[k] = j
+            tail_values[k] = value
     chain = []
     index = tails[-1] if tails else -1
     while index != -1:
-        chain.append(pairs[index])
+        chain.append(index)
         index = previous[index]
     return chain[::-1]
 
 
-@dataclass
-class _Budget:
-    left: int
-
-
 def _align(
     opcodes: list[Opcode],
-    old: Sequence[str],
-    new: Sequence[str],
+    old: Sequence[Hashable],
+    new: Sequence[Hashable],
     span: tuple[int, int, int, int],
-    budget: _Budget,
+    budget: DiffBudget,
 ) -> None:
     i1, i2, j1, j2 = span
     old_count, new_count = i2 - i1, j2 - j1

@@ -24,6 +24,18 @@ class InvalidNotebook(NotebookError):
     code = "invalid_notebook"
 
 
+class InvalidTitle(NotebookError):
+    """A title over the limit: refused with the limit named, never cut silently."""
+
+    code = "invalid_title"
+
+
+class BaseRevisionRequired(NotebookError):
+    """An API save that names neither the revision it was edited from nor ``save_on_top``."""
+
+    code = "base_revision_required"
+
+
 class NotebookTooLarge(NotebookError):
     status = 413
     code = "too_large"

@@ -25,12 +25,16 @@ class Visibility(models.TextChoices):
     PUBLIC = "public", "Public: listed on the Explore page; anyone can view and fork it"
 
 
+#: The longest title a notebook may have; longer ones are refused with a message.
+TITLE_MAX_LENGTH = 200
+
+
 class Notebook(models.Model):
     public_id = models.CharField(max_length=32, unique=True, default=public_id_new, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notebooks"
     )
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
     visibility = models.CharField(
         max_length=16, choices=Visibility.choices, default=Visibility.PRIVATE
     )

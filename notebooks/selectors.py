@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
+from notebooks.cell_diffs import CellChange, notebook_diff
+from notebooks.content import notebook_text_parse
 from notebooks.diffs import DiffLine, unified_diff
-from notebooks.errors import RevisionNotFound, StorageFailed
+from notebooks.errors import InvalidNotebook, RevisionNotFound, StorageFailed
 from notebooks.models import Notebook, Revision, StorageUsage, Visibility
 from storage.blobs import StorageUnavailable, blob_get
 
@@ -89,6 +91,17 @@ def revision_diff(*, old: Revision, new: Revision) -> list[DiffLine]:
     old_lines = revision_text(revision=old).splitlines()
     new_lines = revision_text(revision=new).splitlines()
     return unified_diff(old_lines, new_lines)
+
+
+def revision_cell_diff(*, old: Revision, new: Revision) -> list[CellChange] | None:
+    """What changed from ``old`` to ``new``, cell by cell (``notebooks.cell_diffs``), or
+    None if either text does not read as a notebook (then show ``revision_diff``)."""
+    try:
+        before = notebook_text_parse(revision_text(revision=old))
+        after = notebook_text_parse(revision_text(revision=new))
+    except InvalidNotebook:
+        return None
+    return notebook_diff(before, after)
 
 
 def revision_diff_text(*, old: Revision, new: Revision) -> str:

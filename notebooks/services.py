@@ -33,8 +33,8 @@ from notebooks.content import (
     notebook_title_guess,
     size_check,
 )
-from notebooks.errors import QuotaExceeded, SaveConflict, StorageFailed
-from notebooks.models import Notebook, Revision, StorageUsage
+from notebooks.errors import InvalidTitle, QuotaExceeded, SaveConflict, StorageFailed
+from notebooks.models import TITLE_MAX_LENGTH, Notebook, Revision, StorageUsage
 from storage.blobs import StorageUnavailable, blob_delete, blob_key_new, blob_put, sha256_hex
 
 UNTITLED = "Untitled notebook"
@@ -48,7 +48,29 @@ class SaveResult:
 
 
 def _title_clean(title: str) -> str:
-    return " ".join(title.replace("\x00", "").split())[:200] or UNTITLED
+    """The title as stored: whitespace runs made one space; too long a title is refused
+    (a cut would silently lose what the person typed)."""
+    cleaned = " ".join(title.replace("\x00", "").split())
+    if len(cleaned) > TITLE_MAX_LENGTH:
+        raise InvalidTitle(
+            f"This title is {len(cleaned):,} characters long; a title may have at most "
+            f"{TITLE_MAX_LENGTH}. Shorten it (the notebook's first markdown cell can hold "
+            "a longer description).",
+            length=len(cleaned),
+            limit=TITLE_MAX_LENGTH,
+        )
+    return cleaned or UNTITLED
+
+
+def notebook_title_check(*, title: str) -> None:
+    """Raise ``InvalidTitle`` for a title ``notebook_rename`` would refuse, changing nothing
+    (for a request that changes more than the title: every check before any change)."""
+    _title_clean(title)
+
+
+def _title_fitted(title: str, suffix: str) -> str:
+    """A title we make (``"… (fork)"``): the original shortened so the suffix fits."""
+    return title[: TITLE_MAX_LENGTH - len(suffix)].rstrip() + suffix
 
 
 def _notebook_count_check(owner: AbstractBaseUser) -> None:
@@ -218,7 +240,10 @@ def notebook_fork(*, notebook: Notebook, owner: AbstractBaseUser) -> Notebook:
     assert revision is not None
     text = selectors.revision_text(revision=revision)
     return notebook_create(
-        owner=owner, title=f"{notebook.title} (fork)"[:200], content=text, forked_from=notebook
+        owner=owner,
+        title=_title_fitted(notebook.title, " (fork)"),
+        content=text,
+        forked_from=notebook,
     )
 
 

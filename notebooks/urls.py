@@ -10,6 +10,7 @@ urlpatterns = [
     path("notebooks/", views.dashboard, name="dashboard"),
     path("notebooks/new", views.notebook_new, name="new"),
     path("notebooks/import", views.notebook_import, name="import"),
+    path("notebooks/save-from-playground", views.save_from_play, name="save-from-play"),
     path("notebooks/trash", views.trash, name="trash"),
     path("explore", views.explore, name="explore"),
     path("notebooks/<urlsafe:public_id>/", views.editor, name="editor"),

@@ -7,6 +7,8 @@ page the person came from, or an error page with the error's status.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,8 +21,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kernels.runtime.formats import NotebookFormatError, dumps_notebook, loads_notebook
 from notebooks import selectors, services
+from notebooks.content import notebook_import_preview
 from notebooks.errors import InvalidNotebook, NotebookError
 from notebooks.models import Notebook
+from notebooks.services import UNTITLED
+from notebooks.starter import starter_text
 from playground.frontend_build import FrontendBuildMissing
 from playground.host_page import host_entry, host_page_context
 from sharing.access import (
@@ -92,7 +97,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def notebook_new(request: HttpRequest) -> HttpResponse:
     try:
-        notebook = services.notebook_create(owner=request.user, title=request.POST.get("title", ""))
+        # The starter teaches; "empty" is for those who know their way.
+        content = None if request.POST.get("start") == "empty" else starter_text()
+        # Untitled, not named after the starter's heading.
+        title = request.POST.get("title", "").strip() or UNTITLED
+        notebook = services.notebook_create(owner=request.user, title=title, content=content)
     except NotebookError as error:
         messages.error(request, error.message)
         return redirect("notebooks:dashboard")
@@ -130,11 +139,56 @@ def notebook_import(request: HttpRequest) -> HttpResponse:
                 return redirect("notebooks:editor", public_id=notebook.public_id)
     context: dict[str, object] = {"error": error, "text": request.POST.get("text", "")}
     try:
-        # The page script fills the form from a "Save to my account" link (#code/...).
-        context.update(host_entry=host_entry(), host_config={"page": "import"})
+        # The page script sends a "Save to account" link (#code/...) of an older
+        # playground on to the page made for it.
+        context.update(
+            host_entry=host_entry(),
+            host_config={"page": "import", "saveFromPlayUrl": reverse("notebooks:save-from-play")},
+        )
     except FrontendBuildMissing:
         pass
     return render(request, "notebooks/import.html", context, status=400 if error else 200)
+
+
+def save_from_play(request: HttpRequest) -> HttpResponse:
+    """"Save to account" in the playground: what will be saved, then a Save button.
+
+    The notebook travels in the URL fragment (``#code/...``), which never reaches the
+    server by itself: the page's script puts it in the form and sends it (POST
+    ``step=preview``); the answer shows the title, the cells and a Save button
+    (``step=save``). Signed-out people are asked to log in first; the script keeps the
+    link in the tab meanwhile. The link itself is never shown.
+    """
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponse(status=405)
+    login_url = f"{reverse('account_login')}?next={reverse('notebooks:save-from-play')}"
+    context: dict[str, object] = {"login_url": login_url}
+    try:
+        context.update(host_entry=host_entry(), host_config={"page": "save-from-play"})
+    except FrontendBuildMissing:
+        pass
+    if request.method != "POST":
+        return render(request, "notebooks/save_from_play.html", context)
+    if not request.user.is_authenticated:
+        return redirect(login_url)
+    link = request.POST.get("link", "")
+    title = request.POST.get("title", "")
+    try:
+        if request.POST.get("step") == "save":
+            notebook = services.notebook_import(owner=request.user, text=link, title=title)
+            messages.success(request, f"Saved “{notebook.title}” to your notebooks.")
+            return redirect("notebooks:editor", public_id=notebook.public_id)
+        preview = notebook_import_preview(text=link)
+    except NotebookError as error:
+        context.update(error=error.message, link=link, title=title)
+        if request.POST.get("step") == "save":
+            # Refused on saving (a title too long, the account full): the same preview
+            # again, with what to change.
+            with contextlib.suppress(NotebookError):
+                context["preview"] = notebook_import_preview(text=link)
+        return render(request, "notebooks/save_from_play.html", context, status=error.status)
+    context.update(preview=preview, link=link, title=preview.title)
+    return render(request, "notebooks/save_from_play.html", context)
 
 
 @require_safe
@@ -181,12 +235,14 @@ def editor(request: HttpRequest, public_id: str) -> HttpResponse:
     notebook, access = notebook_for(request, public_id, Action.READ)
     if not access.allows(Action.WRITE):
         return redirect("notebooks:view", public_id=public_id)
+    # ?mode=read: the owner's preview of the app view (outputs only), as on /play.
+    mode = "read" if request.GET.get("mode") == "read" else "edit"
     try:
         context = host_page_context(
             request=request,
             page="editor",
-            mode="edit",
-            notebook=_notebook_json(notebook, mode="edit"),
+            mode=mode,
+            notebook=_notebook_json(notebook, mode=mode),
             saveUrl=f"/api/notebooks/{notebook.public_id}/revisions",
             eventsUrl=f"/ws/notebooks/{notebook.public_id}/",
             autosaveDelayMs=AUTOSAVE_DELAY_MS,
@@ -194,7 +250,9 @@ def editor(request: HttpRequest, public_id: str) -> HttpResponse:
     except (NotebookError, FrontendBuildMissing) as error:
         return problem(request, error)
     return render(
-        request, "notebooks/editor.html", {**context, "notebook": notebook, "access": access}
+        request,
+        "notebooks/editor.html",
+        {**context, "notebook": notebook, "access": access, "previewing": mode == "read"},
     )
 
 
@@ -256,7 +314,10 @@ def viewer_page(
 @login_required
 def rename(request: HttpRequest, public_id: str) -> HttpResponse:
     notebook, _ = notebook_for(request, public_id, Action.WRITE)
-    services.notebook_rename(notebook=notebook, title=request.POST.get("title", ""))
+    try:
+        services.notebook_rename(notebook=notebook, title=request.POST.get("title", ""))
+    except NotebookError as error:
+        messages.error(request, f"Not renamed: {error.message}")
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -331,7 +392,9 @@ def history(request: HttpRequest, public_id: str) -> HttpResponse:
         chosen = current.number
     try:
         old = selectors.revision_get(notebook=notebook, number=chosen)
-        diff = selectors.revision_diff(old=old, new=current)
+        cells = selectors.revision_cell_diff(old=old, new=current)
+        # A text that does not read as a notebook still gets a diff: of its lines.
+        diff = selectors.revision_diff(old=old, new=current) if cells is None else []
     except NotebookError as error:
         return problem(request, error)
     return render(
@@ -342,6 +405,8 @@ def history(request: HttpRequest, public_id: str) -> HttpResponse:
             "revisions": revisions,
             "chosen": old,
             "current": current,
+            "cells": cells,
+            "unchanged": cells is not None and all(c.status == "unchanged" for c in cells),
             "diff": diff,
             "can_write": access.allows(Action.WRITE),
         },
@@ -359,11 +424,13 @@ def revision_restore(request: HttpRequest, public_id: str, number: int) -> HttpR
     if result.created:
         messages.success(
             request,
-            f"Revision {number} is current again, saved as revision {result.revision.number}.",
+            f"Restored revision {number}: it is now revision {result.revision.number}, the "
+            "current one (the version before it stays in History).",
         )
     else:
         messages.info(request, f"Revision {number} is the same as the current one.")
-    return redirect("notebooks:history", public_id=public_id)
+    # Back to the notebook: restoring is done to go on working from there.
+    return redirect("notebooks:editor", public_id=public_id)
 
 
 @require_safe

@@ -33,6 +33,16 @@ def host_entry() -> EntryFiles:
     return build.host
 
 
+def host_script_context() -> dict[str, Any]:
+    """``host_entry`` for ``host_script.html``: the app pages' script, which adds what
+    needs a script (Copy buttons) to a page that works without it; nothing when the
+    frontend is not built, so the page still renders."""
+    try:
+        return {"host_entry": host_entry()}
+    except FrontendBuildMissing:
+        return {}
+
+
 # What Django's json_script escapes, so that no text in the JSON can end the element.
 _JSON_SCRIPT_ESCAPES = (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026"))
 

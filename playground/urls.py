@@ -18,6 +18,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("play", views.play_redirect, name="play"),
+    path("help/", views.help_page, name="help"),
+    path("help/<slug:slug>/", views.help_page, name="help-page"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),

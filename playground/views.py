@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -19,7 +19,9 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
+from notebooks.starter import starter_file
 from playground.frontend_build import FrontendBuild, FrontendBuildMissing, frontend_build_get
+from playground.help_docs import HELP_PAGES, HelpPageNotFound, help_contents, help_page_get
 from playground.security_headers import (
     app_content_security_policy,
     output_frame_content_security_policy,
@@ -55,6 +57,22 @@ def usercontent_home(request: HttpRequest) -> HttpResponseRedirect:
 
 
 @require_safe
+def help_page(request: HttpRequest, slug: str = HELP_PAGES[0].slug) -> HttpResponse:
+    """A page of the user guide (``playground.help_docs``); /help/ is its first page."""
+    if slug == HELP_PAGES[0].slug and request.path != "/help/":
+        return redirect("help")
+    try:
+        rendered = help_page_get(slug)
+    except HelpPageNotFound:
+        raise Http404("There is no such page in the guide.") from None
+    return render(
+        request,
+        "help.html",
+        {"page": rendered.page, "body": rendered.html, "contents": help_contents()},
+    )
+
+
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """Answer that the process is up and serving requests (it checks no other service)."""
     return JsonResponse({"status": "ok"})
@@ -76,9 +94,15 @@ def _page_config(*, build: FrontendBuild, mode: str, embed: bool, hosted: bool) 
         "hosted": hosted,
         # Hosted pages take their notebook from, and report edits to, this origin only.
         "appOrigin": settings.APP_ORIGIN,
-        "importUrl": f"{settings.APP_ORIGIN}/notebooks/import",
+        # "Save to account" opens this page with the notebook in its #code/ fragment.
+        "importUrl": settings.APP_ORIGIN
+        + reverse("notebooks:save-from-play", urlconf=settings.ROOT_URLCONF),
+        # The site the playground belongs to: its toolbar's brand links there.
+        "siteUrl": settings.APP_ORIGIN + "/",
         # #code/ links decompress to at most this many UTF-16 code units, as on import.
         "linkMaxLength": settings.NOTEBOOK_MAX_BYTES,
+        # What a first visit opens (the same cells as a new notebook in the account).
+        "starter": starter_file(),
     }
 
 

@@ -38,6 +38,7 @@ from notebooks.views import (
     problem,
     viewer_page,
 )
+from playground.host_page import host_script_context
 from sharing import selectors, services
 from sharing.access import Action, NotebookNotFound, notebook_access
 from sharing.api import share_url
@@ -164,6 +165,7 @@ def share_settings(request: HttpRequest, public_id: str) -> HttpResponse:
             "notebook_url": request.build_absolute_uri(
                 reverse("notebooks:view", kwargs={"public_id": public_id})
             ),
+            **host_script_context(),
         },
     )
 

@@ -9,10 +9,15 @@ import sys
 
 from hypothesis import HealthCheck, settings
 
-# Pyodide is several times slower than CPython and CI machines are shared, so
-# wall-clock deadlines would make property tests flaky there.
+# No wall-clock limits in pass/fail tests (docs/testing.md): Pyodide is several times
+# slower than CPython, and CI machines and developers' machines running two suites at
+# once are loaded, so Hypothesis's deadlines and its too-slow health check are off
+# everywhere.
 settings.register_profile(
     "ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.register_profile(
+    "local", deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile(
     "pyodide",
@@ -26,3 +31,5 @@ if sys.platform == "emscripten":
     settings.load_profile("pyodide")
 elif os.environ.get("CI"):
     settings.load_profile("ci")
+else:
+    settings.load_profile("local")

@@ -5,6 +5,8 @@ must import no Django (tests/runtime also runs under Pyodide).
 
 - ``bucket``: the moto S3 bucket of this run (tests/real_services.py), read with boto3
   directly, not through the storage backend under test.
+- ``own_storage``: the notebooks storage on a moto S3 server of the test's own, which
+  the test can stop (tests/stoppable_s3.py), with the revision cache emptied.
 - ``fresh_cache``: a default cache of its own for one test, so rate-limit counts start
   at zero. Django's ``RedisCache.clear()`` would ``FLUSHDB`` the whole Redis database
   (every process's keys, the channel layer's too), whatever the ``KEY_PREFIX``; a new
@@ -13,17 +15,21 @@ must import no Django (tests/runtime also runs under Pyodide).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.cache import caches
 from pytest_django import Settings
 
 from notebooks.models import Notebook
-from tests.real_services import s3_client
+from tests.real_services import free_port, s3_client
+from tests.stoppable_s3 import StoppableS3, storages_on
 
 
 @dataclass
@@ -68,3 +74,20 @@ def fresh_cache(settings: Settings) -> str:
     caches["default"]["KEY_PREFIX"] = prefix
     settings.CACHES = caches
     return prefix
+
+
+@contextlib.contextmanager
+def own_storage(settings: Settings, *, bucket: str, prefix: str) -> Iterator[StoppableS3]:
+    """The notebooks storage on a new S3 server (``bucket``, keys under ``prefix``) that
+    the test may stop; quick failures; nothing read before is served from memory."""
+    s3 = StoppableS3(port=free_port(), bucket=bucket)
+    s3.start()
+    s3_client(s3.endpoint).create_bucket(Bucket=bucket)
+    settings.STORAGES = storages_on(settings.STORAGES, s3, prefix=prefix)
+    caches["revisions"].clear()
+    try:
+        yield s3
+    finally:
+        if s3.server is not None:
+            s3.stop()
+        caches["revisions"].clear()

@@ -3,14 +3,17 @@
 ``ThreadedMotoServer.stop()`` leaves boto3's kept-alive connections answered, so a
 "stopped" server may still store objects. This one speaks HTTP/1.0 (one request per
 connection) and closes its socket on ``stop()``: storage is then truly unreachable.
-Used by the storage fault tests (tests/faults) and the browser tests.
+Used by the storage tests (tests/storage, tests/faults) and the browser tests;
+``storages_on`` points the notebooks storage at one.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Any
 
+from botocore.config import Config
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -63,3 +66,33 @@ class StoppableS3:
     def keys(self) -> set[str]:
         listing = s3_client(self.endpoint).list_objects_v2(Bucket=self.bucket)
         return {item["Key"] for item in listing.get("Contents", [])}
+
+
+def storages_on(storages: dict[str, Any], s3: StoppableS3, *, prefix: str) -> dict[str, Any]:
+    """``STORAGES`` with the notebooks storage moved to ``s3``'s bucket, failing quickly.
+
+    One attempt, 1 s to connect and 2 s to read: a test of storage being down gets its
+    answer at once. Assign the result to ``settings.STORAGES`` (a new value, so Django's
+    setting_changed handler drops the storage objects it built, and restores them after).
+    """
+    notebooks = storages["notebooks"]
+    assert notebooks["BACKEND"] == "storages.backends.s3.S3Storage"
+    return {
+        **storages,
+        "notebooks": {
+            **notebooks,
+            "OPTIONS": {
+                **notebooks["OPTIONS"],
+                "bucket_name": s3.bucket,
+                "location": prefix,
+                "endpoint_url": s3.endpoint,
+                "client_config": Config(
+                    connect_timeout=1,
+                    read_timeout=2,
+                    retries={"max_attempts": 1, "mode": "standard"},
+                    signature_version="s3v4",
+                    s3={"addressing_style": "path"},
+                ),
+            },
+        },
+    }

@@ -15,8 +15,11 @@ import { configureOutputFrames } from "./outputs/frame";
 import { VariablesPanel } from "./outputs/variables_panel";
 import { FrameChannel } from "./hosting/frame_channel";
 import { asMarimoFile, embedSnippet, importUrl, LinkProblem, shareUrl, sourceFromHash } from "./share/link";
+import { FindPanel } from "./cells/find_panel";
+import { ShortcutsDialog } from "./cells/shortcuts";
 import { SharePanel } from "./share/share_panel";
-import { STARTER_NOTEBOOK } from "./starter";
+import { EMPTY_NOTEBOOK } from "./starter";
+import { themeButton } from "./theme";
 import { latestDraft, newDraftId, saveDraft, type Draft } from "./storage/drafts";
 import { DraftsPanel } from "./storage/drafts_panel";
 
@@ -72,7 +75,9 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
   saveState.className = "save-state muted";
   saveState.setAttribute("aria-live", "polite");
 
-  const links = new LinksPanel((id) => focusCell(id));
+  // Both panels show cells by label (cells/labels.ts), renamed on `analysed`.
+  const links = new LinksPanel((id) => focusCell(id), (id) => notebook.labelOf(id));
+  const variables = new VariablesPanel(kernel, (id) => focusCell(id), (id) => notebook.labelOf(id));
   const notebook = new NotebookView({
     kernel,
     readOnly,
@@ -80,6 +85,7 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
       changed: () => {
         if (hosted) {
           if (readOnly) return;
+          channel?.post({ type: "playground:dirty" });
           window.clearTimeout(autosaveTimer);
           autosaveTimer = window.setTimeout(() => void report("playground:changed"), REPORT_DELAY_MS);
           return;
@@ -93,7 +99,10 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
       },
       save: () => void save(),
       selected: () => showLinks(),
-      analysed: () => showLinks(),
+      analysed: () => {
+        showLinks();
+        variables.relabel();
+      },
     },
   });
   const showLinks = () => links.show(notebook.selected?.id ?? null, notebook.order, notebook.analyses);
@@ -232,7 +241,24 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
     }
   }
 
+  /** A fresh Python with the notebook as it is on screen; what was typed stays. */
+  function restart(): void {
+    const file = notebook.toFile();
+    kernel.restart();
+    notebook.load(file);
+    showLinks();
+  }
+
   // -- layout -------------------------------------------------------------------
+  const shortcuts = new ShortcutsDialog(root);
+  const find = new FindPanel(() => notebook.cellViews);
+  /** The text selected in the cell being edited, to search for. */
+  const selectedText = (): string => {
+    const view = notebook.selected?.editorView;
+    if (!view) return "";
+    const { from, to } = view.state.selection.main;
+    return view.state.sliceDoc(from, to);
+  };
   const kernelStatus = new KernelStatus(kernel);
   const share = new SharePanel();
   const status = document.createElement("p");
@@ -268,6 +294,10 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
       kernelStatus.element,
       button("run-all", "Run all", "Run every cell", () => notebook.runAll()),
       button("interrupt", "Stop", "Interrupt the running cell", () => kernel.interrupt()),
+      button("find-open", "Find", "Find and replace in every cell (Ctrl/Cmd-F)", () => find.open(selectedText())),
+      ...(hosted ? [] : [themeButton()]),
+      button("shortcuts-button", "?", "Keyboard shortcuts (?)", () => shortcuts.open()),
+      button("restart", "Restart", "Start a fresh Python and run every cell again (for a cell that will not stop, or after a crash)", () => restart()),
     );
     if (!config.embed && !hosted) {
       toolbar.append(
@@ -300,7 +330,7 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
       button("add-cell", "+ Code", "Add a code cell at the end", () => notebook.addCell("code")),
       button("add-markdown-cell", "+ Markdown", "Add a markdown cell at the end", () => notebook.addCell("markdown")),
     );
-    main.append(status, linkProblem, notebook.element, addRow);
+    main.append(find.element, status, linkProblem, notebook.undoNotice, notebook.element, addRow);
     const layout = document.createElement("div");
     layout.className = "layout";
     layout.append(main);
@@ -308,7 +338,7 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
       const side = document.createElement("aside");
       side.className = "sidebar";
       side.setAttribute("aria-label", "Notebook details");
-      side.append(links.element, new VariablesPanel(kernel, focusCell).element);
+      side.append(links.element, variables.element);
       if (!hosted) side.append(drafts.element);
       layout.append(side);
     }
@@ -317,10 +347,30 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
       if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "s") {
         event.preventDefault();
         notebook.save();
+        return;
+      }
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "f" && root.contains(event.target as Node)) {
+        event.preventDefault();
+        find.open(selectedText());
+        return;
+      }
+      // Outside an editor or a form field, Ctrl/Cmd-Z takes back the last change to the cells.
+      const typing = (event.target as HTMLElement).closest?.(".cm-editor, input, textarea, select, [contenteditable=true]");
+      if (typing) return;
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key.toLowerCase() === "z" && notebook.canUndo) {
+        event.preventDefault();
+        notebook.undo();
+      } else if (event.key === "?" && !event.ctrlKey && !event.metaKey) {
+        event.preventDefault();
+        shortcuts.open();
       }
     });
-    window.addEventListener("beforeunload", () => {
-      if (dirty && !hosted) void save();
+    window.addEventListener("beforeunload", (event) => {
+      if (!dirty || hosted) return;
+      // The draft write may not finish as the page goes: ask, so nothing typed is lost.
+      void save();
+      event.preventDefault();
+      event.returnValue = "";
     });
   }
 
@@ -361,5 +411,5 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
     console.warn("playground: local drafts are unavailable", error);
   }
   if (draft) load(draft.notebook, draft.id);
-  else load(STARTER_NOTEBOOK, newDraftId());
+  else load(config.starter ?? EMPTY_NOTEBOOK, newDraftId());
 }

@@ -1,6 +1,8 @@
 // Buttons of the page: every action button has a visible label, a title and
 // an accessible name (for symbols such as ▶), and its test hook.
 
+import { cellReference } from "./cells/labels";
+
 export function actionButton(testId: string, label: string, title: string, onClick: () => void): HTMLButtonElement {
   const node = document.createElement("button");
   node.type = "button";
@@ -16,13 +18,16 @@ export function actionButton(testId: string, label: string, title: string, onCli
   return node;
 }
 
-/** A link to a cell in a side panel. `data-target-cell`, never `data-cell-id`: that names cells only. */
-export function cellLinkButton(cellId: string): HTMLButtonElement {
+/**
+ * A link to a cell in a side panel or an error, showing the cell's label (cells/labels.ts).
+ * `data-target-cell` holds the id, never `data-cell-id`: that names cells only.
+ */
+export function cellLinkButton(cellId: string, label: string): HTMLButtonElement {
   const jump = document.createElement("button");
   jump.type = "button";
   jump.className = "link-button";
   jump.dataset.targetCell = cellId;
-  jump.textContent = cellId;
-  jump.title = `Go to cell ${cellId}`;
+  jump.textContent = label;
+  jump.title = `Go to ${cellReference([label])}`;
   return jump;
 }

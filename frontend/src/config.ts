@@ -1,6 +1,8 @@
 // The page's configuration, embedded by Django as JSON in #playground-config
 // (docs/frontend-contract.md, "The page").
 
+import type { NotebookFile } from "./kernel/messages";
+
 export interface PlaygroundAssets {
   pyodideVersion: string;
   runtimeWheel: string;
@@ -22,13 +24,17 @@ export interface PlaygroundConfig {
   hosted: boolean;
   /** The app's origin: the only parent a hosted playground listens to. */
   appOrigin: string | null;
-  /** The app's import page ("Save to my account" opens it with the notebook in its #code/). */
+  /** The app's page that "Save to account" opens with the notebook in its #code/. */
   importUrl: string | null;
+  /** The app's home page (the service this playground belongs to); null: none. */
+  siteUrl: string | null;
   /**
    * The most UTF-16 code units a `#code/` link may decompress to: the server's
    * NOTEBOOK_MAX_BYTES, the bound its import applies to the same links.
    */
   linkMaxLength: number;
+  /** What a first visit opens (the server's starter notebook); null: one empty cell. */
+  starter: NotebookFile | null;
 }
 
 /** The server's default NOTEBOOK_MAX_BYTES, for a page config without `linkMaxLength`. */
@@ -61,8 +67,16 @@ export function readConfig(doc: Document = document): PlaygroundConfig {
     hosted: raw.hosted === true && typeof raw.appOrigin === "string",
     appOrigin: raw.appOrigin ?? null,
     importUrl: raw.importUrl ?? null,
+    siteUrl: typeof raw.siteUrl === "string" ? raw.siteUrl : null,
     linkMaxLength: positiveInteger(raw.linkMaxLength) ?? DEFAULT_LINK_MAX_LENGTH,
+    starter: isNotebookFile(raw.starter) ? raw.starter : null,
   };
+}
+
+function isNotebookFile(value: unknown): value is NotebookFile {
+  if (typeof value !== "object" || value === null) return false;
+  const cells = (value as { cells?: unknown }).cells;
+  return Array.isArray(cells) && cells.every((cell) => typeof cell === "object" && cell !== null && typeof (cell as { code?: unknown }).code === "string" && typeof (cell as { name?: unknown }).name === "string");
 }
 
 function positiveInteger(value: unknown): number | null {

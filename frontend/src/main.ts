@@ -4,6 +4,9 @@
 
 import { absolute, ConfigError, readConfig, staticAsset, type PlaygroundConfig } from "./config";
 import { KernelClient } from "./kernel/client";
+import { applyTheme, storedTheme } from "./theme";
+import { followKernel } from "./outputs/kernel_activity";
+import { linkBrandToSite } from "./site_link";
 
 function startKernel(config: PlaygroundConfig): KernelClient {
   const { assets } = config;
@@ -26,6 +29,8 @@ function showFatal(message: string): void {
 }
 
 async function main(): Promise<void> {
+  // Before anything is drawn; a hosted page takes its host's theme when it opens.
+  if (!new URLSearchParams(location.search).has("hosted")) applyTheme(storedTheme());
   let config: PlaygroundConfig;
   try {
     config = readConfig();
@@ -34,8 +39,12 @@ async function main(): Promise<void> {
     return;
   }
   const kernel = startKernel(config);
+  // Timed UI elements (ui.refresh) skip their ticks while the kernel is still busy.
+  followKernel(kernel);
   const { mountApp } = await import("./app");
-  await mountApp({ config, kernel, root: document.getElementById("app") ?? document.body });
+  const root = document.getElementById("app") ?? document.body;
+  await mountApp({ config, kernel, root });
+  linkBrandToSite(config, root);
 }
 
 void main();

@@ -299,9 +299,15 @@ def stat(
     return Html("".join(parts))
 
 
-def mermaid(diagram: str) -> Html:
-    """``mo.mermaid``: the diagram's source (drawing it needs mermaid.js, not bundled yet)."""
-    return Html(f'<pre class="pg-mermaid">{html_text.escape(diagram)}</pre>')
+class _Mermaid(HtmlMethods, kui.mermaid):
+    pass
+
+
+def mermaid(
+    diagram: str, theme: str | None = None, theme_variables: Mapping[str, str] | None = None
+) -> Html:
+    """``mo.mermaid``: the diagram drawn by mermaid.js (``theme`` is accepted, not applied)."""
+    return _Mermaid(diagram)  # type: ignore[return-value]
 
 
 def carousel(items: Sequence[Any]) -> Html:

@@ -277,20 +277,33 @@ class run_button(_Element, kui.run_button):
         self._on_change = on_change
 
 
-class refresh(button):
-    """``mo.ui.refresh``: a button whose clicks re-run its readers (no timer here yet)."""
+class refresh(_Element, kui.refresh):
+    """``mo.ui.refresh``: re-runs its readers every interval chosen next to its button.
+
+    Its value is ``""`` before the first refresh, then ``"<interval> (<count>)"``
+    (``"5s (3)"``; ``"off (1)"`` for a click with no timer running), as in marimo.
+    """
 
     def __init__(
         self,
-        options: Sequence[Any] | None = None,
-        default_interval: Any = None,
+        options: Sequence[float | str] | None = None,
+        default_interval: float | str | None = None,
         *,
         label: str = "",
         on_change: OnChange = None,
         **_: Any,
     ) -> None:
-        kui.button.__init__(self, label=_label(label) or "Refresh", value=0,
-                            on_click=lambda count: count + 1, on_change=on_change)
+        if options is not None and not isinstance(options, list | tuple):
+            raise ValueError(
+                f"refresh: options must be a list of intervals, not {type(options).__name__}"
+            )
+        # marimo treats a false default (0, "") as none.
+        super().__init__(options, default_interval or None, label=_label(label),
+                         on_change=on_change)
+
+    @property
+    def value(self) -> str:
+        return "" if self._value == 0 else f"{self.interval} ({self._value})"
 
 
 class file(_Element, kui.file):

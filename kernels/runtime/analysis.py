@@ -22,7 +22,9 @@ makes the name local to the whole body.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import inspect
+import re
 import sys
 from dataclasses import dataclass
 from types import CodeType
@@ -460,21 +462,42 @@ def parse_cell(code: str) -> ast.Module | AnalysisError:
         return AnalysisError("syntax", f"the cell cannot be parsed: {exc}")
 
 
-def syntax_error(exc: SyntaxError) -> AnalysisError:
-    """Turn a ``SyntaxError`` into an :class:`AnalysisError` with line and column."""
+def syntax_error(exc: SyntaxError, source: str | None = None) -> AnalysisError:
+    """Turn a ``SyntaxError`` into an :class:`AnalysisError` with line and column.
+
+    The parser counts columns in characters; the compiler, which has no source
+    text (``exc.text`` is None), in UTF-8 bytes: those are turned into
+    characters when ``source`` is given.
+    """
     line, column = exc.lineno, exc.offset
+    if exc.text is None and source is not None:
+        column = char_column(source, line, column)
     where = f"line {line}" + (f", column {column}" if column else "") if line else "unknown line"
     return AnalysisError("syntax", f"{exc.msg} ({where})", line, column)
 
 
+def char_column(source: str, line: int | None, column: int | None) -> int | None:
+    """A 1-based column counted in UTF-8 bytes (the AST's, the compiler's) in characters."""
+    if line is None or column is None or column < 1:
+        return column
+    lines = _LINE_BREAK_RE.split(source)
+    if not 1 <= line <= len(lines):
+        return column
+    return len(lines[line - 1].encode()[: column - 1].decode(errors="ignore")) + 1
+
+
+_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 _COMPILE_FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 
 
-def compile_tree(tree: ast.Module, filename: str) -> CompiledCell | AnalysisError:
+def compile_tree(
+    tree: ast.Module, filename: str, source: str | None = None
+) -> CompiledCell | AnalysisError:
     """Compile a parsed cell, splitting off a trailing expression as its output.
 
     The compiler finds what the parser cannot: ``return`` outside a function,
     ``nonlocal`` at top level, a walrus in a class-body comprehension, ...
+    ``source`` (the cell's code) turns error columns into characters.
     """
     statements = tree.body
     last_expr = None
@@ -489,7 +512,7 @@ def compile_tree(tree: ast.Module, filename: str) -> CompiledCell | AnalysisErro
             last = compile(ast.Expression(body=last_expr), filename, "eval",
                            flags=_COMPILE_FLAGS, dont_inherit=True)
     except SyntaxError as exc:
-        return syntax_error(exc)
+        return syntax_error(exc, source)
     except (ValueError, RecursionError, MemoryError) as exc:
         return AnalysisError("syntax", f"the cell cannot be compiled: {exc}")
     is_async = bool(body.co_flags & inspect.CO_COROUTINE) or bool(
@@ -507,12 +530,17 @@ def analyze_cell(code: str, filename: str = "<cell>") -> CellAnalysis:
     if isinstance(tree, AnalysisError):
         return CellAnalysis(frozenset(), frozenset(), tree)
     names = analyze_tree(tree)
-    if names.error is not None and names.error.kind == "syntax":
-        return CellAnalysis(frozenset(), frozenset(), names.error)
-    compiled = compile_tree(tree, filename)
+    names_error = names.error
+    if names_error is not None:  # the AST's columns count bytes
+        names_error = dataclasses.replace(
+            names_error, column=char_column(code, names_error.line, names_error.column)
+        )
+        if names_error.kind == "syntax":
+            return CellAnalysis(frozenset(), frozenset(), names_error)
+    compiled = compile_tree(tree, filename, code)
     if isinstance(compiled, AnalysisError):
         return CellAnalysis(frozenset(), frozenset(), compiled)
-    return CellAnalysis(names.defs, names.refs, names.error, compiled)
+    return CellAnalysis(names.defs, names.refs, names_error, compiled)
 
 
 def analyze_tree(tree: ast.Module) -> CellAnalysis:

@@ -24,6 +24,9 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from kernels.runtime import streams
+from kernels.runtime.streams import BATCH_CHARS, BATCH_SECONDS, StreamBatcher
+
 
 def cell_filename(cell_id: str) -> str:
     """The pseudo file name a cell's code runs under (seen in tracebacks)."""
@@ -43,6 +46,8 @@ def forget_source(cell_id: str) -> None:
 
 # How much of the current line a stream remembers for input()'s prompt.
 _PROMPT_MAX = 1000
+# A partial line longer than this goes to the batch without waiting for its newline.
+_PARTIAL_MAX = 8192
 
 # What input() says when the kernel has no way to ask anyone (a script run).
 NO_INPUT = (
@@ -143,10 +148,14 @@ class _CellStream:
 class StreamWriter(_CellStream):
     """``sys.stdout`` / ``sys.stderr`` while a cell runs: text that becomes stream events.
 
-    Text is sent line by line as it is written (a partial line waits for its
-    newline, an explicit ``flush()`` or the end of the cell), so progress
-    printed with ``flush=True`` streams while ``print`` does not flood the
-    transport with one event per argument.
+    What the cell writes is kept here and moved into the run's
+    :class:`~kernels.runtime.streams.StreamBatcher` in whole lines (a partial
+    line waits for its newline, an explicit ``flush()``, :data:`_PARTIAL_MAX`
+    characters or the end of the cell); the batcher turns it into few ``stream``
+    events and caps what a run sends. Writing is the hot path of a loop of
+    ``print``: a write only appends, and a write that ends a line also reads
+    the clock to see whether the last send is older than ``BATCH_SECONDS``
+    (then everything waiting goes out at once).
 
     It is a whole text stream, so libraries that look at ``sys.stdout`` import
     and run: ``encoding`` (UTF-8), ``errors``, ``isatty()`` (False), ``fileno()``
@@ -163,11 +172,12 @@ class StreamWriter(_CellStream):
     _errors = "replace"
     _line_buffering = False
     _buffer: _BinaryOutput | None = None
+    _size = 0  # characters in _parts
 
-    def __init__(self, name: str, emit: Callable[[str, str], None]) -> None:
+    def __init__(self, name: str, sink: StreamBatcher) -> None:
         self._channel = name  # the stream event's name
-        self._emit = emit
-        self._pending: list[str] = []
+        self._sink = sink
+        self._parts: list[str] = []  # written, not yet in the batch; may end inside a line
 
     @property
     def name(self) -> str:
@@ -194,31 +204,64 @@ class StreamWriter(_CellStream):
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        sink = self._sink
+        if sink.writer is not self:
+            sink.switch_to(self)  # the other stream's lines go first: order is kept
+        self._parts.append(text)
+        size = self._size = self._size + len(text)
         if "\n" in text:
-            cut = text.rindex("\n") + 1
-            pending = self._pending
-            if pending:
-                pending.append(text[:cut])
-                self._send("".join(pending))
-                pending.clear()
-            else:
-                self._send(text[:cut])
-            if cut < len(text):
-                self._pending.append(text[cut:])
-        elif text:
-            self._pending.append(text)
+            if streams.monotonic() - sink.sent_at >= BATCH_SECONDS:
+                sink.send_now()
+            elif size >= BATCH_CHARS:
+                if self.take(whole_lines=True):
+                    sink.send_now()
+            elif sink.timer is None:
+                sink.start_timer()
+        elif size > _PARTIAL_MAX and self.take(whole_lines=True):
+            sink.send_now()
         return len(text)
 
-    def _send(self, text: str) -> None:
+    def take(self, *, whole_lines: bool) -> bool:
+        """Move what was written into the batch: its whole lines, or everything.
+
+        A partial line longer than ``_PARTIAL_MAX`` goes too, so text without
+        newlines cannot pile up here. True when the batch is now large enough to send.
+        """
+        parts = self._parts
+        if not parts:
+            return False
+        text = parts[0] if len(parts) == 1 else "".join(parts)
+        parts.clear()
+        self._size = 0
+        if whole_lines:
+            cut = text.rfind("\n") + 1
+            if cut:
+                if cut < len(text):
+                    parts.append(text[cut:])
+                    self._size = len(text) - cut
+                    text = text[:cut]
+            elif len(text) <= _PARTIAL_MAX:
+                parts.append(text)
+                self._size = len(text)
+                return False
         newline = text.rfind("\n")
         self._line = text[newline + 1:] if newline >= 0 else (self._line + text)[-_PROMPT_MAX:]
-        self._emit(self._channel, text)
+        return self._sink.add(self._channel, text)
 
     def flush(self) -> None:
-        if self._pending:
-            text = "".join(self._pending)
-            self._pending.clear()
-            self._send(text)
+        """Move a partial line into the batch too; it goes out with it (within about 50 ms)."""
+        sink = self._sink
+        if sink.writer is not self:
+            sink.switch_to(self)
+        if self.take(whole_lines=False) or streams.monotonic() - sink.sent_at >= BATCH_SECONDS:
+            sink.send_now()
+        elif sink.timer is None:
+            sink.start_timer()
+
+    def send_now(self) -> None:
+        """Send what the run's streams wrote so far, now (before the cell waits or shows more)."""
+        self.flush()
+        self._sink.send_now()
 
     def current_line(self) -> str:
         """What was written on the current line so far (after the last newline or ``\\r``)."""
@@ -314,7 +357,9 @@ class CellInput(_CellStream):
         """Ask for one more line; False at the end of input."""
         if self._ask is None:
             raise EOFError(self._refusal)
-        text = self._ask(self._stdout.current_line(), password)
+        prompt = self._stdout.current_line()
+        self._stdout.send_now()  # the prompt shows before the request
+        text = self._ask(prompt, password)
         if text is None:
             return False
         self._stdout.write("\n" if password else text + "\n")

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import builtins
 import heapq
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from kernels.runtime.analysis import CellAnalysis, analyze_cell
-from kernels.runtime.notebook import Notebook
+from kernels.runtime.notebook import Notebook, cell_labels, cell_reference, join_words
 
 GraphErrorKind = Literal["multiple-definitions", "cycle", "syntax", "import-star"]
 
@@ -218,23 +218,26 @@ class DataflowGraph:
         """Names defined by more than one cell, with the cells defining them."""
         return {name: cells for name, cells in self.definers.items() if len(cells) > 1}
 
-    def errors(self, label: Any = None) -> list[GraphError]:
+    def errors(self, label: Callable[[str], str] | None = None) -> list[GraphError]:
         """Every graph error, ordered by the first cell involved, then kind.
 
-        ``label`` turns a cell id into the text used in messages (default:
-        the id itself).
+        ``label`` gives a cell's label (``notebook.cell_labels``) for messages
+        (default: the id itself).
         """
-        label = label or (lambda cell_id: repr(cell_id))
+        label = label or str
+
+        def refer(cell_ids: Iterable[str]) -> str:
+            return cell_reference([label(c) for c in cell_ids])
+
         position = self.position
         found: list[GraphError] = []
         for name, cells in self.multiply_defined().items():
             ordered = tuple(sorted(cells, key=position.__getitem__))
-            where = _join([label(c) for c in ordered])
             found.append(GraphError(
                 "multiple-definitions", ordered,
-                f"'{name}' is defined in {len(ordered)} cells ({where}); a name may be defined "
-                "in only one cell, so none of them runs. Rename it in all but one, or make it "
-                f"private to each cell with a leading underscore ('_{name}').",
+                f"'{name}' is defined in {refer(ordered)}; a name may be "
+                "defined in only one cell, so none of them runs. Rename it in all but one, or "
+                f"make it private to each cell with a leading underscore ('_{name}').",
                 name,
             ))
         for component in self.cycles():
@@ -246,15 +249,15 @@ class DataflowGraph:
             })
             found.append(GraphError(
                 "cycle", component,
-                f"cells {_join([label(c) for c in component])} depend on each other through "
-                f"{_join([repr(n) for n in names])}, so none of them runs. Move the shared "
+                f"{refer(component)} depend on each other through "
+                f"{join_words([repr(n) for n in names])}, so none of them runs. Move the shared "
                 "computation into one cell, or rename a variable to break the cycle.",
             ))
         for cell_id, analysis in self.analyses.items():
             error = analysis.error
             if error is not None:
                 found.append(GraphError(
-                    error.kind, (cell_id,), f"cell {label(cell_id)}: {error.message}"
+                    error.kind, (cell_id,), f"{refer([cell_id])}: {error.message}"
                 ))
         found.sort(key=lambda e: (position[e.cells[0]], e.kind, e.name or ""))
         return found
@@ -266,12 +269,6 @@ class DataflowGraph:
             for cell_id in error.cells:
                 invalid.setdefault(cell_id, error.message)
         return invalid
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 2:
-        return " and ".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def build_graph(cells: Iterable[tuple[str, str]]) -> DataflowGraph:
@@ -299,9 +296,13 @@ def graph_report(notebook: Notebook) -> dict[str, Any]:
             continue
         graph.set_cell(cell_id, analyze_cell(cell.code))
 
+    labels = cell_labels(
+        (cell.kind, cell.code, sorted(graph.analyses[str(index)].defs))
+        for index, cell in enumerate(notebook.cells)
+    )
+
     def label(cell_id: str) -> str:
-        index = index_of[cell_id]
-        return f"{index} ('{notebook.cell_label(index)}')"
+        return labels[index_of[cell_id]]
 
     defined = set(graph.definers)
     cells_out = []

@@ -50,8 +50,9 @@ from kernels.runtime.execution import (
     set_streams,
 )
 from kernels.runtime.graph import DataflowGraph, GraphError
-from kernels.runtime.notebook import CellConfig
+from kernels.runtime.notebook import CellConfig, cell_labels, cell_reference
 from kernels.runtime.outputs import mimebundle, summarise
+from kernels.runtime.streams import STREAM_LIMIT_BYTES, StreamBatcher
 from kernels.ui._core import (
     StopCell,
     UIContext,
@@ -114,9 +115,14 @@ class _Cell:
 class Kernel:
     """One notebook's runtime state; drive it with :meth:`handle`."""
 
-    def __init__(self, emit: Emit, *, lazy: bool = False) -> None:
+    def __init__(
+        self, emit: Emit, *, lazy: bool = False,
+        stream_limit_bytes: int | None = STREAM_LIMIT_BYTES,
+    ) -> None:
         self.emit = emit
         self.lazy = lazy
+        # The stream text one cell's run may send (None: no cap; docs/protocol.md).
+        self.stream_limit_bytes = stream_limit_bytes
         self.globals: dict[str, Any] = {}
         self.cells: dict[str, _Cell] = {}
         self.order: list[str] = []
@@ -128,6 +134,10 @@ class Kernel:
         # Script mode's `--set name=value`: applied when the element is created.
         self.ui_overrides: dict[str, Any] = {}
         self._graph_errors: dict[str, GraphError] | None = {}
+        # What people call each cell (notebook.cell_labels), for messages; None: to
+        # recompute. _error_labels: the labels the cached graph errors were worded with.
+        self._labels: dict[str, str] | None = None
+        self._error_labels: dict[str, str] | None = None
         self._known_invalid: set[str] = set()
         self._interrupt_requested = False
         self._cell_task: asyncio.Future[Any] | None = None
@@ -208,8 +218,12 @@ class Kernel:
 
     def _analyse(self, cell: _Cell) -> None:
         if cell.kind != "code":
+            self._labels = None  # a markdown cell's label is its heading
             return
+        old_defs = cell.analysis.defs
         cell.analysis = analyze_cell(cell.code, cell_filename(cell.cell_id))
+        if cell.analysis.defs != old_defs:
+            self._labels = None
         self.emit(p.CellAnalysisInfo(
             cell.cell_id, sorted(cell.analysis.defs), sorted(cell.analysis.refs)
         ))
@@ -219,6 +233,7 @@ class Kernel:
             raise KernelCommandError(f"a cell with id {command.cell_id!r} already exists")
         cell = _Cell(command.cell_id, command.code, command.kind, command.config)
         self.cells[cell.cell_id] = cell
+        self._labels = None
         index = command.index
         if index is None or index >= len(self.order):
             # The graph places a newly registered cell after every other one.
@@ -275,6 +290,7 @@ class Kernel:
         removed = self._forget_names(cell)
         del self.cells[cell.cell_id]
         self.order.remove(cell.cell_id)
+        self._labels = None
         self.graph.remove_cell(cell.cell_id)
         self.graph.set_order(self.order)
         forget_source(cell.cell_id)
@@ -294,6 +310,7 @@ class Kernel:
         self.order.remove(command.cell_id)
         self.order.insert(max(0, min(command.index, len(self.order))), command.cell_id)
         self.graph.set_order(self.order)
+        self._labels = None
 
     async def _set_config(self, command: p.SetConfig) -> None:
         if command.lazy is not None:
@@ -438,13 +455,25 @@ class Kernel:
         elif self._graph_errors is not None:
             self._graph_errors.pop(cell.cell_id, None)  # a fixed syntax error
 
+    def cell_labels(self) -> dict[str, str]:
+        """What people call each cell, by id (``notebook.cell_labels``; the page agrees)."""
+        if self._labels is None:
+            cells = [self.cells[cell_id] for cell_id in self.order]
+            labels = cell_labels((c.kind, c.code, sorted(c.analysis.defs)) for c in cells)
+            self._labels = dict(zip(self.order, labels, strict=True))
+        return self._labels
+
     def _errors_by_cell(self) -> dict[str, GraphError]:
+        labels = self.cell_labels()
+        if labels is not self._error_labels and labels != self._error_labels:
+            self._graph_errors = None  # their messages name cells by label
         if self._graph_errors is None:
             found: dict[str, GraphError] = {}
-            for error in self.graph.errors():
+            for error in self.graph.errors(labels.__getitem__):
                 for cell_id in error.cells:
                     found.setdefault(cell_id, error)
             self._graph_errors = found
+        self._error_labels = labels
         return self._graph_errors
 
     def _forget_names(self, cell: _Cell) -> set[str]:
@@ -456,6 +485,31 @@ class Kernel:
                 removed.add(name)
         cell.defined = ()
         return removed
+
+    def _below_disabled(self, cell_id: str) -> bool:
+        """Whether a cell is disabled, or is below a disabled cell, so its names are not current.
+
+        Disabling a cell marks its descendants ``disabled``, but a cell created or edited
+        below it since is ``stale``: the walk goes on up through such cells. A cell that
+        ran fine (``idle``) had no disabled ancestor then, and disabling one since would
+        have marked it, so the walk stops there (a run of a long chain stays linear).
+        """
+        cell = self.cells[cell_id]
+        if cell.status == "idle":
+            return False
+        seen = {cell_id}
+        pending = [cell_id]
+        while pending:
+            cell = self.cells[pending.pop()]
+            if cell.status == "disabled":  # a disabled cell always has this status
+                return True
+            if cell.status == "idle":
+                continue
+            for parent in self.graph.parents(cell.cell_id):
+                if parent not in seen:
+                    seen.add(parent)
+                    pending.append(parent)
+        return False
 
     def _mark_stale(self, cell: _Cell) -> None:
         if not cell.stale:
@@ -568,30 +622,37 @@ class Kernel:
         if error is not None:
             removed |= self._forget_names(cell)
             others = [c for c in error.cells if c != cell_id]
-            analysis_error = cell.registered.error
+            # A syntax error or `import *` is the cell's own: its message needs no cell name.
+            own = cell.registered.error
+            own = own if own is not None and own.kind == error.kind else None
             self.emit(p.CellError(
-                cell_id, error.kind, error.message,  # type: ignore[arg-type]
-                line=analysis_error.line if analysis_error else None,
-                column=analysis_error.column if analysis_error else None,
+                cell_id, error.kind, own.message if own else error.message,  # type: ignore[arg-type]
+                line=own.line if own else None,
+                column=own.column if own else None,
                 cells=others,
             ))
             cell.stale = False
             self._set_status(cell, "errored")
             return "blocked"
         parents = self.graph.parents(cell_id)
-        if cell.config.disabled or any(
-            q in disabled or self.cells[q].status == "disabled" for q in parents
-        ):
+        # Issue 16: a parent outside this run may be stale below a disabled cell (created or
+        # edited there since): _below_disabled looks up through such parents too.
+        if cell.config.disabled or any(q in disabled or self._below_disabled(q) for q in parents):
             disabled.add(cell_id)
             self._set_status(cell, "disabled")
             return "disabled"
-        bad = sorted(q for q in parents if q in failed or self.cells[q].status == "errored")
+        bad = sorted(
+            (q for q in parents if q in failed or self.cells[q].status == "errored"),
+            key=self.graph.position.__getitem__,
+        )
         if bad:
             removed |= self._forget_names(cell)
+            labels = self.cell_labels()
             self.emit(p.CellError(
                 cell_id, "ancestor-failed",
-                f"an ancestor failed: cell {', '.join(repr(b) for b in bad)} did not run "
-                "successfully, so this cell was not run; fix that cell first",
+                f"an ancestor failed: {cell_reference([labels[b] for b in bad])} did not run "
+                "successfully, so this cell was not run; fix "
+                f"{'that cell' if len(bad) == 1 else 'those cells'} first",
                 cells=bad,
             ))
             cell.stale = False
@@ -626,14 +687,18 @@ class Kernel:
         def write(name: str, text: str) -> None:
             emit(p.Stream(cell_id, name, text))  # type: ignore[arg-type]
 
-        stdout, stderr = StreamWriter("stdout", write), StreamWriter("stderr", write)
+        def truncated(name: str, dropped_bytes: int, dropped_lines: int, limit: int) -> None:
+            emit(p.StreamTruncated(cell_id, name, dropped_bytes, dropped_lines, limit))  # type: ignore[arg-type]
+
+        streams = StreamBatcher(write, truncated, limit_bytes=self.stream_limit_bytes)
+        stdout, stderr = StreamWriter("stdout", streams), StreamWriter("stderr", streams)
         previous = set_streams(stdout, stderr, CellInput(stdout, self._asker(cell_id)))
         # `import marimo` in the cell gets the compatibility layer (kernels.marimo_compat).
         real_marimo = marimo_hook.serve(cell.code)
         self.ui.forget_cell(cell_id)
 
         def send_output(data: dict[str, Any]) -> None:
-            stdout.flush()
+            stdout.send_now()
             emit(p.Output(cell_id, data))
 
         self._run_number += 1
@@ -642,6 +707,7 @@ class Kernel:
         context.defs, context.refs = cell.registered.defs, cell.registered.refs
         ui_token = enter_context(context)
         value = None
+        ended_by: BaseException | None = None
         try:
             if compiled.is_async:
                 value = await self._run_async(compiled, namespace)
@@ -649,30 +715,17 @@ class Kernel:
                 exec(compiled.body, namespace)
                 if compiled.last is not None:
                     value = eval(compiled.last, namespace)
-        except StopCell as stop:
-            emit(p.Output(cell_id, mimebundle(stop.output)))
-            self._set_status(cell, "idle")
-            return "stopped"
-        except KeyboardInterrupt:
-            return self._fail(cell, "interrupted", "interrupted by the user", "", "interrupted")
-        except SystemExit as exc:
-            message = (f"the cell called sys.exit({exc.code!r}); the kernel keeps running"
-                       if exc.code is not None else "the cell called sys.exit(); "
-                       "the kernel keeps running")
-            return self._fail(cell, "exit", message, "", "failed")
-        except asyncio.CancelledError as exc:
-            if self._interrupt_requested:
-                return self._fail(cell, "interrupted", "interrupted by the user", "",
-                                  "interrupted")
-            return self._fail_exception(cell, exc)
-        except BaseException as exc:
-            return self._fail_exception(cell, exc)
+        except BaseException as exc:  # handled below, once what the cell printed is sent
+            ended_by = exc
         finally:
             exit_context(ui_token)
             set_streams(*previous)
             marimo_hook.restore(real_marimo)
             stdout.flush()
             stderr.flush()
+            streams.close()
+        if ended_by is not None:
+            return self._ended_early(cell, ended_by)
         defined = []
         for name in cell.registered.defs:
             if name in namespace:
@@ -695,6 +748,23 @@ class Kernel:
         emit(p.Output(cell_id, data))
         self._set_status(cell, "idle")
         return "ran"
+
+    def _ended_early(self, cell: _Cell, exc: BaseException) -> str:
+        """A cell's code raised: it stopped itself (``ui.stop``), was interrupted, or failed."""
+        if isinstance(exc, StopCell):
+            self.emit(p.Output(cell.cell_id, mimebundle(exc.output)))
+            self._set_status(cell, "idle")
+            return "stopped"
+        if isinstance(exc, KeyboardInterrupt) or (
+            isinstance(exc, asyncio.CancelledError) and self._interrupt_requested
+        ):
+            return self._fail(cell, "interrupted", "interrupted by the user", "", "interrupted")
+        if isinstance(exc, SystemExit):
+            message = (f"the cell called sys.exit({exc.code!r}); the kernel keeps running"
+                       if exc.code is not None else "the cell called sys.exit(); "
+                       "the kernel keeps running")
+            return self._fail(cell, "exit", message, "", "failed")
+        return self._fail_exception(cell, exc)
 
     async def _run_async(self, compiled: CompiledCell, namespace: dict[str, Any]) -> Any:
         async def body() -> Any:

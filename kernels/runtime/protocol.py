@@ -193,12 +193,28 @@ class CellAnalysisInfo(Message):
 
 @dataclass(slots=True)
 class Stream(Message):
-    """A chunk of a running cell's stdout or stderr, as it was written."""
+    """Text a running cell wrote to stdout or stderr, in order; writes are batched (streams.py)."""
 
     type: ClassVar[str] = "stream"
     cell_id: str
     name: Literal["stdout", "stderr"]
     text: str
+
+
+@dataclass(slots=True)
+class StreamTruncated(Message):
+    """A cell's run wrote more than ``limit_bytes`` of stream text: what ``name`` lost.
+
+    Sent when the run ends, after its last ``stream`` event, at most once per
+    stream. ``dropped_lines`` counts the lines at least partly dropped.
+    """
+
+    type: ClassVar[str] = "stream_truncated"
+    cell_id: str
+    name: Literal["stdout", "stderr"]
+    dropped_bytes: int
+    dropped_lines: int
+    limit_bytes: int
 
 
 @dataclass(slots=True)
@@ -280,8 +296,8 @@ class ProtocolError(Message):
 
 
 Event = Union[  # noqa: UP007
-    KernelReady, CellStatus, CellAnalysisInfo, Stream, InputRequest, Output, CellError,
-    Variables, RunCompleted, ProtocolError,
+    KernelReady, CellStatus, CellAnalysisInfo, Stream, StreamTruncated, InputRequest, Output,
+    CellError, Variables, RunCompleted, ProtocolError,
 ]
 
 COMMANDS: dict[str, type] = {cls.type: cls for cls in typing.get_args(Command)}

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from kernels.runtime import protocol as p
 from kernels.runtime.kernel import Kernel
 from kernels.runtime.notebook import Notebook
+from kernels.runtime.streams import STREAM_LIMIT_BYTES
 
 
 @dataclass
@@ -26,6 +27,8 @@ class NotebookRun:
     cell_ids: list[str]
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     streams: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # What the kernel did not send of a cell's streams (its stream_truncated events).
+    truncated: dict[str, dict[str, p.StreamTruncated]] = field(default_factory=dict)
     errors: dict[str, p.CellError] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)
     unused_ui_values: list[str] = field(default_factory=list)  # --set names never created
@@ -49,11 +52,14 @@ def run_notebook(
     path: str | None = None,
     on_event: Callable[[Any], None] | None = None,
     ui_values: dict[str, Any] | None = None,
+    stream_limit_bytes: int | None = STREAM_LIMIT_BYTES,
 ) -> NotebookRun:
     """Run every cell of ``notebook`` once and collect what it produced.
 
     ``ui_values`` sets UI elements by the name of the variable holding them,
     as soon as the cell creating them has run (``--set name=value``).
+    ``stream_limit_bytes`` caps what each cell's run keeps of its stdout and
+    stderr, as in the browser (None: everything, for a terminal).
     """
     cell_ids = [notebook.cell_label(i) for i in range(len(notebook.cells))]
     result = NotebookRun(cell_ids)
@@ -63,16 +69,20 @@ def run_notebook(
             result.outputs[event.cell_id] = event.data
         elif isinstance(event, p.Stream):
             result.streams.setdefault(event.cell_id, []).append((event.name, event.text))
+        elif isinstance(event, p.StreamTruncated):
+            result.truncated.setdefault(event.cell_id, {})[event.name] = event
         elif isinstance(event, p.CellError):
             result.errors[event.cell_id] = event
         elif isinstance(event, p.CellStatus):
             result.statuses[event.cell_id] = event.status
             if event.status == "running":
                 result.errors.pop(event.cell_id, None)
+                result.streams.pop(event.cell_id, None)
+                result.truncated.pop(event.cell_id, None)
         if on_event is not None:
             on_event(event)
 
-    kernel = Kernel(sink)
+    kernel = Kernel(sink, stream_limit_bytes=stream_limit_bytes)
     kernel.ui_overrides = dict(ui_values or {})
     if path is not None:
         kernel.extra_globals["__file__"] = os.path.abspath(path)
@@ -116,7 +126,9 @@ def run_in_terminal(
                 err.write(event.traceback)
             err.flush()
 
-    result = run_notebook(notebook, path=path, on_event=show, ui_values=ui_values)
+    # A terminal takes everything a cell prints, as `python notebook.py` would.
+    result = run_notebook(notebook, path=path, on_event=show, ui_values=ui_values,
+                          stream_limit_bytes=None)
     failed = result.failed
     status = 0
     if result.unused_ui_values:

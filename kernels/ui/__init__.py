@@ -13,10 +13,10 @@ end as JSON. In ``playground run`` an element has its initial value, or the
 one given with ``--set name=value``.
 
 Inputs: slider, range_slider, number, text, text_area, checkbox, switch,
-dropdown, radio, multiselect, date, file, button, run_button. Data: table,
-dataframe. Several at once: array, dictionary, batch, form. Layout and display:
-hstack, vstack, tabs, accordion, md, html, image, progress. The user guide is
-docs/ui.md.
+dropdown, radio, multiselect, date, file, button, run_button, refresh (a button
+with a timer). Data: table, dataframe. Several at once: array, dictionary, batch,
+form. Layout and display: hstack, vstack, tabs, accordion, md, html, image,
+mermaid, progress. The user guide is docs/ui.md.
 """
 
 from __future__ import annotations
@@ -39,9 +39,10 @@ from kernels.ui._inputs import (
     text,
     text_area,
 )
-from kernels.ui._layout import accordion, hstack, image, md, tabs, vstack
+from kernels.ui._layout import accordion, hstack, image, md, mermaid, tabs, vstack
 from kernels.ui._layout import html_ as html
 from kernels.ui._progress import progress
+from kernels.ui._refresh import refresh
 from kernels.ui._tables import dataframe, table
 
 
@@ -76,11 +77,13 @@ __all__ = [
     "html",
     "image",
     "md",
+    "mermaid",
     "multiselect",
     "number",
     "progress",
     "radio",
     "range_slider",
+    "refresh",
     "run_button",
     "slider",
     "stop",

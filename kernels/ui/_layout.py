@@ -1,4 +1,5 @@
-"""Elements that arrange and show other things: stacks, tabs, accordion, markdown, images.
+"""Elements that arrange and show other things: stacks, tabs, accordion, markdown, images,
+diagrams.
 
 Layouts hold any displayable value: elements stay live (the front end draws
 them from their specs and sends their values by their own ids), text is
@@ -552,6 +553,39 @@ class image(_Layout):
         )
         alt = html.escape(self._label, quote=True)
         return f'<img alt="{alt}"{size} src="data:{self._mime};base64,{self._data}">'
+
+
+class mermaid(_Layout):
+    """A diagram drawn by mermaid.js: ``ui.mermaid("graph TD; A-->B", label="Pipeline")``.
+
+    ``diagram`` is Mermaid's text (flowcharts, sequence diagrams, ...). The front end
+    draws it as SVG in a sandboxed output frame (mermaid.js loads only when a diagram
+    is shown); text in the diagram is never run as script. Where it cannot be drawn
+    (a syntax error, or no front end: HTML export, ``playground run``), the source is
+    shown instead. ``label`` names the diagram for screen readers. It has no value.
+    """
+
+    kind = "mermaid"
+
+    def __init__(self, diagram: str, *, label: str = "") -> None:
+        if not isinstance(diagram, str):
+            raise TypeError(f"mermaid: give the diagram as text, not {type(diagram).__name__}")
+        self._diagram = diagram
+        super().__init__(label=label)
+
+    @property
+    def diagram(self) -> str:
+        """The diagram's Mermaid source."""
+        return self._diagram
+
+    def _props(self) -> dict[str, Any]:
+        return {"diagram": self._diagram}
+
+    def _plain_text(self) -> str:
+        return self._diagram
+
+    def _static_html(self) -> str:
+        return f'<pre class="pg-ui pg-ui-mermaid">{html.escape(self._diagram)}</pre>'
 
 
 html_.__name__ = html_.__qualname__ = "html"

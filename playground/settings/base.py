@@ -121,6 +121,8 @@ FRONTEND_DIST_DIR = Path(os.environ.get("FRONTEND_DIST_DIR", BASE_DIR / "fronten
 STATICFILES_DIRS = [BASE_DIR / "playground" / "static"]
 if FRONTEND_DIST_DIR.is_dir():
     STATICFILES_DIRS.append(FRONTEND_DIST_DIR)
+# The user guide at /help/ renders README.md and docs/*.md from here (playground/help_docs.py).
+HELP_DOCS_ROOT = BASE_DIR
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 # Notebook content (every revision, write-once) goes to the "notebooks" storage: local
@@ -246,7 +248,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Playground <noreply@l
 # --- cache, channel layer (Redis when REDIS_URL is set) ------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip() or None
 CACHES, CHANNEL_LAYERS = redis_settings(REDIS_URL)
-# Revision content is immutable: each process keeps the most recently read ones.
+# Revision content is immutable: each process keeps the most recently read ones, each
+# at most storage.blobs._CACHE_MAX_BYTES (128 KiB): 2000 of them take at most 250 MiB.
 CACHES["revisions"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "playground-revisions",

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.django_fixtures import fresh_cache  # noqa: F401
+from tests.service.conftest import fake_dist  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -10,16 +10,19 @@ import hashlib
 import html
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
+from pytest_django import Settings
 
 from accounts import services
 from accounts.models import ApiToken
 from notebooks.models import Notebook
 from tests.factories import client_for, notebook_text, user_make
+from tests.service.conftest import HOST_SCRIPT, FakeDist
 
 pytestmark = pytest.mark.django_db
 
@@ -149,6 +152,33 @@ def test_the_secret_is_in_the_response_that_made_it_and_nowhere_else() -> None:
     later = html.unescape(browser.get("/account/").content.decode())
     assert secret not in later and "new-token-secret" not in later
     assert "my laptop" in later and secret[:10] in later  # listed by name and prefix
+
+
+def test_the_new_token_has_a_copy_button_that_its_script_shows(fake_dist: FakeDist) -> None:
+    browser = client_for(user_make())
+
+    made = browser.post("/account/tokens", {"name": "laptop", "form_id": _form_id(browser)})
+
+    page = made.content.decode()
+    # Hidden until the page's script can copy; without it the field is there to select.
+    assert re.search(
+        r'<input class="link-url" id="new-token-secret" readonly value="pg_[^"]+"[^>]*>'
+        r'<button type="button" class="copy-button" data-copy="new-token-secret" '
+        r'data-testid="new-token-copy" hidden>Copy</button>',
+        page,
+    )
+    assert f'<script type="module" src="/static/{HOST_SCRIPT}"></script>' in page
+
+
+def test_the_account_page_works_without_a_frontend_build(tmp_path: Path, settings: Settings) -> None:
+    settings.FRONTEND_DIST_DIR = tmp_path / "no-dist"
+    browser = client_for(user_make())
+
+    made = browser.post("/account/tokens", {"name": "laptop", "form_id": _form_id(browser)})
+
+    assert made.status_code == 200
+    assert 'data-testid="new-token-secret"' in made.content.decode()
+    assert '<script type="module"' not in made.content.decode()
 
 
 def test_sending_the_token_form_again_makes_no_second_token() -> None:

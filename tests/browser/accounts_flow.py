@@ -66,7 +66,24 @@ def playground_frame(page: Page) -> Frame:
     return frame
 
 
-def framed_notebook(page: Page) -> NotebookPage:
+def framed_notebook(page: Page, *, wait_for_kernel: bool = True) -> NotebookPage:
     notebook = NotebookPage(page, playground_frame(page))
-    notebook.wait_for_kernel()
+    if wait_for_kernel:
+        notebook.wait_for_kernel()
     return notebook
+
+
+def new_notebook(page: Page, title: str) -> NotebookPage:
+    """Make a notebook from the dashboard and wait for its editor's playground."""
+    page.goto("/notebooks/")
+    page.locator("#new-title").fill(title)
+    page.get_by_test_id("new-start").select_option("empty")  # one empty cell, to type into
+    page.get_by_test_id("new-notebook").click()
+    expect(page.get_by_test_id("notebook-title")).to_have_value(title)
+    return framed_notebook(page)
+
+
+def save_and_wait(page: Page, revision: int) -> None:
+    """Click the editor's Save and wait until it says ``revision`` is saved."""
+    page.get_by_test_id("host-save").click()
+    expect(page.get_by_test_id("save-status")).to_have_text(f"Saved · revision {revision}")

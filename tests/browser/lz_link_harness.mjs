@@ -5,6 +5,9 @@
 //   {"compress": text}                 -> {"data": LZString.compressToEncodedURIComponent(text)}
 //   {"data": string, "maxLength": n}   -> {"ours": {"value": string} | {"tooLarge": true} | {"error": message}}
 //   ... with "lzString": true          -> also "lzString": LZString.decompressFromEncodedURIComponent(data)
+//   ... with "count": true             -> also "produced": how many UTF-16 units of text our
+//                                         decompressor built (every string it pushed onto an
+//                                         array: its output pieces and its dictionary entries)
 //
 // Usage: node lz_link_harness.mjs <bundled lz_decompress.mjs> <lz-string.js>
 
@@ -26,6 +29,28 @@ function decompressWithOurs(data, maxLength) {
   }
 }
 
+// Counts the text the decompressor builds, to tell "refused before expanding the link"
+// from "expanded it, then refused": every piece of output and every dictionary entry it
+// makes is pushed onto an array. Array.prototype.push is wrapped only during the call.
+function countingWhatIsBuilt(run) {
+  const push = Array.prototype.push;
+  let produced = 0;
+  Array.prototype.push = function (...items) {
+    for (const item of items) if (typeof item === "string") produced += item.length;
+    return push.apply(this, items);
+  };
+  try {
+    return [run(), produced];
+  } finally {
+    Array.prototype.push = push;
+  }
+}
+
+function decompressWithOursCounting(data, maxLength) {
+  const [outcome, produced] = countingWhatIsBuilt(() => decompressWithOurs(data, maxLength));
+  return { ours: outcome, produced };
+}
+
 function lzStringOrNull(data) {
   // lz-string's answer to data it never wrote is null, "" or garbage, or an exception.
   try {
@@ -40,9 +65,11 @@ for await (const line of createInterface({ input: process.stdin })) {
   const answer =
     "compress" in request
       ? { data: LZString.compressToEncodedURIComponent(request.compress) }
-      : {
-          ours: decompressWithOurs(request.data, request.maxLength),
-          ...(request.lzString ? { lzString: lzStringOrNull(request.data) } : {}),
-        };
+      : request.count
+        ? decompressWithOursCounting(request.data, request.maxLength)
+        : {
+            ours: decompressWithOurs(request.data, request.maxLength),
+            ...(request.lzString ? { lzString: lzStringOrNull(request.data) } : {}),
+          };
   process.stdout.write(JSON.stringify(answer) + "\n");
 }

@@ -3,7 +3,8 @@
 The playground reads a notebook from ``/play#code/<compressToEncodedURIComponent(source)>``
 (the marimo playground's scheme, see docs/frontend-contract.md). This is a port of
 lz-string 1.5's ``_compress`` with 6 bits per character and the URI-safe alphabet;
-like the JavaScript original it works on UTF-16 code units.
+like the JavaScript original it works on UTF-16 code units. ``lzw_bomb`` builds link
+data that expands with the square of its length, for the tests of the size bound.
 """
 
 _URI_SAFE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-$"
@@ -94,3 +95,34 @@ def compress_to_encoded_uri_component(text: str) -> str:
         emit(w)
     out.write(2, num_bits)  # end of stream
     return out.flush()
+
+
+def lzw_bomb(length: int) -> tuple[str, int]:
+    """``length`` characters of link data, and how many characters it expands to.
+
+    One literal "a", then every code names the entry being defined (LZW's "cScSc"
+    case), so code *k* writes k + 1 characters: the output grows with the square of
+    the link's length. Built from codes directly: compressing the expansion would
+    take longer than decompressing it.
+    """
+    bits: list[int] = []
+
+    def write(value: int, width: int) -> None:
+        for _ in range(width):
+            bits.append(value & 1)
+            value >>= 1
+
+    write(0, 2)  # a literal of 8 bits
+    write(ord("a"), 8)
+    size, width, enlarge_in, expanded = 4, 3, 4, 1
+    while (len(bits) + 2 * width) // 6 < length:
+        write(size, width)
+        expanded += size - 2
+        size += 1
+        enlarge_in -= 1
+        if enlarge_in == 0:
+            enlarge_in, width = 1 << width, width + 1
+    write(2, width)  # end of stream
+    bits.extend([0] * (-len(bits) % 6))
+    chars = [_URI_SAFE_ALPHABET[int("".join(map(str, bits[i : i + 6])), 2)] for i in range(0, len(bits), 6)]
+    return "".join(chars), expanded

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from playwright.sync_api import Page, expect
 
 from notebooks.play_links import PlayLinkError, PlayLinkTooLarge, lz_decompress_uri
-from tests.browser.lzstring import compress_to_encoded_uri_component
+from tests.browser.lzstring import compress_to_encoded_uri_component, lzw_bomb
 from tests.browser.notebook_page import NotebookPage, exact_text, notebook_source
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +61,17 @@ class NodeLinks:
         if "value" in answer:
             return ("value", str(answer["value"]))
         return ("too large", None) if answer.get("tooLarge") else ("error", None)
+
+    def ours_counting(self, data: str, max_length: int) -> tuple[Outcome, int]:
+        """Our answer, and how many UTF-16 units of text the decompressor built to reach it."""
+        answer = self._ask({"data": data, "maxLength": max_length, "count": True})
+        ours = answer["ours"]
+        assert isinstance(ours, dict)
+        outcome: Outcome = (
+            ("value", str(ours["value"])) if "value" in ours
+            else ("too large", None) if ours.get("tooLarge") else ("error", None)
+        )
+        return outcome, int(answer["produced"])  # type: ignore[call-overload]
 
     def lz_string(self, data: str) -> str | None:
         answer = self._ask({"data": data, "maxLength": DEFAULT_LIMIT, "lzString": True})["lzString"]
@@ -119,37 +130,6 @@ def utf16_units(text: str) -> bytes:
 
 def utf16_length(text: str) -> int:
     return len(utf16_units(text)) // 2
-
-
-def lzw_bomb(length: int) -> tuple[str, int]:
-    """``length`` characters of link data, and how many characters it expands to.
-
-    One literal "a", then every code names the entry being defined (LZW's "cScSc"
-    case), so code *k* writes k + 1 characters: the output grows with the square of
-    the link's length. Built from codes directly: compressing the expansion would
-    take longer than decompressing it.
-    """
-    bits: list[int] = []
-
-    def write(value: int, width: int) -> None:
-        for _ in range(width):
-            bits.append(value & 1)
-            value >>= 1
-
-    write(0, 2)  # a literal of 8 bits
-    write(ord("a"), 8)
-    size, width, enlarge_in, expanded = 4, 3, 4, 1
-    while (len(bits) + 2 * width) // 6 < length:
-        write(size, width)
-        expanded += size - 2
-        size += 1
-        enlarge_in -= 1
-        if enlarge_in == 0:
-            enlarge_in, width = 1 << width, width + 1
-    write(2, width)  # end of stream
-    bits.extend([0] * (-len(bits) % 6))
-    chars = [ALPHABET[int("".join(map(str, bits[i : i + 6])), 2)] for i in range(0, len(bits), 6)]
-    return "".join(chars), expanded
 
 
 # -- the decompressor, in Node ------------------------------------------------------------
@@ -244,6 +224,30 @@ def test_a_70_kb_lzw_bomb_stops_at_the_bound(node_links: NodeLinks) -> None:
     assert server_outcome(data, DEFAULT_LIMIT) == ("too large", None)
     small, small_expanded = lzw_bomb(300)
     assert node_links.ours(small, DEFAULT_LIMIT) == ("value", "a" * small_expanded)
+
+
+@pytest.mark.subprocess
+def test_a_bomb_is_refused_before_it_is_expanded(node_links: NodeLinks) -> None:
+    """The bound is checked as the output grows, not once the whole link is decompressed.
+
+    Told by what the decompressor builds (counted in the harness), not by time: refused at
+    a bound of 10,000 characters, it has built about twice that (output and dictionary),
+    where expanding the link would build millions.
+    """
+    data, expanded = lzw_bomb(4_000)
+    assert expanded > 2_000_000
+    bound = 10_000
+
+    outcome, produced = node_links.ours_counting(data, bound)
+
+    assert outcome == ("too large", None)
+    assert produced <= 3 * bound, f"built {produced:,} characters before refusing"
+    # The counter sees the work: a link within the bound counts its whole output.
+    small, small_expanded = lzw_bomb(100)
+    assert small_expanded < bound
+    outcome, produced = node_links.ours_counting(small, bound)
+    assert outcome == ("value", "a" * small_expanded)
+    assert produced >= small_expanded
 
 
 # -- the page --------------------------------------------------------------------------------

@@ -64,8 +64,7 @@ def test_copied_link_opens_the_same_cells_and_outputs_in_a_fresh_browser(
     reader = NotebookPage(new_context().new_page()).open(link)
     expect(reader.cells).to_have_count(len(cells))
     reader.run_all()
-    for index, output in enumerate(outputs):
-        expect(reader.output(reader.cells.nth(index))).to_have_text(exact_text(output))
+    expect(reader.output(reader.cells.last)).to_contain_text("shared: 2469")
     assert [reader.code_of(cell) for cell in reader.cells.all()] == cells
     assert reader.outputs_text() == outputs
 

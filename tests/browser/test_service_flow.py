@@ -5,25 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, expect
 
-from tests.browser.accounts_flow import framed_notebook, sign_up_and_verify
+from tests.browser.accounts_flow import (
+    framed_notebook,
+    new_notebook,
+    save_and_wait,
+    sign_up_and_verify,
+)
 from tests.browser.notebook_page import NotebookPage, exact_text
 from tests.browser.service import RunningService
 from tests.stoppable_s3 import StoppableS3
-
-
-def _new_notebook(page: Page, title: str) -> NotebookPage:
-    page.goto("/notebooks/")
-    page.locator("#new-title").fill(title)
-    page.get_by_test_id("new-notebook").click()
-    expect(page.get_by_test_id("notebook-title")).to_have_value(title)
-    return framed_notebook(page)
-
-
-def _save_and_wait(page: Page, revision: int) -> None:
-    page.get_by_test_id("host-save").click()
-    expect(page.get_by_test_id("save-status")).to_have_text(f"Saved · revision {revision}")
 
 
 def test_sign_up_write_save_share_open_anonymously_and_fork(
@@ -32,14 +24,14 @@ def test_sign_up_write_save_share_open_anonymously_and_fork(
     owner = new_context(app=True).new_page()
     sign_up_and_verify(owner, service)
 
-    notebook = _new_notebook(owner, "Squares")
+    notebook = new_notebook(owner, "Squares")
     first = notebook.cell(0)
     notebook.set_code(first, "n = 7")
     notebook.run_with_shift_enter(first)
     second = notebook.add_code_cell("n * n")
     notebook.run_with_shift_enter(second)
     expect(notebook.output(second)).to_have_text(exact_text("49"))
-    _save_and_wait(owner, 2)
+    save_and_wait(owner, 2)
 
     # The saved notebook survives a reload: it comes back from the server.
     owner.reload()
@@ -95,14 +87,14 @@ def test_a_second_tab_gets_a_conflict_not_a_silent_overwrite(
     context = new_context(app=True)
     first_tab = context.new_page()
     sign_up_and_verify(first_tab, service)
-    first = _new_notebook(first_tab, "Two tabs")
+    first = new_notebook(first_tab, "Two tabs")
     url = first_tab.url
     second_tab = context.new_page()
     second_tab.goto(url)
     second = framed_notebook(second_tab)
 
     first.set_code(first.cell(0), "who = 'first tab'")
-    _save_and_wait(first_tab, 2)
+    save_and_wait(first_tab, 2)
     # The other tab hears of it at once (websocket).
     expect(second_tab.get_by_test_id("revision-notice")).to_contain_text("revision 2")
 
@@ -139,9 +131,9 @@ def test_a_save_while_storage_is_down_says_so_and_loses_nothing(
 ) -> None:
     page = new_context(app=True).new_page()
     sign_up_and_verify(page, service)
-    notebook = _new_notebook(page, "Outage")
+    notebook = new_notebook(page, "Outage")
     notebook.set_code(notebook.cell(0), "kept = 'revision two'")
-    _save_and_wait(page, 2)
+    save_and_wait(page, 2)
 
     object_storage.stop()
     try:
@@ -171,7 +163,7 @@ def test_the_framed_playground_is_cross_origin_isolated_and_on_the_other_site(
 ) -> None:
     page = new_context(app=True).new_page()
     sign_up_and_verify(page, service)
-    notebook = _new_notebook(page, "Isolated")
+    notebook = new_notebook(page, "Isolated")
     frame = notebook.root
 
     assert frame.url.startswith(service.usercontent_url + "/play?hosted=1")
@@ -200,9 +192,12 @@ def test_save_to_account_takes_a_playground_notebook_into_the_account(
     with context.expect_page() as opened:
         page.get_by_test_id("save-to-account").click()
     import_page = opened.value
-    expect(import_page.get_by_test_id("import-text")).to_have_value(re.compile("^#code/"))
-    import_page.locator("#import-title").fill("From the playground")
-    import_page.get_by_test_id("import-submit").click()
+    # A page that says what will be saved, never the compressed link itself.
+    expect(import_page.get_by_test_id("save-from-play-summary")).to_contain_text("1 cell")
+    expect(import_page.get_by_test_id("cell-preview")).to_contain_text("answer = 6 * 7")
+    expect(import_page.locator("textarea")).to_have_count(0)
+    import_page.get_by_test_id("save-from-play-title").fill("From the playground")
+    import_page.get_by_test_id("save-from-play-save").click()
 
     expect(import_page.get_by_test_id("notebook-title")).to_have_value("From the playground")
     saved = framed_notebook(import_page)
@@ -214,9 +209,13 @@ def test_a_view_link_shows_outputs_and_the_code_only_when_the_owner_allows(
 ) -> None:
     owner = new_context(app=True).new_page()
     sign_up_and_verify(owner, service)
-    notebook = _new_notebook(owner, "Report")
+    notebook = new_notebook(owner, "Report")
     notebook.set_code(notebook.cell(0), "total = sum(range(5))\ntotal")
-    _save_and_wait(owner, 2)
+    failing = notebook.add_code_cell("ratio = total / (total - 10)  # the hidden formula")
+    notebook.run_all()
+    expect(notebook.error(failing)).to_contain_text("ZeroDivisionError")
+    owner.get_by_test_id("host-save").click()  # autosave may have saved some of it already
+    expect(owner.get_by_test_id("save-status")).to_have_attribute("data-state", "saved")
     owner.get_by_test_id("share-link-page").click()
 
     def make_link(show_code: bool) -> str:
@@ -233,6 +232,11 @@ def test_a_view_link_shows_outputs_and_the_code_only_when_the_owner_allows(
     expect(shared.root.get_by_test_id("app-view")).to_be_visible()
     expect(shared.output(shared.cells.nth(0))).to_have_text(exact_text("10"))
     expect(shared.root.get_by_test_id("cell-editor")).to_have_count(0)
+    # A failing cell says what failed, and where, without its source in a traceback.
+    error = shared.error(shared.cells.nth(1))
+    expect(error).to_contain_text("division by zero")
+    expect(error).not_to_contain_text("hidden formula")
+    expect(error).not_to_contain_text("total - 10")
     expect(visitor.get_by_test_id("toggle-code")).to_have_count(0)
     expect(visitor.get_by_test_id("fork")).to_have_count(0)
 

@@ -12,7 +12,6 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from botocore.config import Config
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.test import Client
@@ -21,7 +20,8 @@ from pytest_django import Settings
 from accounts.services import api_token_create
 from notebooks.models import Notebook, Revision
 from notebooks.selectors import storage_used
-from tests.real_services import free_port, port_answers, s3_client
+from tests.django_fixtures import own_storage
+from tests.real_services import port_answers
 from tests.stoppable_s3 import StoppableS3
 
 pytestmark = pytest.mark.django_db
@@ -33,37 +33,8 @@ PREFIX = "faults"
 @pytest.fixture
 def storage(settings: Settings) -> Iterator[StoppableS3]:
     """The notebooks' storage pointed at a dedicated S3 server, with quick failures."""
-    s3 = StoppableS3(port=free_port(), bucket=BUCKET)
-    s3.start()
-    s3_client(s3.endpoint).create_bucket(Bucket=BUCKET)
-    notebooks = settings.STORAGES["notebooks"]
-    assert notebooks["BACKEND"] == "storages.backends.s3.S3Storage"
-    # A new STORAGES value: Django's setting_changed handler then drops the storage
-    # objects it built, so the service connects to this server (and back afterwards).
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "notebooks": {
-            **notebooks,
-            "OPTIONS": {
-                **notebooks["OPTIONS"],
-                "bucket_name": BUCKET,
-                "location": PREFIX,
-                "endpoint_url": s3.endpoint,
-                "client_config": Config(
-                    connect_timeout=1,
-                    read_timeout=2,
-                    retries={"max_attempts": 1, "mode": "standard"},
-                    signature_version="s3v4",
-                    s3={"addressing_style": "path"},
-                ),
-            },
-        },
-    }
-    caches["revisions"].clear()
-    yield s3
-    if s3.server is not None:
-        s3.stop()
-    caches["revisions"].clear()
+    with own_storage(settings, bucket=BUCKET, prefix=PREFIX) as s3:
+        yield s3
 
 
 def _owner_client() -> tuple[Client, object]:
@@ -93,7 +64,7 @@ def test_a_save_while_storage_is_down_fails_and_keeps_the_previous_revision(
     assert created.status_code == 201, created.content
     public_id = created.json()["id"]
     saved = client.post(
-        f"/api/notebooks/{public_id}/revisions", {"content": _text(2)},
+        f"/api/notebooks/{public_id}/revisions", {"content": _text(2), "base_revision": 1},
         content_type="application/json",
     )
     assert saved.status_code == 201, saved.content
@@ -105,7 +76,7 @@ def test_a_save_while_storage_is_down_fails_and_keeps_the_previous_revision(
     storage.stop()
     assert not port_answers("127.0.0.1", storage.port)
     failed = client.post(
-        f"/api/notebooks/{public_id}/revisions", {"content": _text(3)},
+        f"/api/notebooks/{public_id}/revisions", {"content": _text(3), "base_revision": 2},
         content_type="application/json",
     )
 
@@ -134,7 +105,7 @@ def test_a_save_while_storage_is_down_fails_and_keeps_the_previous_revision(
 
     # Storage is back, so is saving: the same content now becomes revision 3.
     retried = client.post(
-        f"/api/notebooks/{public_id}/revisions", {"content": _text(3)},
+        f"/api/notebooks/{public_id}/revisions", {"content": _text(3), "base_revision": 2},
         content_type="application/json",
     )
     assert retried.status_code == 201, retried.content

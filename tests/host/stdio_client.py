@@ -60,6 +60,20 @@ class StdioKernel:
                     raise AssertionError(f"no matching event; got {self.events[-10:]}")
                 self._cond.wait(remaining)
 
+    def wait_until(self, condition: Callable[[], bool], timeout: float = 60) -> None:
+        """Until ``condition()`` holds, checked each time an event arrives.
+
+        Waits on the kernel's events, never on the clock: ``timeout`` is only how long a
+        hung kernel may take to fail the test, so it is generous.
+        """
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not condition():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"the condition never held; got {self.events[-10:]}")
+                self._cond.wait(remaining)
+
     def run_and_wait(self, *cell_ids: str) -> dict[str, Any]:
         count = sum(1 for e in self.events if e["type"] == "run_completed")
         self.send(type="run", cell_ids=list(cell_ids))

@@ -336,3 +336,42 @@ total
     result = playground("run", "p.py", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "435\n"
+
+
+LOUD = HEADER + '''
+# %% name=loud
+import sys
+for i in range(5000):
+    print(i)
+print("warning", file=sys.stderr)
+'''
+
+
+def test_export_html_shows_a_thousand_lines_of_a_stream_and_counts_the_rest(tmp_path):
+    write(tmp_path / "loud.py", LOUD + '''
+# %% name=flood
+chunk = "y" * 1023
+for _ in range(3 * 1024):
+    print(chunk)
+''')
+    result = playground("export", "html", "loud.py", "-o", "page.html", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "page.html").read_text()
+    assert "\n999\n</pre>" in page and "\n1000\n" not in page
+    assert "… 4,000 more lines of stdout not shown</p>" in page
+    assert '<pre class="stderr">warning\n</pre>' in page
+    # The flood: 1,000 lines shown of the 2,048 the kernel kept (2 MB); 1,024 never sent.
+    assert page.count("y" * 1023) == 1000
+    assert ("… 2,072 more lines of stdout not shown (1,024 of them, 1.0 MB, "
+            "past the run's 2.0 MB output limit)") in page
+
+
+def test_run_in_a_terminal_prints_everything_a_cell_prints(tmp_path):
+    write(tmp_path / "big.py", HEADER + '''
+# %% name=big
+for i in range(400_000):
+    print(i)
+''')
+    result = playground("run", "big.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "".join(f"{i}\n" for i in range(400_000))  # 2.7 MB

@@ -3,7 +3,10 @@
 For each element with a value: setting it re-runs exactly the cells that
 read it (and their descendants), never the cell that made it; the value
 survives unrelated runs; re-running the making cell resets it; a burst of
-values sent while a reader is busy costs few runs and the latest value wins.
+values sent while a reader is busy costs one run and the latest value wins.
+
+No sleeps: the reader is held busy by ``input()`` until the burst is sent, and the
+end of each step is a sentinel run (``settle``), never a pause (docs/testing.md).
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ from tests.host.stdio_client import ROOT, StdioKernel
 pytestmark = pytest.mark.subprocess
 
 UI_MIME = "application/vnd.playground.ui+json"
-PAUSE = 0.2  # seconds the reader sleeps while a burst arrives
 
 
 class UIKernel(StdioKernel):
@@ -41,8 +43,9 @@ class UIKernel(StdioKernel):
         for message in messages:
             self.send(**message)
         self.send(type="run", cell_ids=["ping"])
-        self.wait_for(lambda e: e["type"] == "run_completed" and e["ran"] == ["ping"]
-                      and self.events.index(e) >= mark)
+        # The sentinel: commands run in order, so once ping's run is over, so is theirs.
+        self.wait_until(lambda: any(e["type"] == "run_completed" and e["ran"] == ["ping"]
+                                    for e in self.events[mark:]))
         return self.events[mark:]
 
 
@@ -151,15 +154,20 @@ def test_every_element_over_stdio(name):
 
 def _exercise(kernel: UIKernel, name: str, case: Case) -> None:
     cells = [
-        ("setup", "from kernels import ui\nimport time\npause = [0.0]"),
+        ("setup", "from kernels import ui"),
+        # A token: a run of the reader that finds one takes it and waits for input.
+        ("hold", "hold = []"),
         ("make", f"el = {case.make}\nel"),
-        ("read", f"time.sleep(pause[0])\nseen = {case.read}\nseen"),
+        ("read", f"_held = input('busy') if hold and hold.pop() else None\n"
+                 f"seen = {case.read}\nseen"),
         ("after", "after = (len(repr(seen)), 'after')"),
-        ("other", f"pause[0] = {PAUSE}"),
+        ("other", "other = 'unrelated'"),
     ]
     for cell_id, code in cells:
         kernel.send(type="create_cell", cell_id=cell_id, code=code)
-    events = kernel.settle({"type": "run", "cell_ids": ["setup", "make", "read", "after"]})
+    events = kernel.settle(
+        {"type": "run", "cell_ids": ["setup", "hold", "make", "read", "after"]}
+    )
     assert not problems(events)
     spec = [e for e in events if e["type"] == "output" and e["cell_id"] == "make"][-1]["data"]
     spec = spec[UI_MIME]
@@ -181,13 +189,22 @@ def _exercise(kernel: UIKernel, name: str, case: Case) -> None:
     events = kernel.settle({"type": "run", "cell_ids": ["read"]})
     assert shown(events, "read") == [case.initial if case.resets_after_run else expected]
 
-    # A burst while the reader is busy (it now sleeps PAUSE): few runs, the latest value wins.
-    events = kernel.settle(*[
-        {"type": "set_ui_value", "object_id": target, "value": value} for value in case.burst
-    ])
+    # A burst while the reader is busy: one run for all of it, the latest value wins. The
+    # reader waits in input() until the whole burst is sent; the kernel reads stdin in
+    # order, so every value is queued before the reply lets the reader go on.
+    mark = len(kernel.events)
+    kernel.send(type="update_cell", cell_id="hold", code="hold = [True]")
+    kernel.send(type="run", cell_ids=["hold"])  # runs the reader, which takes the token
+    kernel.wait_until(lambda: any(e["type"] == "input_request" and e["cell_id"] == "read"
+                                  for e in kernel.events[mark:]))
+    for value in case.burst:
+        kernel.send(type="set_ui_value", object_id=target, value=value)
+    kernel.send(type="input_reply", cell_id="read", text="")
+    kernel.settle()
+    events = kernel.events[mark:]
     assert not problems(events)
     runs = [c for c in ran(events) if c == "read"]
-    assert 1 <= len(runs) <= 3, f"{len(runs)} runs for {len(case.burst)} changes"
+    assert len(runs) == 2, f"{len(runs) - 1} runs for {len(case.burst)} changes"  # held + 1
     assert shown(events, "read")[-1] == case.final
 
     # Re-running the making cell makes the element anew from its arguments.

@@ -131,13 +131,62 @@ def test_a_stale_save_is_409_naming_the_current_revision() -> None:
     assert kept.status_code == 201 and kept.json()["revision"]["number"] == 3
 
 
+def test_a_save_that_names_no_base_revision_is_refused_not_taken_as_save_on_top() -> None:
+    """Conflict checks are on unless the caller turns them off in so many words."""
+    notebook = notebook_make(user_make(), cells=[code("x = 1", "a")])
+    api = client_for(notebook.owner)
+    path = f"/api/notebooks/{notebook.public_id}/revisions"
+
+    refused = _post(api, path, {"content": notebook_text(code("x = 2", "a"))})
+    both = _post(
+        api, path, {"content": notebook_text(code("x = 2", "a")), "base_revision": 1, "save_on_top": True}
+    )
+
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "base_revision_required"
+    assert refused.json()["error"].startswith(
+        "Say what this save is based on: `base_revision` (the revision you loaded"
+    )
+    assert "`save_on_top: true`" in refused.json()["error"]
+    assert both.status_code == 400 and both.json()["code"] == "base_revision_required"
+    assert "not both" in both.json()["error"]
+    assert Revision.objects.filter(notebook=notebook).count() == 1
+
+
+def test_save_on_top_saves_over_whatever_is_current_when_asked_for() -> None:
+    notebook = notebook_make(user_make(), cells=[code("x = 1", "a")])
+    api = client_for(notebook.owner)
+    path = f"/api/notebooks/{notebook.public_id}/revisions"
+    _post(api, path, {"content": notebook_text(code("x = 'elsewhere'", "a")), "base_revision": 1})
+
+    mine = _post(api, path, {"content": notebook_text(code("x = 'mine'", "a")), "save_on_top": True})
+
+    assert mine.status_code == 201
+    assert mine.json()["revision"]["number"] == 3
+    # The other version stays in the history.
+    assert api.get(f"{path}/2").json()["content"] == notebook_text(code("x = 'elsewhere'", "a"))
+
+
+def test_the_api_docs_say_a_save_needs_base_revision_or_save_on_top(client: Client) -> None:
+    schema = client.get("/api/openapi.json").json()
+    save = schema["paths"]["/api/notebooks/{public_id}/revisions"]["post"]
+    fields = schema["components"]["schemas"]["RevisionIn"]["properties"]
+
+    assert "refused with 400 `base_revision_required`" in save["description"]
+    assert "conflict checks are never skipped by leaving a field out" in save["description"]
+    assert "Required unless `save_on_top` is true" in fields["base_revision"]["description"]
+    assert fields["save_on_top"]["default"] is False
+    assert "without a conflict check" in fields["save_on_top"]["description"]
+
+
 def test_too_large_is_413_with_the_sizes(settings: Settings) -> None:
     settings.NOTEBOOK_MAX_BYTES = 1_000
     notebook = notebook_make(user_make())
     text = notebook_text(code("s = '" + "x" * 2_000 + "'", "a"))
 
     refused = _post(
-        client_for(notebook.owner), f"/api/notebooks/{notebook.public_id}/revisions", {"content": text}
+        client_for(notebook.owner), f"/api/notebooks/{notebook.public_id}/revisions",
+        {"content": text, "base_revision": 1},
     )
 
     assert refused.status_code == 413
@@ -154,7 +203,7 @@ def test_too_large_is_413_with_the_sizes(settings: Settings) -> None:
         ({"content": 5}, 422, "invalid_request", "content: Input should be a valid string"),
         ({"content": "x = 1", "base_revision": "one"}, 422, "invalid_request", "base_revision"),
         ("not json at all", 400, "bad_request", "The request body is not JSON text"),
-        ({"content": "import marimo\napp = marimo.App()\n"}, 400, "invalid_notebook", "marimo notebook"),
+        ({"content": "import marimo\napp = marimo.App()\n", "base_revision": 1}, 400, "invalid_notebook", "marimo notebook"),
     ],
 )
 def test_bad_requests_get_the_error_shape(body: object, status: int, code: str, words: str) -> None:
@@ -201,7 +250,11 @@ def test_history_diff_and_restore_through_the_api() -> None:
     notebook = notebook_make(user_make(), cells=[code("x = 1", "a")])
     api = client_for(notebook.owner)
     nid = notebook.public_id
-    _post(api, f"/api/notebooks/{nid}/revisions", {"content": notebook_text(code("x = 2", "a"))})
+    _post(
+        api,
+        f"/api/notebooks/{nid}/revisions",
+        {"content": notebook_text(code("x = 2", "a")), "base_revision": 1},
+    )
 
     listed = api.get(f"/api/notebooks/{nid}/revisions").json()
     diff = api.get(f"/api/notebooks/{nid}/revisions/1/diff").json()
@@ -257,7 +310,7 @@ def test_a_notebook_just_under_the_size_limit_can_be_saved_whatever_json_does_to
     line = 'row("é", "ü", "x")\n'
     text = notebook_text(code(line * (settings.NOTEBOOK_MAX_BYTES // len(line.encode()) - 100), "a"))
     assert len(text.encode()) < settings.NOTEBOOK_MAX_BYTES
-    body = json.dumps({"content": text})  # ensure_ascii, like requests' json=
+    body = json.dumps({"content": text, "base_revision": 1})  # ensure_ascii, like requests' json=
     assert len(body) > 2.5 * 1024 * 1024  # past Django's default request limit
 
     response = client_for(notebook.owner).post(

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.services import user_public_name_set
 from notebooks import services
+from notebooks.consumers import CLOSE_ACCESS_ENDED, CLOSE_NOT_FOUND
 from notebooks.models import Notebook
 from playground.asgi import application
 from sharing import services as sharing_services
@@ -38,6 +39,8 @@ from tests.factories import (
 
 APP = b"http://testserver"
 TIMEOUT = 5
+# What channels' OriginValidator's refusal looks like to a client (a close without a code).
+ORIGIN_REFUSED = 1000
 
 
 @dataclass
@@ -132,12 +135,21 @@ async def test_a_reader_hears_of_a_revision_committed_elsewhere(party: Party, wh
 
 @pytest.mark.anyio
 async def test_saves_of_other_notebooks_are_not_heard(party: Party) -> None:
+    # Revisions 2 and 3 of this notebook before anyone listens, so the sentinel save
+    # below (revision 4) cannot be mistaken for the other notebook's revision 2.
+    for value in (2, 3):
+        await asyncio.to_thread(_save_elsewhere, party.notebook.pk, value)
     socket = _socket(party.notebook, party.cookies["owner"])
     assert (await socket.connect(timeout=TIMEOUT))[0]
 
     await asyncio.to_thread(_save_elsewhere, party.other.pk, 2)
+    # The sentinel: a save of this notebook, committed after the other one. Events reach
+    # a listener in the order they were sent, so had the other save been passed on, it
+    # would arrive first (no waiting for "nothing within N seconds").
+    await asyncio.to_thread(_save_elsewhere, party.notebook.pk, 4)
 
-    assert await socket.receive_nothing(timeout=0.5)
+    message = await socket.receive_json_from(timeout=TIMEOUT)
+    assert message["revision"] == 4, message
     await socket.disconnect()
 
 
@@ -149,8 +161,33 @@ async def test_people_who_may_not_read_it_are_refused(party: Party, who: str) ->
     connected, close_code = await socket.connect(timeout=TIMEOUT)
 
     assert not connected
-    assert close_code == 4404
+    assert close_code == CLOSE_NOT_FOUND
     await _hang_up(socket)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("visibility", ["unlisted", "public"])
+async def test_anonymous_visitors_of_a_shared_notebook_are_refused(
+    party: Party, visibility: str
+) -> None:
+    """Anyone may open an unlisted or public notebook's page, but its live channel (and
+    the savers' names on it) is for people signed in: the socket closes with 4404."""
+    await asyncio.to_thread(
+        _committed,
+        lambda: sharing_services.notebook_visibility_set(
+            notebook=party.notebook, visibility=visibility
+        ),
+    )
+    socket = _socket(party.notebook, party.cookies["anonymous"])
+
+    connected, close_code = await socket.connect(timeout=TIMEOUT)
+
+    assert (connected, close_code) == (False, CLOSE_NOT_FOUND)
+    await _hang_up(socket)
+    # The same notebook, the same socket route: a signed-in visitor is let in.
+    signed_in = _socket(party.notebook, party.cookies["stranger"])
+    assert (await signed_in.connect(timeout=TIMEOUT))[0]
+    await signed_in.disconnect()
 
 
 @pytest.mark.anyio
@@ -160,7 +197,7 @@ async def test_an_unknown_notebook_is_refused(party: Party) -> None:
 
     connected, close_code = await socket.connect(timeout=TIMEOUT)
 
-    assert (connected, close_code) == (False, 4404)
+    assert (connected, close_code) == (False, CLOSE_NOT_FOUND)
     await _hang_up(socket)
 
 
@@ -178,9 +215,22 @@ async def test_an_unknown_notebook_is_refused(party: Party) -> None:
 async def test_only_the_apps_own_origin_may_connect(party: Party, origin: bytes | None) -> None:
     socket = _socket(party.notebook, party.cookies["owner"], origin=origin)
 
-    connected, _ = await socket.connect(timeout=TIMEOUT)
+    connected, close_code = await socket.connect(timeout=TIMEOUT)
 
-    assert not connected
+    # Refused by channels' OriginValidator, before our consumer: it closes without a code
+    # (1000 here), never with the consumer's 4404 or 4403, which would mean the owner's
+    # session had been read and refused for another reason.
+    assert (connected, close_code) == (False, ORIGIN_REFUSED)
+    await _hang_up(socket)
+
+
+@pytest.mark.anyio
+async def test_the_apps_own_origin_connects_with_the_same_session(party: Party) -> None:
+    """The counterpart of the refusals above: only the origin differed there."""
+    socket = _socket(party.notebook, party.cookies["owner"], origin=APP)
+
+    assert (await socket.connect(timeout=TIMEOUT))[0]
+    await socket.disconnect()
 
 
 def _committed(change: Callable[[], object]) -> None:
@@ -199,14 +249,17 @@ async def _closed_with(socket: WebsocketCommunicator) -> int:
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("visibility", ["unlisted", "public"])
 async def test_a_reader_who_does_not_edit_hears_the_savers_name_not_their_address(
-    party: Party,
+    party: Party, visibility: str
 ) -> None:
     await asyncio.to_thread(
         _committed,
         lambda: (
             user_public_name_set(user=party.owner, name="Ada L."),
-            sharing_services.notebook_visibility_set(notebook=party.notebook, visibility="public"),
+            sharing_services.notebook_visibility_set(
+                notebook=party.notebook, visibility=visibility
+            ),
         ),
     )
     socket = _socket(party.notebook, party.cookies["stranger"])
@@ -237,7 +290,7 @@ async def test_a_collaborator_who_loses_access_is_disconnected_at_once(
     await asyncio.to_thread(_committed, change)
 
     # Closed by the server: nothing more can reach them.
-    assert await _closed_with(socket) == 4403
+    assert await _closed_with(socket) == CLOSE_ACCESS_ENDED
     await _hang_up(socket)
 
 
@@ -259,7 +312,7 @@ async def test_a_visitor_of_a_notebook_made_private_is_disconnected(party: Party
         ),
     )
 
-    assert await _closed_with(socket) == 4403
+    assert await _closed_with(socket) == CLOSE_ACCESS_ENDED
     await _hang_up(socket)
 
 
@@ -279,5 +332,5 @@ async def test_access_that_ended_without_a_notice_is_checked_before_a_save_is_pa
 
     await asyncio.to_thread(_save_elsewhere, party.notebook.pk, 2)
 
-    assert await _closed_with(socket) == 4403
+    assert await _closed_with(socket) == CLOSE_ACCESS_ENDED
     await _hang_up(socket)

@@ -16,6 +16,7 @@ import pytest
 
 from kernels.runtime.formats import loads_notebook
 from kernels.runtime.notebook import Cell, Notebook
+from notebooks.cell_diffs import notebook_diff
 from notebooks.content import (
     notebook_import_convert,
     notebook_summary,
@@ -153,6 +154,57 @@ def test_diff_of_revisions_that_differ_on_every_other_line() -> None:
         small=revisions(100),
         large=revisions(100 * SCALE),
         scale=SCALE,
+    )
+
+
+def test_cell_diff_of_notebooks_whose_every_cell_changed() -> None:
+    """Every cell edited on every other line: one line diff per cell, sharing one budget."""
+
+    def revisions(cells: int) -> tuple[Notebook, Notebook]:
+        def body(word: str, n: int) -> str:
+            return "\n".join(f"{word} {n} {i}" if i % 2 else f"same {n} {i}" for i in range(10))
+
+        old = Notebook(cells=[Cell(body("old", n), name=f"c{n}") for n in range(cells)])
+        new = Notebook(cells=[Cell(body("new", n), name=f"c{n}") for n in range(cells)])
+        return old, new
+
+    cells = 10 * SCALE
+    changes = notebook_diff(*revisions(cells))
+    assert [change.status for change in changes] == ["changed"] * cells
+    assert sum(line.kind == "added" for change in changes for line in change.lines) == 5 * cells
+    assert_linear_growth(
+        lambda pair: notebook_diff(*pair), small=revisions(10), large=revisions(cells), scale=SCALE
+    )
+
+
+def test_cell_diff_of_anonymous_cells_all_different() -> None:
+    """Cells without names, none alike: aligned within the budget, then paired by place."""
+
+    def revisions(cells: int) -> tuple[Notebook, Notebook]:
+        old = Notebook(cells=[Cell(f"a{n} = {n}") for n in range(cells)])
+        new = Notebook(cells=[Cell(f"b{n} = {n}") for n in range(cells)])
+        return old, new
+
+    cells = 50 * SCALE
+    changes = notebook_diff(*revisions(cells))
+    assert [change.status for change in changes] == ["changed"] * cells
+    assert_linear_growth(
+        lambda pair: notebook_diff(*pair), small=revisions(50), large=revisions(cells), scale=SCALE
+    )
+
+
+def test_cell_diff_of_cells_moved_around() -> None:
+    """Every cell moved (the order reversed): the moved ones are found in n log n."""
+
+    def revisions(cells: int) -> tuple[Notebook, Notebook]:
+        old = [Cell(f"v{n} = {n}", name=f"c{n}") for n in range(cells)]
+        return Notebook(cells=old), Notebook(cells=old[::-1])
+
+    cells = 50 * SCALE
+    changes = notebook_diff(*revisions(cells))
+    assert [change.status for change in changes].count("moved") == cells - 1
+    assert_linear_growth(
+        lambda pair: notebook_diff(*pair), small=revisions(50), large=revisions(cells), scale=SCALE
     )
 
 

@@ -16,7 +16,9 @@ from django.http import HttpResponse
 from django.test import Client
 
 from notebooks import selectors, services
+from notebooks.content import notebook_text_parse
 from notebooks.models import Notebook, Revision
+from notebooks.selectors import revision_text
 from sharing.models import Role
 from tests.factories import (
     client_for,
@@ -121,6 +123,26 @@ def test_editor_hands_its_script_the_notebook_and_where_to_save() -> None:
     assert "rate = 0.04" in config["notebook"]["content"]
     assert config["csrfToken"]
     assert 'value="Loans"' in response.content.decode()
+
+
+def test_the_owner_previews_the_app_view_from_the_editor() -> None:
+    notebook = notebook_make(user_make(), title="Loans", cells=[code("rate = 0.04", "rate")])
+    browser = client_for(notebook.owner)
+
+    editing = browser.get(f"/notebooks/{notebook.public_id}/")
+    preview = browser.get(f"/notebooks/{notebook.public_id}/?mode=read")
+
+    assert 'href="?mode=read" data-testid="preview-as-app"' in editing.content.decode()
+    assert preview.status_code == 200
+    config = script_json(preview)
+    # The same framed playground, in its app view (outputs only).
+    assert config["page"] == "editor"
+    assert config["frameUrl"] == "http://usercontent.testserver/play?hosted=1&mode=read"
+    assert config["notebook"]["mode"] == "read"
+    page = preview.content.decode()
+    assert f'href="/notebooks/{notebook.public_id}/" data-testid="back-to-editing"' in page
+    assert 'data-testid="preview-badge"' in page
+    assert 'data-testid="host-save"' not in page
 
 
 def test_rename_returns_to_the_page_it_came_from_but_never_to_another_site() -> None:
@@ -251,19 +273,25 @@ def test_history_shows_what_changed_and_restores_an_old_revision() -> None:
     page = browser.get(f"/notebooks/{notebook.public_id}/history")
 
     assert page.status_code == 200
-    diff = _text(page).split('data-testid="diff">')[1].split("</pre>")[0]
-    assert '<span class="diff-removed">-price = 10</span>' in diff
-    assert '<span class="diff-added">+price = 12</span>' in diff
-    assert '<span class="diff-context"> total = price * 3</span>' in diff
+    diff = _text(page).split('data-testid="diff">')[1].split("</ol>")[0]
+    # Cell by cell: the changed cell's lines, the unchanged one named only.
+    assert '<span class="diff-removed">- price = 10</span><span class="diff-added">+ price = 12</span>' in diff
+    assert "Cell 2 unchanged" in diff
+    assert "total = price * 3" not in diff
     assert re.findall(r'data-revision="(\d+)"', page.content.decode()) == ["2", "1"]
 
-    restored = browser.post(f"/notebooks/{notebook.public_id}/history/1/restore", follow=True)
+    restored = browser.post(f"/notebooks/{notebook.public_id}/history/1/restore")
 
-    assert "Revision 1 is current again, saved as revision 3." in _text(restored)
+    # Back to the editor, which says what happened.
+    assert restored.status_code == 302
+    assert restored["Location"] == f"/notebooks/{notebook.public_id}/"
+    editor = browser.get(restored["Location"])
+    assert "Restored revision 1: it is now revision 3, the current one" in _text(editor)
     notebook.refresh_from_db()
     assert notebook.current_revision.number == 3
     assert "price = 10" in selectors.revision_text(revision=notebook.current_revision)
-    assert "restored from 1" in _text(restored)
+    history = browser.get(f"/notebooks/{notebook.public_id}/history")
+    assert "restored from 1" in _text(history)
 
 
 def test_history_of_a_notebook_with_one_revision_says_it_is_current() -> None:
@@ -336,3 +364,20 @@ def test_explore_lists_public_notebooks_only() -> None:
     assert public.title in page
     assert "Unlisted orbit maths" not in page and "Private orbit maths" not in page
     assert Revision.objects.filter(notebook=public).count() == 1
+
+
+def test_a_new_notebook_starts_with_the_starter_or_empty_as_chosen() -> None:
+    me = user_make()
+    client = client_for(me)
+
+    client.post("/notebooks/new", {"title": ""})
+    client.post("/notebooks/new", {"title": "Blank", "start": "empty"})
+
+    toured, blank = Notebook.objects.filter(owner=me).order_by("id")
+    assert toured.title == "Untitled notebook"  # not the starter's heading
+    tour = notebook_text_parse(revision_text(revision=toured.current_revision))
+    assert [cell.kind for cell in tour.cells] == ["markdown", "code", "code"]
+    assert "ui.slider" in tour.cells[1].code
+    assert "install when a cell imports them" in tour.cells[2].code
+    empty = notebook_text_parse(revision_text(revision=blank.current_revision))
+    assert [(cell.kind, cell.code) for cell in empty.cells] == [("code", "")]

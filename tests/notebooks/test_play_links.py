@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +25,7 @@ from notebooks.play_links import (
     lz_decompress_uri,
     source_from_play_link,
 )
-from tests.browser.lzstring import compress_to_encoded_uri_component
+from tests.browser.lzstring import compress_to_encoded_uri_component, lzw_bomb
 
 LZ_STRING_JS = (
     Path(__file__).resolve().parents[2] / "frontend/node_modules/lz-string/libs/lz-string.js"
@@ -166,9 +168,182 @@ def test_links_that_hold_no_notebook_say_so(link: str, message: str) -> None:
         source_from_play_link(link)
 
 
-@given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-$"))
-def test_arbitrary_link_data_decodes_or_fails_cleanly(data: str) -> None:
+def test_max_length_refuses_a_bomb_before_expanding_it() -> None:
+    """The bound is checked as the output grows: told by memory used, not by time.
+
+    Expanding this link would build about 9 million characters (and as many bytes);
+    refused at a bound of 10,000, the decompressor's peak stays far below that.
+    """
+    data, expanded = lzw_bomb(8_000)
+    assert expanded > 5_000_000
+    small, small_expanded = lzw_bomb(300)
+
+    tracemalloc.start()
     try:
-        lz_decompress_uri(data, max_length=100_000)
+        with pytest.raises(PlayLinkTooLarge):
+            lz_decompress_uri(data, max_length=10_000)
+        _, refused_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        assert lz_decompress_uri(small, max_length=100_000) == "a" * small_expanded
+        _, small_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert refused_peak < 1_000_000, f"{refused_peak:,} bytes at the peak before refusing"
+    assert small_peak > small_expanded  # the measure sees what a decompression builds
+
+
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-$"
+
+
+class ReferenceDecoder:
+    """lz-string's own decompressFromEncodedURIComponent, in one Node process (a line each)."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self._process = process
+
+    def decode(self, data: str) -> str | None:
+        """What lz-string returns (None for null or when it throws), surrogates joined as
+        the server joins them."""
+        assert self._process.stdin and self._process.stdout
+        self._process.stdin.write(json.dumps(data) + "\n")
+        self._process.stdin.flush()
+        line = self._process.stdout.readline()
+        assert line, "the Node process stopped; see its stderr above"
+        value = json.loads(line)
+        if value is None:
+            return None
+        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+@pytest.fixture(scope="module")
+def reference() -> Iterator[ReferenceDecoder]:
+    node = shutil.which("node")
+    assert node, "Node is needed to check links against the real lz-string: install nodejs."
+    assert LZ_STRING_JS.is_file(), f"{LZ_STRING_JS} is missing: run `cd frontend && npm ci`."
+    script = (
+        f"const LZ = require({json.dumps(str(LZ_STRING_JS))});"
+        "const lines = require('readline').createInterface({input: process.stdin});"
+        "lines.on('line', (line) => {"
+        " let value; try { value = LZ.decompressFromEncodedURIComponent(JSON.parse(line)); }"
+        " catch { value = null; }"
+        " process.stdout.write(JSON.stringify(typeof value === 'string' ? value : null) + '\\n');"
+        "});"
+    )
+    process = subprocess.Popen(
+        [node, "-e", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        encoding="utf-8",
+    )
+    yield ReferenceDecoder(process)
+    assert process.stdin
+    process.stdin.close()
+    process.wait(timeout=30)
+
+
+@st.composite
+def _code_stream(draw: st.DrawFn) -> str:
+    """Well-formed lz-string data its compressor never writes: literals of characters
+    already seen, references to any earlier entry, the entry being defined (cScSc), in
+    any order. Written code by code, with the widths the decoder reads them at."""
+    bits: list[int] = []
+
+    def write(value: int, width: int) -> None:
+        for _ in range(width):
+            bits.append(value & 1)
+            value >>= 1
+
+    chars = st.sampled_from("ab") | st.integers(0, 0xFFFF)
+
+    def literal(width: int) -> None:
+        char = draw(chars)
+        code = ord(char) if isinstance(char, str) else char
+        wide = code > 0xFF or draw(st.booleans())
+        write(1 if wide else 0, width)
+        write(code, 16 if wide else 8)
+
+    literal(2)
+    size, width, enlarge_in = 4, 3, 4  # the decoder's dictionary size, code width, countdown
+    for _ in range(draw(st.integers(0, 40))):
+        kind = draw(st.sampled_from(["literal", "entry", "next"]))
+        if kind == "literal":
+            literal(width)
+            size += 1
+            enlarge_in -= 1
+            if enlarge_in == 0:
+                enlarge_in, width = 1 << width, width + 1
+        elif kind == "entry":
+            write(draw(st.integers(3, size - 1)), width)
+        else:
+            write(size, width)
+        size += 1  # every code defines one entry
+        enlarge_in -= 1
+        if enlarge_in == 0:
+            enlarge_in, width = 1 << width, width + 1
+    write(2, width)  # end of stream
+    bits.extend([0] * (-len(bits) % 6))
+    return "".join(
+        ALPHABET[int("".join(map(str, bits[i : i + 6])), 2)]
+        for i in range(0, len(bits), 6)
+    )
+
+
+@st.composite
+def _link_data(draw: st.DrawFn) -> str:
+    """Link data of every kind: random characters (mostly malformed), well-formed streams
+    lz-string's compressor never writes, and real links cut, changed or extended (often
+    still decodable, sometimes to something else)."""
+    kind = draw(st.sampled_from(["random", "codes", "link"]))
+    if kind == "random":
+        return draw(st.text(alphabet=ALPHABET, max_size=300))
+    if kind == "codes":
+        return draw(_code_stream())
+    data = compress_to_encoded_uri_component(draw(st.text(max_size=200)))
+    edit = draw(st.sampled_from(["none", "cut", "change", "append"]))
+    at = draw(st.integers(0, len(data)))
+    char = draw(st.sampled_from(ALPHABET))
+    if edit == "cut":
+        return data[:at]
+    if edit == "change":
+        return data[:at] + char + data[at + 1 :]
+    if edit == "append":
+        return data + char
+    return data
+
+
+@pytest.mark.subprocess
+@given(data=_link_data(), bound=st.integers(0, 2_000) | st.just(100_000))
+def test_arbitrary_link_data_decodes_as_lz_string_does_or_fails_cleanly(
+    reference: ReferenceDecoder, data: str, bound: int
+) -> None:
+    """Whatever it decodes is what lz-string decodes, within the bound, and survives a
+    round trip through the reference encoder; what it refuses as too large and lz-string
+    decodes, is over the bound. (Any other exception fails the test.)"""
+    try:
+        decoded = lz_decompress_uri(data, max_length=bound)
+    except PlayLinkTooLarge:
+        # Refused as soon as the output passed the bound; data broken further on makes
+        # lz-string answer null or "" instead of its (long) text.
+        expanded = reference.decode(data)
+        if expanded:
+            assert len(expanded.encode("utf-16-le")) // 2 > bound
+        return
     except PlayLinkError:
-        pass
+        return
+    assert decoded == reference.decode(data)
+    # The first character is never checked against the bound (nor in the page's
+    # decompressor): a bound of 0 still lets one through.
+    assert len(decoded.encode("utf-16-le")) // 2 <= max(bound, 1)
+    assert lz_decompress_uri(compress_to_encoded_uri_component(decoded)) == decoded
+
+
+@pytest.mark.subprocess
+@given(_code_stream())
+def test_well_formed_data_its_compressor_never_writes_decodes_as_lz_string_decodes_it(
+    reference: ReferenceDecoder, data: str
+) -> None:
+    """Any well-formed stream opens (other compressors may choose other codes), with
+    lz-string's text: a decoder that only knows its compressor's habits fails here."""
+    decoded = lz_decompress_uri(data)
+
+    assert decoded == reference.decode(data)
+    assert lz_decompress_uri(compress_to_encoded_uri_component(decoded)) == decoded

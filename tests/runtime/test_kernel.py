@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kernels.runtime import protocol as p
+from kernels.runtime import streams
 from tests.runtime.kernel_driver import Driver, errors, outputs, ran, stdout, text
 
 
@@ -216,7 +219,10 @@ def test_stdout_and_stderr_are_captured_per_cell():
     assert ("a", "stderr", "err a\n") in streams
 
 
-def test_stream_chunks_arrive_while_the_cell_runs():
+def test_stream_chunks_arrive_while_the_cell_runs(monkeypatch: pytest.MonkeyPatch):
+    # Each flushed write comes after a quiet spell longer than the batching delay.
+    ticks = iter(range(0, 10_000, 1))
+    monkeypatch.setattr(streams, "monotonic", lambda: float(next(ticks)))
     d = Driver()
     d.cells(("a", "for i in range(3):\n    print(i, end='', flush=True)\n"))
     events = d.run_all()

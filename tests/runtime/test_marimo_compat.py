@@ -182,6 +182,55 @@ def test_marimo_button_keeps_its_value_unless_on_click_changes_it() -> None:
     assert text(events, "read") == "(None, 1)"
 
 
+def test_marimo_refresh_ticks_rerun_its_readers_with_marimos_value() -> None:
+    d = notebook(
+        ("make", "r = mo.ui.refresh(options=['1s', '5m 30s'], default_interval='1s')\nr"),
+        ("read", "repr(r.value)"),
+    )
+    made = spec(d, "make")
+    assert made["kind"] == "refresh"
+    assert made["props"] == {
+        "options": [{"label": "1s", "seconds": 1.0}, {"label": "5m 30s", "seconds": 330.0}],
+        "interval": "1s",
+    }
+    assert text(d.events, "read") == "\"''\"", "marimo's value before the first refresh"
+
+    events = d.send(p.SetUIValue(made["id"], "1s"))
+    assert ran(events) == ["read"]
+    assert text(events, "read") == "\"'1s (1)'\""
+    events = d.send(p.SetUIValue(made["id"], "off"))
+    assert text(events, "read") == "\"'off (2)'\""
+
+
+def test_marimo_refresh_takes_its_arguments_and_refuses_bad_intervals() -> None:
+    d = notebook(
+        ("alone", "mo.ui.refresh(default_interval='200ms', label='Tick')"),
+        ("none", "mo.ui.refresh(default_interval=0)"),
+        ("bad", "mo.ui.refresh(options=['1s', 'soon'])"),
+        ("missing", "mo.ui.refresh(options=['1s'], default_interval='10s')"),
+        ("not_list", "mo.ui.refresh(options='1s')"),
+    )
+    alone = spec(d, "alone")
+    assert (alone["label"], alone["props"]["interval"]) == ("Tick", "200ms")
+    assert spec(d, "none")["props"] == {"options": [], "interval": None}
+    failed = errors(d.events)
+    assert "the interval 'soon' is not a number of seconds or a duration" in failed["bad"].message
+    assert "the interval '10s' is not one of the options ['1s']" in failed["missing"].message
+    assert "options must be a list of intervals, not str" in failed["not_list"].message
+
+
+def test_marimo_mermaid_is_a_diagram_element_with_htmls_methods() -> None:
+    d = notebook(
+        ("plain", "mo.mermaid('graph TD; A-->B', theme='dark')"),
+        ("centred", "mo.mermaid('graph LR; X-->Y').center()"),
+    )
+    plain = spec(d, "plain")
+    assert (plain["kind"], plain["props"]) == ("mermaid", {"diagram": "graph TD; A-->B"})
+    centred = spec(d, "centred")
+    assert centred["kind"] == "hstack"
+    assert centred["props"]["items"][0][UI_MIME]["kind"] == "mermaid"
+
+
 def test_dropdown_is_none_until_chosen_and_maps_labels_to_values() -> None:
     d = notebook(
         ("make", "size = mo.ui.dropdown({'Small': 10, 'Large': 100}, label='Size')\nsize"),

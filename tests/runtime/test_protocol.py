@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -17,7 +18,101 @@ def test_commands_parse_from_json_with_defaults():
     )
     assert command.config == p.CellConfig(disabled=True, hide_code=False)
     assert p.command_from_json({"type": "run", "cell_ids": ["a", "b"]}).cell_ids == ["a", "b"]
-    assert p.command_from_json({"type": "set_ui_value", "object_id": "s", "value": {"a": [1]}})
+    assert p.command_from_json(
+        {"type": "set_ui_value", "object_id": "s", "value": {"a": [1]}}
+    ) == p.SetUIValue("s", {"a": [1]})
+    assert p.command_from_json({"type": "set_ui_value", "object_id": "s"}) == p.SetUIValue("s")
+
+
+# The messages as a client writes them and reads them (docs/protocol.md), field by field.
+# The round trips below would pass if both directions misnamed a field the same way;
+# these would not.
+COMMANDS_ON_THE_WIRE = [
+    (
+        {"type": "create_cell", "cell_id": "a", "code": "x = 1", "kind": "markdown",
+         "config": {"disabled": True, "hide_code": False}, "index": 2},
+        p.CreateCell("a", "x = 1", "markdown", p.CellConfig(disabled=True, hide_code=False), 2),
+    ),
+    (
+        {"type": "update_cell", "cell_id": "a", "code": None, "config": {"disabled": False,
+                                                                        "hide_code": True}},
+        p.UpdateCell("a", None, p.CellConfig(disabled=False, hide_code=True)),
+    ),
+    ({"type": "delete_cell", "cell_id": "a"}, p.DeleteCell("a")),
+    ({"type": "move_cell", "cell_id": "a", "index": 3}, p.MoveCell("a", 3)),
+    ({"type": "run", "cell_ids": ["b", "a"]}, p.Run(["b", "a"])),
+    ({"type": "run_stale"}, p.RunStale()),
+    ({"type": "run_all"}, p.RunAll()),
+    ({"type": "set_ui_value", "object_id": "make:0", "value": [1, {"k": None}]},
+     p.SetUIValue("make:0", [1, {"k": None}])),
+    ({"type": "interrupt"}, p.Interrupt()),
+    ({"type": "input_reply", "cell_id": "a", "text": "Ada", "eof": False},
+     p.InputReply("a", "Ada", False)),
+    ({"type": "set_config", "lazy": True}, p.SetConfig(lazy=True)),
+    ({"type": "shutdown"}, p.Shutdown()),
+]
+
+
+@pytest.mark.parametrize(("wire", "expected"), COMMANDS_ON_THE_WIRE,
+                         ids=[wire["type"] for wire, _ in COMMANDS_ON_THE_WIRE])
+def test_each_command_parses_into_its_fields(wire, expected):
+    parsed = p.command_from_json(wire)
+
+    assert type(parsed) is type(expected)
+    for field in dataclasses.fields(expected):
+        assert getattr(parsed, field.name) == getattr(expected, field.name), field.name
+    assert p.to_json(expected) == wire
+
+
+def test_every_command_type_is_checked_field_by_field():
+    assert {wire["type"] for wire, _ in COMMANDS_ON_THE_WIRE} == set(p.COMMANDS)
+
+
+EVENTS_ON_THE_WIRE = [
+    (p.KernelReady("1.0", "CPython 3.13"),
+     {"type": "kernel_ready", "version": "1.0", "python": "CPython 3.13",
+      "protocol": p.PROTOCOL_VERSION}),
+    (p.CellStatus("a", "running"), {"type": "cell_status", "cell_id": "a", "status": "running"}),
+    (p.CellAnalysisInfo("a", ["x"], ["y"]),
+     {"type": "cell_analysis", "cell_id": "a", "defs": ["x"], "refs": ["y"]}),
+    (p.Stream("a", "stderr", "hi\n"),
+     {"type": "stream", "cell_id": "a", "name": "stderr", "text": "hi\n"}),
+    (p.StreamTruncated("a", "stdout", 10, 2, 2048),
+     {"type": "stream_truncated", "cell_id": "a", "name": "stdout", "dropped_bytes": 10,
+      "dropped_lines": 2, "limit_bytes": 2048}),
+    (p.InputRequest("a", "Password: ", True),
+     {"type": "input_request", "cell_id": "a", "prompt": "Password: ", "password": True}),
+    (p.Output("a", {"text/plain": "1"}),
+     {"type": "output", "cell_id": "a", "data": {"text/plain": "1"}}),
+    (p.CellError("a", "cycle", "a and b depend on each other", "", 3, 7, ["b"]),
+     {"type": "cell_error", "cell_id": "a", "kind": "cycle",
+      "message": "a and b depend on each other", "traceback": "", "line": 3, "column": 7,
+      "cells": ["b"]}),
+    (p.Variables([p.VariableInfo("x", "int", "1", "a")], ["gone"]),
+     {"type": "variables",
+      "updated": [{"name": "x", "type": "int", "summary": "1", "cell_id": "a"}],
+      "removed": ["gone"]}),
+    (p.RunCompleted(["a"], ["b"], True, 1.5),
+     {"type": "run_completed", "ran": ["a"], "failed": ["b"], "interrupted": True,
+      "duration_ms": 1.5}),
+    (p.ProtocolError("bad", "set_ui_value", "make:0"),
+     {"type": "protocol_error", "message": "bad", "command": "set_ui_value",
+      "object_id": "make:0"}),
+]
+
+
+@pytest.mark.parametrize(("event", "wire"), EVENTS_ON_THE_WIRE,
+                         ids=[wire["type"] for _, wire in EVENTS_ON_THE_WIRE])
+def test_each_event_is_written_with_its_fields(event, wire):
+    assert p.to_json(event) == wire
+    parsed = p.event_from_json(json.loads(json.dumps(wire)))
+    assert type(parsed) is type(event)
+    for field in dataclasses.fields(event):
+        assert getattr(parsed, field.name) == getattr(event, field.name), field.name
+
+
+def test_every_event_type_is_checked_field_by_field():
+    assert {wire["type"] for _, wire in EVENTS_ON_THE_WIRE} == set(p.EVENTS)
 
 
 @pytest.mark.parametrize(

@@ -114,7 +114,7 @@ def _api_cases(public_id: str) -> list[tuple[str, str, dict[str, object]]]:
         ("post", "/api/notebooks/import", {"text": "# %%\nx = '{bad}'\n"}),
         ("post", "/api/notebooks/import", {"text": "# %%\nx = 1\n", "filename": "{bad}.py"}),
         ("patch", f"/api/notebooks/{public_id}", {"title": "{bad}"}),
-        ("post", f"/api/notebooks/{public_id}/revisions", {"content": text + "# {bad}\n"}),
+        ("post", f"/api/notebooks/{public_id}/revisions", {"content": text + "# {bad}\n", "base_revision": 1}),
         ("post", f"/api/notebooks/{public_id}/links", {"role": "{bad}"}),
         ("post", "/api/notebooks", {"{bad}": 1}),
     ]
@@ -145,7 +145,9 @@ def test_json_that_is_not_text_is_refused_with_400_saying_why(bad: str, named: s
 def test_an_api_body_over_the_limit_is_413_with_a_message() -> None:
     owner = user_make()
     notebook = notebook_make(owner)
-    body = json.dumps({"content": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)})
+    body = json.dumps(
+        {"content": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1), "base_revision": 1}
+    )
 
     response = _client(owner).post(
         f"/api/notebooks/{notebook.public_id}/revisions", body, content_type="application/json"

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from pytest_django import Settings
 
+from notebooks.starter import starter_file
 from tests.service.conftest import (
     ASSETS,
     CHUNK,
@@ -58,8 +59,10 @@ def test_play_embeds_the_contract_config(
         "embed": False,
         "hosted": False,
         "appOrigin": "http://testserver",
-        "importUrl": "http://testserver/notebooks/import",
+        "importUrl": "http://testserver/notebooks/save-from-playground",
+        "siteUrl": "http://testserver/",
         "linkMaxLength": 2 * 1024 * 1024,
+        "starter": starter_file(),
     }
 
 

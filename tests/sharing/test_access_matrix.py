@@ -439,7 +439,7 @@ def test_revoking_an_edit_link_takes_its_collaborators_access_away() -> None:
     assert as_collaborator.get(f"/notebooks/{notebook.public_id}/").status_code == 404
     saved = as_collaborator.post(
         f"/api/notebooks/{notebook.public_id}/revisions",
-        json.dumps({"content": notebook_text()}),
+        json.dumps({"content": notebook_text(), "base_revision": 1}),
         content_type="application/json",
     )
     assert saved.status_code == 404
@@ -507,7 +507,7 @@ def test_the_owner_can_only_restore_or_delete_a_trashed_notebook() -> None:
     }
     saved = as_owner.post(
         f"/api/notebooks/{notebook.public_id}/revisions",
-        json.dumps({"content": notebook_text()}),
+        json.dumps({"content": notebook_text(), "base_revision": 1}),
         content_type="application/json",
     )
     assert saved.status_code == 403

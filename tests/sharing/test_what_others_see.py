@@ -56,7 +56,7 @@ def test_people_who_edit_together_see_each_others_addresses() -> None:
     as_collaborator = client_for(collaborator)
     as_collaborator.post(
         f"/api/notebooks/{notebook.public_id}/revisions",
-        json.dumps({"content": "# %%\nx = 1\n"}),
+        json.dumps({"content": "# %%\nx = 1\n", "base_revision": 1}),
         content_type="application/json",
     )
 

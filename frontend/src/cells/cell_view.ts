@@ -1,16 +1,28 @@
 // One cell on the page: its editor (or rendered markdown), status, actions,
 // outputs, streams and errors. It only shows things and reports user actions;
 // notebook_view.ts decides which commands they become.
+//
+// Streams are drawn by outputs/stream_pane.ts (batched per animation frame,
+// capped at STREAM_SHOWN_LINES lines). Output the cell did not produce in its
+// latest run (an ancestor failed, the cell cannot run, is disabled, or was left
+// stale by an edit or a stopped run) stays on screen dimmed under a "stale: not
+// re-run since ..." label, until the cell runs again.
 
-import { actionButton as button } from "../buttons";
+import { actionButton as button, cellLinkButton } from "../buttons";
+import type { EditorView } from "@codemirror/view";
 import { createEditor, type CellEditor } from "../editor/editor";
+import { showErrorAt } from "../editor/error_squiggle";
 import type { CellConfig, CellErrorKind, CellKind, CellStatusName, KernelEvent, MimeBundle } from "../kernel/messages";
 import { inputBox } from "../outputs/input_box";
 import { hardenLinks, markdownToSafeHtml } from "../outputs/markdown";
 import { renderMimeBundle } from "../outputs/mimebundle";
+import { StreamPane } from "../outputs/stream_pane";
+import { cellReference } from "./labels";
 
 export interface CellActions {
   run(cell: CellView): void;
+  /** Alt-Enter: run, then a new code cell below, being edited. */
+  runAndInsert(cell: CellView): void;
   remove(cell: CellView): void;
   move(cell: CellView, delta: -1 | 1): void;
   duplicate(cell: CellView): void;
@@ -20,6 +32,10 @@ export interface CellActions {
   answerInput(cell: CellView, line: string | null): void;
   save(): void;
   notebookNames(): Iterable<string>;
+  /** What people call a cell (labels.ts), for the cells an error names. */
+  labelOf(cellId: string): string;
+  /** Show and select another cell (a link in an error). */
+  goTo(cellId: string): void;
 }
 
 const STATUS_TEXT: Record<CellStatusName, string> = {
@@ -30,6 +46,14 @@ const STATUS_TEXT: Record<CellStatusName, string> = {
   disabled: "disabled",
   errored: "error",
 };
+
+/** Why the outputs on screen are not from the cell's latest run. */
+type StaleReason = "ancestor-failed" | "cannot-run" | "disabled" | "not-run";
+
+/** cell_error kinds sent for a cell that did not run (its code never started). */
+const NOT_RUN_ERRORS: ReadonlySet<CellErrorKind> = new Set(["ancestor-failed", "syntax", "import-star", "multiple-definitions", "cycle"]);
+
+let staleLabelIds = 0;
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -55,10 +79,19 @@ export class CellView {
   private readonly statusBadge: HTMLElement;
   private readonly notice: HTMLElement;
   private readonly output: HTMLElement;
-  private readonly stdout: HTMLElement;
-  private readonly stderr: HTMLElement;
+  private readonly stdout: StreamPane;
+  private readonly stderr: StreamPane;
   private readonly error: HTMLElement;
-  private input: HTMLInputElement | null = null;
+  private readonly staleLabel: HTMLElement;
+  private readonly nameTag: HTMLElement;
+  private readonly tools: HTMLElement | null = null;
+  /** What the page calls this cell (labels.ts); set by the notebook as analyses arrive. */
+  label = "";
+  /** When the run that produced the outputs on screen started. */
+  private ranAt: Date | null = null;
+  /** Set by a cell_error saying the cell did not run; cleared when it runs. */
+  private notRunReason: StaleReason | null = null;
+  private staleReason: StaleReason | null = null;
 
   constructor(options: { id: string; kind: CellKind; code: string; config: CellConfig; readOnly: boolean; actions: CellActions }) {
     this.id = options.id;
@@ -75,17 +108,22 @@ export class CellView {
       "data-cell-id": this.id,
       "data-kind": this.kind,
       "data-status": "idle",
-      "aria-label": `${this.kind === "code" ? "code" : "markdown"} cell ${this.id}`,
+      "aria-label": `${this.kind === "code" ? "code" : "markdown"} cell`,
+      // Focusable itself: command mode (Esc) keeps focus on the cell, not in its editor.
+      tabindex: "-1",
     });
     this.root.addEventListener("focusin", () => this.actions.select(this));
     this.root.addEventListener("mousedown", () => this.actions.select(this));
 
     const header = element("div", { class: "cell-header" });
-    header.append(element("span", { class: "cell-name", title: "cell name" }, this.id));
+    // The label (what the cell defines, its heading or position); the id only as a tooltip.
+    this.nameTag = element("span", { class: "cell-name", "data-testid": "cell-label", title: `cell id: ${this.id}` });
+    header.append(this.nameTag);
     this.statusBadge = element("span", { class: "cell-status", "aria-live": "polite" });
     header.append(this.statusBadge);
     if (!this.readOnly) {
-      const tools = element("div", { class: "cell-actions", role: "toolbar", "aria-label": `actions of cell ${this.id}` });
+      const tools = element("div", { class: "cell-actions", role: "toolbar", "aria-label": "actions of the cell" });
+      this.tools = tools;
       tools.append(
         button("run-cell", "▶", "Run this cell (Shift-Enter)", () => this.actions.run(this)),
         button("move-cell-up", "↑", "Move cell up", () => this.actions.move(this, -1)),
@@ -101,9 +139,10 @@ export class CellView {
     this.rendered = this.kind === "markdown" ? element("div", { class: "markdown-rendered", tabindex: this.readOnly ? "-1" : "0" }) : null;
     this.notice = element("div", { class: "cell-packages", "data-testid": "cell-packages", role: "status", hidden: "" });
     this.output = element("div", { class: "cell-output", "data-testid": "cell-output" });
-    this.stdout = element("pre", { class: "cell-stdout", "data-testid": "cell-stdout", hidden: "" });
-    this.stderr = element("pre", { class: "cell-stderr", "data-testid": "cell-stderr", hidden: "" });
+    this.stdout = new StreamPane({ name: "stdout", testId: "cell-stdout", cellName: this.id });
+    this.stderr = new StreamPane({ name: "stderr", testId: "cell-stderr", cellName: this.id });
     this.error = element("div", { class: "cell-error", "data-testid": "cell-error", role: "alert", hidden: "" });
+    this.staleLabel = element("div", { class: "cell-stale-label", "data-testid": "cell-stale", id: `cell-stale-label-${++staleLabelIds}`, hidden: "" });
 
     if (this.rendered) {
       this.root.append(this.rendered);
@@ -125,6 +164,8 @@ export class CellView {
       this.root.append(this.editorHost);
       this.editor = createEditor(this.editorHost, this.kind, this.code, {
         run: () => this.actions.run(this),
+        runAndInsert: () => this.actions.runAndInsert(this),
+        escape: () => this.commandMode(),
         save: () => this.actions.save(),
         change: (code) => {
           this.code = code;
@@ -137,7 +178,16 @@ export class CellView {
       });
     }
     // Streams first: what a cell printed came before its final value.
-    this.root.append(this.notice, this.stdout, this.stderr, this.output, this.error);
+    this.root.append(
+      this.notice,
+      this.staleLabel,
+      this.stdout.element,
+      this.stdout.footer,
+      this.stderr.element,
+      this.stderr.footer,
+      this.output,
+      this.error,
+    );
     if (this.kind === "markdown") this.showMarkdown();
     this.applyConfig();
   }
@@ -149,6 +199,24 @@ export class CellView {
   focus(): void {
     if (this.kind === "markdown") this.editMarkdown();
     else this.editor?.focus();
+  }
+
+  /** The cell's CodeMirror view (none in the read-only app view). */
+  get editorView(): EditorView | null {
+    return this.editor?.view ?? null;
+  }
+
+  /** Show the editor without moving focus (a markdown cell otherwise shows its rendering). */
+  revealEditor(): void {
+    if (!this.rendered || this.readOnly) return;
+    this.rendered.hidden = true;
+    this.editorHost.hidden = false;
+  }
+
+  /** Command mode: the cell has focus, its editor does not (keys act on cells). */
+  commandMode(): void {
+    if (this.kind === "markdown") this.showMarkdown();
+    this.root.focus();
   }
 
   setSelected(selected: boolean): void {
@@ -184,27 +252,90 @@ export class CellView {
   }
 
   setStatus(status: CellStatusName): void {
+    // A cell that settled shows everything it printed by the time its status says so.
+    if (status !== "running") this.drawStreams();
     this.status = status;
     this.root.dataset.status = status;
     this.statusBadge.textContent = STATUS_TEXT[status];
-    if (status === "running") this.clearOutputs();
+    if (status === "running" || status === "idle") this.clearErrorPosition();
+    if (status === "running") {
+      this.clearOutputs();
+      this.ranAt = new Date();
+      this.notRunReason = null;
+    }
     // The cell ended or was interrupted: nothing waits for an answer any more.
     else this.endInput();
+    this.markStale(this.staleReasonFor(status));
   }
 
   clearOutputs(): void {
     this.endInput();
     this.output.replaceChildren();
-    for (const pane of [this.stdout, this.stderr, this.error]) {
-      pane.replaceChildren();
-      pane.hidden = true;
-    }
+    this.stdout.clear();
+    this.stderr.clear();
+    this.error.replaceChildren();
+    this.error.hidden = true;
+    this.markStale(null);
   }
 
   appendStream(name: "stdout" | "stderr", text: string): void {
-    const pane = name === "stdout" ? this.stdout : this.stderr;
-    pane.append(text);
-    pane.hidden = false;
+    (name === "stdout" ? this.stdout : this.stderr).append(text);
+  }
+
+  /** The kernel's `stream_truncated`: what it did not send of one stream of this run. */
+  streamTruncated(event: Extract<KernelEvent, { type: "stream_truncated" }>): void {
+    (event.name === "stdout" ? this.stdout : this.stderr).setDropped(event.dropped_bytes, event.dropped_lines, event.limit_bytes);
+  }
+
+  private drawStreams(): void {
+    this.stdout.drawNow();
+    this.stderr.drawNow();
+  }
+
+  private staleReasonFor(status: CellStatusName): StaleReason | null {
+    switch (status) {
+      case "running":
+      case "idle":
+        return null;
+      case "stale":
+        return "not-run";
+      case "disabled":
+        return "disabled";
+      case "errored":
+        return this.notRunReason;
+      case "queued":
+        return this.staleReason;
+    }
+  }
+
+  /** Dim and label the outputs on screen as not from the latest run (null: they are current). */
+  private markStale(reason: StaleReason | null): void {
+    const shown = this.stdout.hasContent || this.stderr.hasContent || this.output.childElementCount > 0;
+    // The error box explains why the cell did not run; an older error is as stale as the rest.
+    const staleError = !this.error.hidden && (reason === "not-run" || reason === "disabled");
+    const marked = reason !== null && (shown || staleError);
+    this.staleReason = reason;
+    this.root.classList.toggle("outputs-stale", marked);
+    this.error.classList.toggle("stale-error", marked && staleError);
+    if (marked) this.root.dataset.stale = reason;
+    else delete this.root.dataset.stale;
+    this.staleLabel.hidden = !marked;
+    for (const pane of [this.stdout.element, this.stderr.element, this.output]) {
+      if (marked) pane.setAttribute("aria-describedby", this.staleLabel.id);
+      else pane.removeAttribute("aria-describedby");
+    }
+    if (!marked || reason === null) return;
+    const time = this.ranAt?.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    const why: Record<StaleReason, string> = {
+      "ancestor-failed": "a cell it reads from failed",
+      "cannot-run": "the cell cannot run as it is",
+      disabled: this.config.disabled ? "the cell is disabled" : "a cell it reads from is disabled",
+      "not-run": "its code or inputs changed, or the run stopped before it",
+    };
+    this.staleLabel.textContent = `stale: not re-run${time ? ` since ${time}` : ""} (${why[reason]})`;
+    this.staleLabel.title =
+      `The output below is from ${time ? `the run at ${time}` : "an earlier run"} and may not match the code or values now; ` +
+      "it is replaced when the cell runs again.";
   }
 
   /** The cell waits in input(): a box at the end of its stdout, after the prompt it printed. */
@@ -213,33 +344,98 @@ export class CellView {
     const box = inputBox({
       prompt,
       password,
-      cellName: this.id,
+      cellName: this.reference(),
       answer: (line) => {
-        this.input = null;
+        this.stdout.endInput();
         this.actions.answerInput(this, line);
       },
     });
-    this.input = box;
-    this.stdout.append(box);
-    this.stdout.hidden = false;
+    this.stdout.appendInput(box);
     box.focus();
   }
 
   private endInput(): void {
-    this.input?.remove();
-    this.input = null;
+    this.stdout.endInput();
   }
 
   showOutput(data: MimeBundle): void {
-    const rendered = renderMimeBundle(data, this.id);
+    const rendered = renderMimeBundle(data, this.reference());
     this.output.replaceChildren(...(rendered ? [rendered] : []));
   }
 
   showError(event: Extract<KernelEvent, { type: "cell_error" }>): void {
-    const message = element("div", { class: "error-message" }, errorHeadline(event.kind, event.message, event.line));
+    this.drawStreams();
+    // The app view shows outputs, not code: the exception and the cell's name, no traceback
+    // (its lines are the cell's source, which a view link may be made to hide).
+    const headline = errorHeadline(event.kind, event.message, event.line);
+    const named = this.readOnly ? `${this.reference()}: ` : "";
+    const message = element("div", { class: "error-message" }, `${named}${headline}`);
     this.error.replaceChildren(message);
-    if (event.traceback) this.error.append(element("pre", { class: "traceback" }, event.traceback));
+    if (event.traceback && !this.readOnly) this.error.append(element("pre", { class: "traceback" }, event.traceback));
+    this.showErrorPosition(event);
+    if (event.cells.length && !this.readOnly) {
+      // The cells the message names (by label), as links; `cells` holds their ids.
+      const links = element("div", { class: "error-cells" }, "Go to: ");
+      for (const id of event.cells) {
+        const link = cellLinkButton(id, this.actions.labelOf(id));
+        link.addEventListener("click", () => this.actions.goTo(id));
+        links.append(link, " ");
+      }
+      this.error.append(links);
+    }
     this.error.hidden = false;
+    if (this.status !== "running" && NOT_RUN_ERRORS.has(event.kind)) {
+      this.notRunReason = event.kind === "ancestor-failed" ? "ancestor-failed" : "cannot-run";
+      this.markStale(this.notRunReason);
+    }
+  }
+
+  /** The cell's label (labels.ts): its header, accessible names, and the links in its error. */
+  setLabel(label: string): void {
+    if (label === this.label) return;
+    this.label = label;
+    this.nameTag.textContent = label;
+    const reference = cellReference([label]);
+    this.root.setAttribute("aria-label", `${this.kind === "code" ? "code" : "markdown"} ${reference}`);
+    this.tools?.setAttribute("aria-label", `actions of ${reference}`);
+  }
+
+  /** The cell in a phrase (`cell 'base'`, `cell 3`), current even before the notebook relabels. */
+  private reference(): string {
+    return cellReference([this.actions.labelOf(this.id)]);
+  }
+
+  /** Another cell's label changed: the links in this cell's error name it anew. */
+  relabelLinks(labelOf: (cellId: string) => string): void {
+    for (const link of this.error.querySelectorAll<HTMLElement>("[data-target-cell]")) {
+      const label = labelOf(link.dataset.targetCell ?? "");
+      link.textContent = label;
+      link.title = `Go to ${cellReference([label])}`;
+    }
+  }
+
+  /**
+   * A syntax error's place: the line with a caret under the column below the
+   * message, and a squiggle in the editor. The app view shows neither: it may
+   * hide the source.
+   */
+  private showErrorPosition(event: Extract<KernelEvent, { type: "cell_error" }>): void {
+    if (this.readOnly || event.line === null || !ERROR_POSITION_KINDS.has(event.kind)) return;
+    const source = this.sentCode.split(/\r\n|\r|\n/)[event.line - 1];
+    if (source !== undefined && source.trim()) {
+      // The caret under the column (1-based, in characters); tabs kept so it lines up.
+      const before = Array.from(source).slice(0, Math.max(0, (event.column ?? 1) - 1));
+      const pad = before.map((char) => (char === "\t" ? "\t" : " ")).join("");
+      this.error.append(element("pre", { class: "error-source", "data-testid": "cell-error-source" }, `${source}\n${pad}^`));
+    }
+    // The squiggle marks the code that ran: not once the text has changed since.
+    if (this.editor && this.editor.getCode() === this.sentCode) {
+      this.editor.view.dispatch({ effects: showErrorAt.of({ line: event.line, column: event.column, message: event.message }) });
+    }
+  }
+
+  private clearErrorPosition(): void {
+    this.editor?.view.dispatch({ effects: showErrorAt.of(null) });
   }
 
   /** What happened to this cell's imports (installing, installed, or why not). */
@@ -250,12 +446,18 @@ export class CellView {
   }
 
   destroy(): void {
+    this.stdout.clear();
+    this.stderr.clear();
     this.editor?.destroy();
     this.root.remove();
   }
 }
 
+/** cell_error kinds whose `line` and `column` point into the cell's code. */
+const ERROR_POSITION_KINDS: ReadonlySet<CellErrorKind> = new Set(["syntax", "import-star"]);
+
 function errorHeadline(kind: CellErrorKind, message: string, line: number | null): string {
-  const where = line !== null && (kind === "syntax" || kind === "exception") ? ` (line ${line})` : "";
+  // A syntax error's message says its line (and column) itself; an exception's does not.
+  const where = line !== null && kind === "exception" ? ` (line ${line})` : "";
   return `${message}${where}`;
 }

@@ -1,7 +1,9 @@
 // "Reads from" / "feeds" for the selected cell: the cells it depends on and
-// the cells that depend on it, by the defs and refs of cell_analysis events.
+// the cells that depend on it, by the defs and refs of cell_analysis events,
+// each shown by its label (labels.ts).
 
 import { cellLinkButton } from "../buttons";
+import { cellReference } from "./labels";
 import { feeds, readsFrom, type Analysis } from "./links";
 
 export class LinksPanel {
@@ -10,7 +12,10 @@ export class LinksPanel {
   private readonly readsList: HTMLUListElement;
   private readonly feedsList: HTMLUListElement;
 
-  constructor(private readonly onSelectCell: (cellId: string) => void) {
+  constructor(
+    private readonly onSelectCell: (cellId: string) => void,
+    private readonly labelOf: (cellId: string) => string,
+  ) {
     this.element = document.createElement("section");
     this.element.className = "panel cell-links";
     this.element.dataset.testid = "cell-links";
@@ -40,7 +45,7 @@ export class LinksPanel {
   }
 
   show(cellId: string | null, order: readonly string[], analyses: ReadonlyMap<string, Analysis>): void {
-    this.title.textContent = cellId === null ? "Select a cell to see what it reads and feeds." : `cell ${cellId}`;
+    this.title.textContent = cellId === null ? "Select a cell to see what it reads and feeds." : cellReference([this.labelOf(cellId)]);
     this.fill(this.readsList, cellId === null ? [] : readsFrom(cellId, order, analyses));
     this.fill(this.feedsList, cellId === null ? [] : feeds(cellId, order, analyses));
   }
@@ -49,7 +54,7 @@ export class LinksPanel {
     list.replaceChildren(
       ...ids.map((id) => {
         const item = document.createElement("li");
-        const jump = cellLinkButton(id);
+        const jump = cellLinkButton(id, this.labelOf(id));
         item.append(jump);
         return item;
       }),

@@ -1,6 +1,7 @@
 // Completions for code cells: names the notebook defines (the union of every
 // cell's `defs` from cell_analysis events), Python keywords and builtins, and
-// the cell's own local names (lang-python's local source).
+// the cell's own local names (lang-python's local source), one source so each
+// name is listed once.
 
 import type { CompletionContext, CompletionResult, CompletionSource, Completion } from "@codemirror/autocomplete";
 import { localCompletionSource } from "@codemirror/lang-python";
@@ -30,13 +31,23 @@ const STATIC: Completion[] = [
 
 /** A completion source offering `notebookNames()` (read at each completion) and Python's own names. */
 export function notebookCompletions(notebookNames: () => Iterable<string>): CompletionSource[] {
-  const names = (context: CompletionContext): CompletionResult | null => {
+  const names = async (context: CompletionContext): Promise<CompletionResult | null> => {
     const word = context.matchBefore(/[A-Za-z_][A-Za-z0-9_]*/);
     if (word === null || (word.from === word.to && !context.explicit)) return null;
     // After a dot it is an attribute: notebook names would be wrong there.
     if (word.from > 0 && context.state.sliceDoc(word.from - 1, word.from) === ".") return null;
-    const defined = [...new Set(notebookNames())].map((label) => ({ label, type: "variable", boost: 1 }));
-    return { from: word.from, options: [...defined, ...STATIC], validFor: /^[A-Za-z0-9_]*$/ };
+    const seen = new Set<string>();
+    const options: Completion[] = [];
+    const add = (option: Completion) => {
+      if (seen.has(option.label)) return;
+      seen.add(option.label);
+      options.push(option);
+    };
+    for (const label of notebookNames()) add({ label, type: "variable", boost: 1 });
+    const local = await localCompletionSource(context);
+    for (const option of local?.options ?? []) add(option);
+    for (const option of STATIC) add(option);
+    return { from: word.from, options, validFor: /^[A-Za-z0-9_]*$/ };
   };
-  return [names, localCompletionSource];
+  return [names];
 }

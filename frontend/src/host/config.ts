@@ -11,7 +11,7 @@ export interface HostedNotebook {
 }
 
 export interface HostConfig {
-  page: "editor" | "viewer" | "import";
+  page: "editor" | "viewer" | "import" | "save-from-play";
   frameUrl: string;
   frameOrigin: string;
   csrfToken: string;
@@ -23,6 +23,8 @@ export interface HostConfig {
   // viewer
   canFork?: boolean;
   signedIn?: boolean;
+  // import: where a "Save to account" link (#code/...) goes instead
+  saveFromPlayUrl?: string;
 }
 
 export function readHostConfig(doc: Document = document): HostConfig | null {

@@ -8,6 +8,7 @@ import { ApiError, apiCall } from "./api";
 import type { HostConfig } from "./config";
 import { PlaygroundFrame } from "./frame";
 import { LiveRevisions } from "./live";
+import { type KeptCopy, UnsavedCopy } from "./unsaved_copy";
 
 interface SaveAnswer {
   created: boolean;
@@ -38,6 +39,9 @@ export function mountEditor(config: HostConfig, iframe: HTMLIFrameElement): void
   let saving: Promise<void> | null = null;
   let timer = 0;
   let conflictWith: number | null = null;
+  /** An edit the host has heard of and not saved yet (its text may still be on its way). */
+  let unsaved = false;
+  const copies = new UnsavedCopy(config.notebook.id);
 
   function show(state: SaveState, text: string): void {
     if (!status) return;
@@ -46,8 +50,16 @@ export function mountEditor(config: HostConfig, iframe: HTMLIFrameElement): void
   }
 
   const frame = new PlaygroundFrame(iframe, config.frameOrigin, { source: config.notebook.content, title: config.notebook.title }, {
+    dirty() {
+      // The text follows; until it is saved the tab is guarded.
+      unsaved = true;
+      if (conflictWith !== null) return show("conflict", "Not saved: this notebook changed elsewhere");
+      if (!saving) show("dirty", "Unsaved changes");
+    },
     changed(source) {
       latest = source;
+      unsaved = true;
+      copies.keep(source, base);
       if (conflictWith !== null) return show("conflict", "Not saved: this notebook changed elsewhere");
       show("dirty", "Unsaved changes");
       window.clearTimeout(timer);
@@ -55,6 +67,8 @@ export function mountEditor(config: HostConfig, iframe: HTMLIFrameElement): void
     },
     save(source) {
       latest = source;
+      unsaved = true;
+      copies.keep(source, base);
       void save({ explicit: true });
     },
     error(message) {
@@ -84,7 +98,11 @@ export function mountEditor(config: HostConfig, iframe: HTMLIFrameElement): void
         const answer = await apiCall<SaveAnswer>("POST", saveUrl, config.csrfToken, { content: source, base_revision: basedOn });
         base = answer.revision.number;
         conflictWith = null;
-        if (latest === source) latest = null;
+        if (latest === source) {
+          latest = null;
+          unsaved = false;
+          copies.forget();
+        }
         show(latest === null ? "saved" : "dirty", latest === null ? `Saved · revision ${base}` : "Unsaved changes");
         if (latest !== null) timer = window.setTimeout(() => void save(), delay);
       } catch (error) {
@@ -117,6 +135,8 @@ export function mountEditor(config: HostConfig, iframe: HTMLIFrameElement): void
       const current = await apiCall<NotebookAnswer>("GET", notebookUrl, config.csrfToken);
       base = current.current_revision;
       latest = null;
+      unsaved = false;
+      copies.forget();
       conflictWith = null;
       if (notice) notice.hidden = true;
       frame.open(current.content, current.title);
@@ -159,11 +179,45 @@ export function mountEditor(config: HostConfig, iframe: HTMLIFrameElement): void
   titleInput?.addEventListener("change", () => titleInput.form?.requestSubmit());
 
   window.addEventListener("beforeunload", (event) => {
-    if (latest !== null || saving) {
+    if (unsaved || latest !== null || saving) {
       event.preventDefault();
       event.returnValue = "";
     }
   });
+
+  const kept = copies.read();
+  if (kept && kept.source !== config.notebook.content && notice) offerKeptCopy(kept);
+
+  /** Changes this browser kept from a visit whose save never landed (closed tab, storage down). */
+  function offerKeptCopy(kept: KeptCopy): void {
+    if (!notice) return;
+    notice.hidden = false;
+    notice.dataset.state = "kept-copy";
+    const when = new Date(kept.savedAt).toLocaleString();
+    notice.replaceChildren(`This browser kept changes to this notebook that were not saved (${when}, made on revision ${kept.base}). `);
+    const restore = document.createElement("button");
+    restore.type = "button";
+    restore.dataset.testid = "kept-copy-restore";
+    restore.textContent = "Restore them";
+    restore.addEventListener("click", () => {
+      notice.hidden = true;
+      // Saved on the revision they were made on: if the notebook moved on since, the conflict dialog asks.
+      base = kept.base;
+      latest = kept.source;
+      unsaved = true;
+      frame.open(kept.source, config.notebook.title);
+      void save({ explicit: true });
+    });
+    const discard = document.createElement("button");
+    discard.type = "button";
+    discard.dataset.testid = "kept-copy-discard";
+    discard.textContent = "Discard them";
+    discard.addEventListener("click", () => {
+      copies.forget();
+      notice.hidden = true;
+    });
+    notice.append(restore, " ", discard);
+  }
 
   if (config.eventsUrl) {
     new LiveRevisions(config.eventsUrl, async (revision, author) => {

@@ -3,10 +3,12 @@
 // messages from the iframe's own window and the user-content origin are read.
 
 import { type FrameMessage, type HostMessage, isFrameMessage } from "../hosting/messages";
+import { isTheme, type Theme } from "../theme";
 
 export interface FrameHandlers {
   opened?(): void;
   error?(message: string): void;
+  dirty?(): void;
   changed?(source: string): void;
   save?(source: string): void;
 }
@@ -26,12 +28,23 @@ export class PlaygroundFrame {
       if (event.source !== this.iframe.contentWindow || event.origin !== this.origin) return;
       if (isFrameMessage(event.data)) this.receive(event.data);
     });
+    // The header's theme button (playground/static/theme.js) changed this page's theme.
+    window.addEventListener("playground-theme", (event) => {
+      const theme = (event as CustomEvent<unknown>).detail;
+      if (isTheme(theme)) this.send({ type: "playground:theme", theme });
+    });
+  }
+
+  /** This page's theme, as theme.js set it (no attribute: the system's). */
+  private theme(): Theme {
+    const chosen = document.documentElement.dataset.theme;
+    return isTheme(chosen) ? chosen : "system";
   }
 
   private receive(message: FrameMessage): void {
     switch (message.type) {
       case "playground:ready":
-        this.send({ type: "playground:open", ...this.notebook });
+        this.send({ type: "playground:open", ...this.notebook, theme: this.theme() });
         break;
       case "playground:opened":
         this.iframe.dataset.state = "opened";
@@ -40,6 +53,9 @@ export class PlaygroundFrame {
       case "playground:error":
         this.iframe.dataset.state = "error";
         this.handlers.error?.(message.message);
+        break;
+      case "playground:dirty":
+        this.handlers.dirty?.();
         break;
       case "playground:changed":
         this.handlers.changed?.(message.source);
@@ -53,7 +69,7 @@ export class PlaygroundFrame {
   /** Show another notebook (or another version of this one). */
   open(source: string, title: string): void {
     this.notebook = { source, title };
-    this.send({ type: "playground:open", source, title });
+    this.send({ type: "playground:open", source, title, theme: this.theme() });
   }
 
   /** Reload the frame at `url` (e.g. another mode); it asks for the notebook again. */

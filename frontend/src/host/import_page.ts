@@ -1,11 +1,8 @@
-// The import page: "Save to account" in the playground opens it with the notebook
-// in the fragment (#code/...), which only this script reads; the form is filled
-// with it so one click imports it.
+// The import page. "Save to account" in playgrounds built before the
+// save-from-playground page opened this page with the notebook in the fragment
+// (#code/...): send it on to that page, which shows what will be saved instead
+// of a form full of compressed text.
 
-export function mountImport(): void {
-  const text = document.querySelector<HTMLTextAreaElement>("#import-text");
-  if (!text || !location.hash.startsWith("#code/")) return;
-  text.value = location.hash;
-  history.replaceState(null, "", location.pathname + location.search);
-  document.querySelector<HTMLButtonElement>("[data-testid=import-submit]")?.focus();
+export function mountImport(saveFromPlayUrl: string | undefined): void {
+  if (saveFromPlayUrl && location.hash.startsWith("#code/")) location.replace(saveFromPlayUrl + location.hash);
 }

@@ -3,6 +3,7 @@
 // and reports edits and save requests back. Only the parent window, from the
 // app's origin, is listened to.
 
+import { applyTheme, isTheme } from "../theme";
 import { type FrameMessage, type HostMessage, isHostMessage } from "./messages";
 
 const READY_INTERVAL_MS = 300;
@@ -24,7 +25,10 @@ export class FrameChannel {
       const message: HostMessage = event.data;
       if (message.type === "playground:open") {
         window.clearInterval(this.readyTimer);
+        if (message.theme && isTheme(message.theme)) applyTheme(message.theme);
         handlers.open(message.source, message.title);
+      } else if (message.type === "playground:theme") {
+        applyTheme(message.theme);
       } else {
         handlers.requestSave();
       }

@@ -186,6 +186,14 @@ def _sleep_seconds(seconds):
     return value
 
 
+def _send_cell_output():
+    """What the running cell printed goes out before it blocks (the kernel batches writes)."""
+    for stream in (sys.stdout, sys.stderr):
+        send_now = getattr(stream, "send_now", None)  # a cell's StreamWriter
+        if send_now is not None:
+            send_now()
+
+
 def _blocking_sleep(waits):
     """``time.sleep`` for the worker, replacing Pyodide's (which needs stack switching).
 
@@ -197,6 +205,7 @@ def _blocking_sleep(waits):
     if waits is not None:
         def sleep(seconds):
             deadline = time.monotonic() + _sleep_seconds(seconds)
+            _send_cell_output()
             while (left := deadline - time.monotonic()) > 0:
                 if waits.sleep(left * 1000):
                     raise KeyboardInterrupt

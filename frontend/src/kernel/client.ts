@@ -1,8 +1,10 @@
 // The page's end of the kernel worker: start it, send commands, hand events
-// to listeners, interrupt it, and make request/response calls (parse,
-// serialize, install) over the worker-control messages of messages.ts.
+// to listeners, interrupt it, restart it, and make request/response calls
+// (parse, serialize, install) over the worker-control messages of messages.ts.
 // Interrupts and `input_reply` go through shared memory (sync_buffer.ts):
-// the worker is blocked in Python then and reads no messages.
+// the worker is blocked in Python then and reads no messages. Parse and
+// serialize never wait on a busy or dead kernel: they go to a format worker
+// (formats.ts) instead, so saving works whatever the kernel is doing.
 
 import type {
   BootOptions,
@@ -15,7 +17,10 @@ import type {
   WorkerRequest,
   WorkerResults,
 } from "./messages";
+import { FormatWorker, firstSuccess } from "./formats";
 import { createSyncBuffer, SyncBuffer } from "./sync_buffer";
+
+type FormatRequest = Extract<WorkerRequest, { op: "parse" | "serialize" }>;
 
 export type KernelState = "booting" | "ready" | "busy" | "dead";
 
@@ -32,8 +37,11 @@ export interface BootInfo {
 }
 
 export class KernelClient {
-  private readonly worker: Worker;
+  private worker!: Worker;
+  private readonly options: Omit<BootOptions, "syncBuffer">;
+  private readonly shared: SharedArrayBuffer | null;
   private readonly sync: SyncBuffer | null;
+  private formats: FormatWorker | null = null;
   private readonly listeners = new Set<KernelListener>();
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   private nextId = 1;
@@ -41,28 +49,55 @@ export class KernelClient {
   state: KernelState = "booting";
   stateDetail = "starting Python";
   bootInfo: BootInfo | null = null;
-  readonly ready: Promise<BootInfo>;
+  /** Settles when the current worker has booted (a restart makes a new one). */
+  ready!: Promise<BootInfo>;
   private resolveReady!: (info: BootInfo) => void;
   private rejectReady!: (error: Error) => void;
 
   constructor(options: Omit<BootOptions, "syncBuffer">) {
+    this.options = options;
+    // Without cross-origin isolation there is no SharedArrayBuffer: interrupts
+    // then only reach cells that await (the `interrupt` command), and input()
+    // cannot wait for an answer.
+    this.shared = createSyncBuffer();
+    this.sync = this.shared ? new SyncBuffer(this.shared) : null;
+    performance.mark("playground-worker-start");
+    this.start();
+  }
+
+  private start(): void {
     this.ready = new Promise((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
     });
     this.ready.catch(() => undefined);
-    // Without cross-origin isolation there is no SharedArrayBuffer: interrupts
-    // then only reach cells that await (the `interrupt` command), and input()
-    // cannot wait for an answer.
-    const shared = createSyncBuffer();
-    this.sync = shared ? new SyncBuffer(shared) : null;
-    performance.mark("playground-worker-start");
-    this.worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module", name: "playground-kernel" });
-    this.worker.onmessage = (event: MessageEvent<FromWorker>) => this.receive(event.data);
-    this.worker.onerror = (event: ErrorEvent) => {
-      this.fail(`the Python worker crashed: ${event.message || "unknown error"}; reload the page to start again`);
+    const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module", name: "playground-kernel" });
+    this.worker = worker;
+    // A restarted client ignores what its old worker still had in flight.
+    worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      if (worker === this.worker) this.receive(event.data);
     };
-    this.post({ kind: "boot", options: { ...options, syncBuffer: shared } });
+    worker.onerror = (event: ErrorEvent) => {
+      if (worker === this.worker) this.fail(`the Python worker crashed: ${event.message || "unknown error"}; restart Python to go on`);
+    };
+    this.post({ kind: "boot", options: { ...this.options, syncBuffer: this.shared } });
+  }
+
+  /**
+   * A fresh Python: the old worker is stopped whatever it is doing (a cell that
+   * never ends included) and its names are gone. The caller sends the notebook's
+   * cells again.
+   */
+  restart(): void {
+    this.worker.terminate();
+    this.sync?.clear();
+    const error = new Error("Python was restarted");
+    for (const waiting of this.pending.values()) waiting.reject(error);
+    this.pending.clear();
+    this.rejectReady(error);
+    this.busy = false;
+    this.setState("booting", "restarting Python");
+    this.start();
   }
 
   subscribe(listener: KernelListener): () => void {
@@ -87,11 +122,53 @@ export class KernelClient {
   }
 
   parse(source: string): Promise<NotebookFile> {
-    return this.request({ op: "parse", source });
+    return this.formatRequest({ op: "parse", source });
   }
 
   serialize(notebook: NotebookFile): Promise<string> {
-    return this.request({ op: "serialize", notebook });
+    return this.formatRequest({ op: "serialize", notebook });
+  }
+
+  /**
+   * The kernel answers when it is idle (or still booting); a busy or dead one
+   * hands the request to the format worker, also when it turns busy or dies
+   * while the request waits (a run queued before it, a crash).
+   */
+  private formatRequest<R extends FormatRequest>(request: R): Promise<WorkerResults[R["op"]]> {
+    const race = firstSuccess<WorkerResults[R["op"]]>();
+    let fellBack = false;
+    const fallBack = () => {
+      if (fellBack) return;
+      fellBack = true;
+      stop();
+      race.add(this.formatWorker().request(request));
+      race.close();
+    };
+    const stop = this.subscribe({
+      state: (state) => {
+        if (state === "busy" || state === "dead") fallBack();
+      },
+    });
+    if (this.state === "busy" || this.state === "dead") {
+      fallBack();
+      return race.promise;
+    }
+    race.add(
+      this.request(request).catch((error: unknown) => {
+        if (!fellBack) {
+          // An answer (a notebook that does not parse): nothing to fall back to.
+          stop();
+          race.close();
+        }
+        throw error;
+      }),
+    );
+    return race.promise;
+  }
+
+  private formatWorker(): FormatWorker {
+    this.formats ??= new FormatWorker(this.options);
+    return this.formats;
   }
 
   install(packages: string[]): Promise<PackageReport[]> {
@@ -146,6 +223,8 @@ export class KernelClient {
   }
 
   private fail(detail: string): void {
+    // What is left of a crashed worker is of no use; stopping it frees its memory.
+    this.worker.terminate();
     this.setState("dead", detail);
     this.rejectReady(new Error(detail));
     for (const waiting of this.pending.values()) waiting.reject(new Error(detail));

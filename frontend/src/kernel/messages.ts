@@ -56,6 +56,7 @@ export type KernelEvent =
   | { type: "cell_status"; cell_id: string; status: CellStatusName }
   | { type: "cell_analysis"; cell_id: string; defs: string[]; refs: string[] }
   | { type: "stream"; cell_id: string; name: "stdout" | "stderr"; text: string }
+  | { type: "stream_truncated"; cell_id: string; name: "stdout" | "stderr"; dropped_bytes: number; dropped_lines: number; limit_bytes: number }
   | { type: "input_request"; cell_id: string; prompt: string; password: boolean }
   | { type: "output"; cell_id: string; data: MimeBundle }
   | {
@@ -106,6 +107,11 @@ export interface BootOptions {
    * reply to input(). Null when the page is not cross-origin isolated.
    */
   syncBuffer: SharedArrayBuffer | null;
+  /**
+   * "kernel" (default) runs notebooks; "formats" only parses and serializes, for
+   * the page while the kernel is busy or dead (kernel/formats.ts).
+   */
+  role?: "kernel" | "formats";
 }
 
 export type WorkerRequest =
@@ -141,6 +147,8 @@ export type FromWorker =
   | { kind: "boot-progress"; stage: BootStage; detail: string }
   | { kind: "ready"; ready: Extract<KernelEvent, { type: "kernel_ready" }>; bootMs: number; snapshot: "restored" | "none" | "failed" }
   | { kind: "boot-failed"; message: string }
+  /** A worker booted with role "formats" answers parse and serialize requests from now on. */
+  | { kind: "formats-ready" }
   | { kind: "event"; event: KernelEvent }
   | { kind: "busy"; busy: boolean }
   | { kind: "response"; id: number; ok: true; result: unknown }

@@ -66,7 +66,10 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
     case "boot":
       booted ??= boot(message.options).then(
         () => {
-          for (const item of pending.splice(0)) enqueue(item);
+          for (const item of pending.splice(0)) {
+            if (bridge === null && item.kind === "request") void answer(item.id, item.request);
+            else enqueue(item);
+          }
         },
         (error: unknown) => post({ kind: "boot-failed", message: errorText(error) }),
       );
@@ -140,12 +143,17 @@ del _wheel
   progress("starting-kernel", "starting the kernel");
   const module = py.pyimport("types").ModuleType("playground_bridge") as PyProxy;
   py.runPython(bridgeSource, { globals: module.__dict__, filename: "playground_bridge.py" });
-  bridgeModule = module;
   if (snapshotOutcome === "restored") {
     module.install_wheel_file("/tmp/playground_runtime.whl");
     module.after_restore(JSON.stringify(PYTHON_ENV));
   }
   py.FS.unlink("/tmp/playground_runtime.whl");
+  bridgeModule = module;
+  if (options.role === "formats") {
+    // No kernel here: this worker never runs notebook code, so it is never busy.
+    post({ kind: "formats-ready" });
+    return;
+  }
   if (sync !== null) py.setInterruptBuffer(sync.interruptView);
   py.setStdout({ batched: (text: string) => console.log(text) });
   py.setStderr({ batched: (text: string) => console.warn(text) });

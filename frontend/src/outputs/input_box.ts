@@ -9,6 +9,7 @@ import { REPLY_MAX_CHARS } from "../kernel/sync_buffer";
 export interface InputBoxOptions {
   prompt: string;
   password: boolean;
+  /** The cell in a phrase (`cell 'base'`, `cell 3`: cells/labels.ts), for the box's name. */
   cellName: string;
   /** The line typed (without a newline), or null for end of input. */
   answer(line: string | null): void;
@@ -22,7 +23,7 @@ export function inputBox({ prompt, password, cellName, answer }: InputBoxOptions
   box.autocomplete = password ? "current-password" : "off";
   box.spellcheck = false;
   box.maxLength = REPLY_MAX_CHARS;
-  box.setAttribute("aria-label", prompt.trim() || `input for cell ${cellName}`);
+  box.setAttribute("aria-label", prompt.trim() || `input for ${cellName}`);
   box.title = "Enter sends the line; Ctrl-D on an empty line ends the input";
   // styles.css belongs to the page's look; these only keep the box a line of the stream.
   Object.assign(box.style, { font: "inherit", minWidth: "16ch", width: "40%", margin: "0", padding: "0 4px" });

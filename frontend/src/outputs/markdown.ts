@@ -91,7 +91,7 @@ export function markdownToSafeHtml(text: string): string {
 
 /**
  * Markdown of a `ui.md` element, sanitised like markdown cells; the only extra
- * tag kept is the inert `<pg-ui data-id>` placeholder, which widgets.ts then
+ * tag kept is the inert `<pg-ui data-id>` placeholder, which widgets/markdown_text.ts then
  * replaces with live widgets built from data.
  */
 export function markdownWithElementsToSafeHtml(text: string): string {

@@ -2,7 +2,8 @@
 // richest type we can show safely wins. HTML, SVG and markdown go into a
 // sandboxed frame; PNG/JPEG become <img> from data: URLs; JSON is pretty-printed;
 // anything else falls back to text/plain. UI element specs become live
-// widgets in the page itself (widgets.ts).
+// widgets in the page itself (widgets/), given this renderer for the outputs
+// their layouts hold (so widgets/ never imports this module).
 
 import type { MimeBundle } from "../kernel/messages";
 import { outputFrame } from "./frame";
@@ -29,13 +30,13 @@ function image(mime: string, data: unknown, alt: string): HTMLElement {
   return img;
 }
 
-/** The element showing `bundle`, or null for an empty bundle (no output). */
+/** The element showing `bundle`, or null for an empty bundle (no output); `cellName` as `cell 'base'`. */
 export function renderMimeBundle(bundle: MimeBundle, cellName: string): HTMLElement | null {
   const plain = typeof bundle["text/plain"] === "string" ? (bundle["text/plain"] as string) : "";
-  const title = `output of cell ${cellName}`;
-  // Live UI elements are our own controls built from data, in the page (widgets.ts).
+  const title = `output of ${cellName}`;
+  // Live UI elements are our own controls built from data, in the page (widgets/).
   if (UI_MIME in bundle) {
-    const widget = renderUiElement(bundle[UI_MIME]);
+    const widget = renderUiElement(bundle[UI_MIME], renderMimeBundle);
     if (widget) return widget;
   }
   if ("text/html" in bundle) return outputFrame(text(bundle["text/html"]), title);

@@ -1,6 +1,7 @@
 // The variables panel: one row per name in the notebook's memory, kept up to
 // date from `variables` events, which carry only what a run changed
-// (`updated`) and what left memory (`removed`).
+// (`updated`) and what left memory (`removed`). The cell column shows each
+// defining cell by its label (cells/labels.ts), renamed as labels change.
 
 import { cellLinkButton } from "../buttons";
 import type { KernelClient } from "../kernel/client";
@@ -12,7 +13,11 @@ export class VariablesPanel {
   private readonly empty: HTMLElement;
   private readonly rows = new Map<string, HTMLTableRowElement>();
 
-  constructor(kernel: KernelClient, onSelectCell: (cellId: string) => void) {
+  constructor(
+    kernel: KernelClient,
+    onSelectCell: (cellId: string) => void,
+    private readonly labelOf: (cellId: string) => string,
+  ) {
     this.element = document.createElement("section");
     this.element.className = "panel variables";
     this.element.dataset.testid = "variables";
@@ -37,6 +42,17 @@ export class VariablesPanel {
     });
   }
 
+  /** Labels changed (an analysis arrived, cells moved): rename the cell links. */
+  relabel(): void {
+    for (const row of this.rows.values()) {
+      const link = row.querySelector<HTMLElement>("[data-target-cell]");
+      const id = link?.dataset.targetCell;
+      if (!link || id === undefined) continue;
+      const fresh = cellLinkButton(id, this.labelOf(id));
+      if (link.textContent !== fresh.textContent) link.replaceWith(fresh);
+    }
+  }
+
   private apply(updated: VariableInfo[], removed: string[]): void {
     for (const name of removed) {
       this.rows.get(name)?.remove();
@@ -56,7 +72,7 @@ export class VariablesPanel {
         return td;
       });
       const link = document.createElement("td");
-      const jump = cellLinkButton(info.cell_id);
+      const jump = cellLinkButton(info.cell_id, this.labelOf(info.cell_id));
       link.append(jump);
       row.replaceChildren(...cells, link);
     }

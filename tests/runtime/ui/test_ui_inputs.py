@@ -132,7 +132,7 @@ def test_every_input_has_a_usage_example_in_its_docstring():
     for name in ("slider", "range_slider", "number", "text", "text_area", "checkbox", "switch",
                  "date", "button", "dropdown", "radio", "multiselect", "file", "table",
                  "dataframe", "array", "dictionary", "form", "tabs", "accordion", "hstack",
-                 "vstack", "md", "image", "progress"):
+                 "vstack", "md", "image", "progress", "refresh", "mermaid"):
         doc = getattr(ui, name).__doc__
         assert doc and f"ui.{name}(" in doc, name
 

@@ -164,3 +164,23 @@ def test_image_errors_say_what_it_takes(tmp_path):
         ui.image(3)
     with pytest.raises(ValueError, match="width must be"):
         ui.image(PNG, width=0)
+
+
+def test_mermaid_carries_its_source_for_the_front_end_and_shows_it_where_none_draws():
+    diagram = ui.mermaid("graph TD\n  A[<b>start</b>] --> B", label="Pipeline")
+    bundle = mimebundle(diagram)
+    spec = bundle[UI_MIME]
+    json.dumps(spec)
+    assert spec | {"id": None} == {
+        "id": None, "kind": "mermaid", "label": "Pipeline", "value": None,
+        "props": {"diagram": "graph TD\n  A[<b>start</b>] --> B"},
+    }
+    # HTML export and terminals get the source, escaped: no mermaid.js there.
+    assert bundle["text/html"] == (
+        '<pre class="pg-ui pg-ui-mermaid">graph TD\n  A[&lt;b&gt;start&lt;/b&gt;] --&gt; B</pre>'
+    )
+    assert bundle["text/plain"] == diagram.diagram
+    with pytest.raises(UIValueError, match="no value to set"):
+        diagram._update("x")
+    with pytest.raises(TypeError, match="mermaid: give the diagram as text, not int"):
+        ui.mermaid(3)
