@@ -139,6 +139,7 @@ test: $(VENV_STAMP) $(NODE_STAMP) $(WHEEL_STAMP) frontend-build
 .PHONY: lint
 lint: $(VENV_STAMP) $(NODE_STAMP)
 	$(VENV)/bin/ruff check .
+	node frontend/scripts/protocol_types.mjs --check
 	cd frontend && npx --no-install tsc --noEmit -p .
 
 .PHONY: test-python

@@ -10,68 +10,16 @@
 //   and package notices for a cell.
 
 // ---------------------------------------------------------------- protocol
+// Generated from the protocol's JSON Schema (protocol.generated.ts), so these
+// types cannot drift from the kernel; the names below are views of them.
 
-export type CellKind = "code" | "markdown";
-export type CellStatusName = "queued" | "running" | "idle" | "stale" | "disabled" | "errored";
-export type CellErrorKind =
-  | "exception"
-  | "syntax"
-  | "import-star"
-  | "multiple-definitions"
-  | "cycle"
-  | "ancestor-failed"
-  | "interrupted"
-  | "exit";
+import type { CellConfig, Command, KernelEvent, VariableInfo } from "./protocol.generated";
 
-export interface CellConfig {
-  disabled: boolean;
-  hide_code: boolean;
-}
-
-export type Command =
-  | { type: "create_cell"; cell_id: string; code?: string; kind?: CellKind; config?: CellConfig; index?: number | null }
-  | { type: "update_cell"; cell_id: string; code?: string | null; config?: CellConfig | null }
-  | { type: "delete_cell"; cell_id: string }
-  | { type: "move_cell"; cell_id: string; index: number }
-  | { type: "run"; cell_ids: string[] }
-  | { type: "run_stale" }
-  | { type: "run_all" }
-  | { type: "set_ui_value"; object_id: string; value: unknown }
-  | { type: "interrupt" }
-  | { type: "input_reply"; cell_id: string; text?: string; eof?: boolean }
-  | { type: "set_config"; lazy?: boolean | null }
-  | { type: "shutdown" };
-
-export type MimeBundle = Record<string, unknown>;
-
-export interface VariableInfo {
-  name: string;
-  type: string;
-  summary: string;
-  cell_id: string;
-}
-
-export type KernelEvent =
-  | { type: "kernel_ready"; version: string; python: string; protocol: number }
-  | { type: "cell_status"; cell_id: string; status: CellStatusName }
-  | { type: "cell_analysis"; cell_id: string; defs: string[]; refs: string[] }
-  | { type: "stream"; cell_id: string; name: "stdout" | "stderr"; text: string }
-  | { type: "stream_truncated"; cell_id: string; name: "stdout" | "stderr"; dropped_bytes: number; dropped_lines: number; limit_bytes: number }
-  | { type: "input_request"; cell_id: string; prompt: string; password: boolean }
-  | { type: "output"; cell_id: string; data: MimeBundle }
-  | {
-      type: "cell_error";
-      cell_id: string;
-      kind: CellErrorKind;
-      message: string;
-      traceback: string;
-      line: number | null;
-      column: number | null;
-      cells: string[];
-    }
-  | { type: "variables"; updated: VariableInfo[]; removed: string[] }
-  | { type: "run_completed"; ran: string[]; failed: string[]; interrupted: boolean; duration_ms: number }
-  | { type: "protocol_error"; message: string; command: string | null; object_id?: string | null };
+export type { CellConfig, Command, KernelEvent, VariableInfo };
+export type CellKind = NonNullable<Extract<Command, { type: "create_cell" }>["kind"]>;
+export type CellStatusName = Extract<KernelEvent, { type: "cell_status" }>["status"];
+export type CellErrorKind = Extract<KernelEvent, { type: "cell_error" }>["kind"];
+export type MimeBundle = Extract<KernelEvent, { type: "output" }>["data"];
 
 // ---------------------------------------------------------- notebook files
 
