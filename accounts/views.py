@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts import selectors, services
 from notebooks.selectors import storage_used
-from playground.host_page import host_script_context
+from pages.host_page import host_script_context
 
 _FORM_ID_SECONDS = 24 * 3600
 

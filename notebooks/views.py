@@ -26,8 +26,8 @@ from notebooks.errors import InvalidNotebook, NotebookError
 from notebooks.models import Notebook
 from notebooks.services import UNTITLED
 from notebooks.starter import starter_text
-from playground.frontend_build import FrontendBuildMissing
-from playground.host_page import host_entry, host_page_context
+from pages.frontend_build import FrontendBuildMissing
+from pages.host_page import host_entry, host_page_context
 from sharing.access import (
     Access,
     Action,

@@ -2,7 +2,7 @@
 
 Errors answer JSON ``{"error": "<message>"}`` with the status the error carries, and
 ``Retry-After`` when it gives one. The client charged for upstream requests is
-``REMOTE_ADDR``, which ``playground.client_address`` sets to the client's own address
+``REMOTE_ADDR``, which ``web.client_address`` sets to the client's own address
 when the request comes through a trusted proxy.
 """
 

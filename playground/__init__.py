@@ -1,5 +1,8 @@
 """The Playground web service: the Django project that serves, stores and shares notebooks.
 
-Settings live in :mod:`playground.settings`; feature apps (``storage`` and the ones
-that follow) sit beside this package at the repository root.
+This package is wiring only: settings (:mod:`playground.settings`), the URLs of both
+sites, the JSON API's root and the ASGI/WSGI entry points. The apps sit beside it at
+the repository root (``pages`` for the site's pages and the playground page, ``web``
+for middleware and headers, ``notebooks``, ``sharing`` and the rest); they never
+import this package (tests/service/test_layout.py).
 """

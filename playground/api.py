@@ -8,7 +8,7 @@ error carries (see ``notebooks.errors``); a notebook the caller may not see is a
 
 Bodies are JSON text: one whose strings hold a NUL or a lone UTF-16 surrogate
 (``"\\ud800"`` in JSON) is refused with 400 here, before any route sees it, and
-one over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` with 413 (``playground.request_checks``).
+one over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` with 413 (``web.request_checks``).
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from ninja.parser import Parser
 
 from notebooks.api import router as notebooks_router
 from notebooks.errors import NotebookError
-from playground.request_checks import not_text_message, text_problem
 from sharing.access import ActionDenied, NotebookNotFound
 from sharing.api import router as sharing_router
 from sharing.api_access import access_check_before_validation_error
+from web.request_checks import not_text_message, text_problem
 
 
 class NotText(ValueError):

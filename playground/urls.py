@@ -7,7 +7,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from playground import views
+from pages import views
 from playground.api import api, api_route_not_found
 
 # The admin has no log-in form of its own: it sends people to allauth's, so staff log

@@ -1,11 +1,11 @@
 """URL routes of the user-content site (``USERCONTENT_ORIGIN``): the playground and nothing else.
 
-See ``playground.usercontent``. Static files are answered by WhiteNoise before routing.
+See ``web.usercontent``. Static files are answered by WhiteNoise before routing.
 """
 
 from django.urls import include, path
 
-from playground import views
+from pages import views
 
 urlpatterns = [
     path("", views.usercontent_home, name="usercontent-home"),
@@ -16,4 +16,4 @@ urlpatterns = [
 ]
 
 # Error pages without the app's navigation (whose links live on the other site).
-handler404 = "playground.views.usercontent_not_found"
+handler404 = "pages.views.usercontent_not_found"

@@ -38,7 +38,7 @@ from notebooks.views import (
     problem,
     viewer_page,
 )
-from playground.host_page import host_script_context
+from pages.host_page import host_script_context
 from sharing import selectors, services
 from sharing.access import Action, NotebookNotFound, notebook_access
 from sharing.api import share_url

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from whitenoise.compress import Compressor
 
-from playground.static_files import add_static_file_headers, static_file_is_immutable
+from web.static_files import add_static_file_headers, static_file_is_immutable
 
 from .environment import env_int, env_list, origin_from_url, redis_settings, s3_storage_from_env
 
@@ -37,9 +37,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Its Swagger UI files for /api/docs.
     "ninja",
+    # The site's pages; before allauth, so its templates/allauth/ restyles allauth's pages.
+    "pages",
     "allauth",
     "allauth.account",
     "accounts",
+    "web",
     "storage",
     "notebooks",
     "sharing",
@@ -49,18 +52,18 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every later reader of REMOTE_ADDR (rate limits, logs) sees the client's
     # address, not the reverse proxy's (TRUSTED_PROXIES below).
-    "playground.client_address.ClientAddressMiddleware",
+    "web.client_address.ClientAddressMiddleware",
     # Bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (413) and input that is not text (a NUL, 400):
     # refused with a clear message before anything reads them.
-    "playground.request_checks.RequestChecksMiddleware",
+    "web.request_checks.RequestChecksMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Requests to USERCONTENT_ORIGIN get their own, cookieless URL routes (docs/security.md).
-    "playground.usercontent.UserContentMiddleware",
+    "web.usercontent.UserContentMiddleware",
     # Static files answer here, before sessions and CSRF; their headers come from
     # WHITENOISE_ADD_HEADERS_FUNCTION below, not from the middleware after this one.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "playground.middleware.SecurityHeadersMiddleware",
-    "playground.middleware.DatabaseUnavailableMiddleware",
+    "web.middleware.SecurityHeadersMiddleware",
+    "web.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -79,7 +82,8 @@ ASGI_APPLICATION = "playground.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "playground" / "templates"],
+        # Each app's templates/ (pages holds base.html and the error pages).
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -118,10 +122,11 @@ STATIC_ROOT = VAR_DIR / "static"
 # directory only once it exists, so `check` passes before the first build; /play
 # then answers 503 saying how to build it.
 FRONTEND_DIST_DIR = Path(os.environ.get("FRONTEND_DIST_DIR", BASE_DIR / "frontend" / "dist"))
-STATICFILES_DIRS = [BASE_DIR / "playground" / "static"]
+# The apps' own static/ folders (pages: site.css, theme.js) are found by the default finders.
+STATICFILES_DIRS: list[Path] = []
 if FRONTEND_DIST_DIR.is_dir():
     STATICFILES_DIRS.append(FRONTEND_DIST_DIR)
-# The user guide at /help/ renders README.md and docs/*.md from here (playground/help_docs.py).
+# The user guide at /help/ renders README.md and docs/*.md from here (pages/help_docs.py).
 HELP_DOCS_ROOT = BASE_DIR
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
@@ -209,7 +214,7 @@ USERCONTENT_ORIGIN = origin_from_url(
 
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks,
 # comma-separated): requests from them carry the client's address in that header
-# (playground/client_address.py). Empty: REMOTE_ADDR is the client, as under `make run`.
+# (web/client_address.py). Empty: REMOTE_ADDR is the client, as under `make run`.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 # --- accounts (django-allauth) -------------------------------------------------------

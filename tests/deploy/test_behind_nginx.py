@@ -1,7 +1,7 @@
 """The documented production layout, for real: clients -> nginx (deploy/nginx.conf) -> gunicorn.
 
 Behind nginx every request reaches Django from 127.0.0.1. Limits per client must
-still count each client (playground/client_address.py): here clients connect to
+still count each client (web/client_address.py): here clients connect to
 nginx from different loopback addresses, exactly as different machines would
 reach a real nginx, and the service runs on production settings with PostgreSQL,
 Redis and S3.

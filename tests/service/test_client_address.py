@@ -1,4 +1,4 @@
-"""The client's address behind trusted proxies (playground/client_address.py).
+"""The client's address behind trusted proxies (web/client_address.py).
 
 What a limit "per client" counts must be the client, not the proxy in front of the
 service, and a client must not be able to choose its own address by sending the
@@ -15,9 +15,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from pytest_django import Settings
 
-from playground.client_address import client_address, trusted_networks_parse
 from tests.django_fixtures import fresh_cache  # noqa: F401
 from tests.factories import PASSWORD, user_make
+from web.client_address import client_address, trusted_networks_parse
 
 LOOPBACK = trusted_networks_parse(["127.0.0.1", "::1"])
 BALANCERS = trusted_networks_parse(["127.0.0.1", "10.0.0.0/8"])

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from pytest_django import Settings
 
-from playground import help_docs
-from playground.help_docs import HELP_PAGES
+from pages import help_docs
+from pages.help_docs import HELP_PAGES
 
 pytestmark = pytest.mark.django_db
 

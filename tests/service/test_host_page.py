@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils.html import json_script
 
 from notebooks.services import notebook_create
-from playground.host_page import json_script_element
+from pages.host_page import json_script_element
 from sharing.models import Role
 from sharing.services import share_link_create
 from tests.service.conftest import FakeDist

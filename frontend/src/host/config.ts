@@ -1,5 +1,5 @@
 // The configuration Django gives the app's notebook pages in #host-config
-// (playground/host_page.py): which page this is, the framed playground, the notebook.
+// (pages/host_page.py): which page this is, the framed playground, the notebook.
 
 export interface HostedNotebook {
   id: string;

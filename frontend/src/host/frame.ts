@@ -28,7 +28,7 @@ export class PlaygroundFrame {
       if (event.source !== this.iframe.contentWindow || event.origin !== this.origin) return;
       if (isFrameMessage(event.data)) this.receive(event.data);
     });
-    // The header's theme button (playground/static/theme.js) changed this page's theme.
+    // The header's theme button (pages/static/theme.js) changed this page's theme.
     window.addEventListener("playground-theme", (event) => {
       const theme = (event as CustomEvent<unknown>).detail;
       if (isTheme(theme)) this.send({ type: "playground:theme", theme });

@@ -9,7 +9,7 @@ from wsgiref.headers import Headers
 
 from django.conf import settings
 
-from playground.security_headers import CROSS_ORIGIN_ISOLATION
+from web.security_headers import CROSS_ORIGIN_ISOLATION
 
 # Paths under /static/ whose names change whenever their bytes do (docs/frontend-contract.md):
 # Vite's hashed chunks, and the Pyodide memory snapshot named by a hash of what it holds.

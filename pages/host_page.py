@@ -19,8 +19,8 @@ from django.middleware.csrf import get_token
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from playground.frontend_build import EntryFiles, FrontendBuildMissing, frontend_build_get
-from playground.views import playground_url
+from pages.frontend_build import EntryFiles, FrontendBuildMissing, frontend_build_get
+from pages.views import playground_url
 
 
 def host_entry() -> EntryFiles:

@@ -1,7 +1,7 @@
 """Site-wide pages: the home page, the playground (/play) and its output frame, the health check.
 
 The playground and its output frame live on the user-content site (``USERCONTENT_ORIGIN``,
-see ``playground.usercontent``); on the app's site ``/play`` redirects there. The
+see ``web.usercontent``); on the app's site ``/play`` redirects there. The
 playground page only hosts the Vite build (docs/frontend-contract.md): it loads the
 entry script and hands it its configuration as JSON. Security headers are explained in
 docs/security.md.
@@ -20,9 +20,9 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from notebooks.starter import starter_file
-from playground.frontend_build import FrontendBuild, FrontendBuildMissing, frontend_build_get
-from playground.help_docs import HELP_PAGES, HelpPageNotFound, help_contents, help_page_get
-from playground.security_headers import (
+from pages.frontend_build import FrontendBuild, FrontendBuildMissing, frontend_build_get
+from pages.help_docs import HELP_PAGES, HelpPageNotFound, help_contents, help_page_get
+from web.security_headers import (
     app_content_security_policy,
     output_frame_content_security_policy,
 )
@@ -58,7 +58,7 @@ def usercontent_home(request: HttpRequest) -> HttpResponseRedirect:
 
 @require_safe
 def help_page(request: HttpRequest, slug: str = HELP_PAGES[0].slug) -> HttpResponse:
-    """A page of the user guide (``playground.help_docs``); /help/ is its first page."""
+    """A page of the user guide (``pages.help_docs``); /help/ is its first page."""
     if slug == HELP_PAGES[0].slug and request.path != "/help/":
         return redirect("help")
     try:

@@ -1,7 +1,7 @@
 """Site-wide middleware: default security headers, and a clear 503 when the database is down.
 
 ``SecurityHeadersMiddleware`` adds the default security headers
-(playground.security_headers) to every view's response.
+(web.security_headers) to every view's response.
 
 Static files get theirs from WhiteNoise, which answers before this middleware runs.
 Headers a view has set itself are kept: that is how the embeddable playground and
@@ -15,7 +15,7 @@ from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 
-from playground.security_headers import CROSS_ORIGIN_ISOLATION, app_content_security_policy
+from web.security_headers import CROSS_ORIGIN_ISOLATION, app_content_security_policy
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,8 @@
+"""Django app registration for :mod:`pages`."""
+
+from django.apps import AppConfig
+
+
+class PagesConfig(AppConfig):
+    name = "pages"
+    verbose_name = "Pages"

@@ -1,0 +1,8 @@
+"""Django app registration for :mod:`web`."""
+
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    name = "web"
+    verbose_name = "Web"
