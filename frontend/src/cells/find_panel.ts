@@ -7,6 +7,7 @@
 import { EditorSelection } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
 import { type FindQuery, findMatches, type Match, showFind } from "../editor/find";
+import { actionButton } from "../buttons";
 import type { CellView } from "./cell_view";
 
 interface Located extends Match {
@@ -23,16 +24,6 @@ function field(testid: string, label: string, placeholder: string): HTMLInputEle
   return input;
 }
 
-function action(testid: string, text: string, title: string, run: () => void): HTMLButtonElement {
-  const button = document.createElement("button");
-  button.type = "button";
-  button.dataset.testid = testid;
-  button.textContent = text;
-  button.title = title;
-  button.setAttribute("aria-label", title);
-  button.addEventListener("click", run);
-  return button;
-}
 
 export class FindPanel {
   readonly element: HTMLElement;
@@ -58,14 +49,14 @@ export class FindPanel {
     this.count.setAttribute("aria-live", "polite");
     this.element.append(
       this.findInput,
-      action("find-previous", "↑", "Previous match (Shift-Enter)", () => this.step(-1)),
-      action("find-next", "↓", "Next match (Enter)", () => this.step(1)),
+      actionButton("find-previous", "↑", "Previous match (Shift-Enter)", () => this.step(-1)),
+      actionButton("find-next", "↓", "Next match (Enter)", () => this.step(1)),
       caseLabel,
       this.count,
       this.replaceInput,
-      action("replace-one", "Replace", "Replace this match", () => this.replaceCurrent()),
-      action("replace-all", "Replace all", "Replace every match in every cell", () => this.replaceAll()),
-      action("find-close", "✕", "Close (Esc)", () => this.close()),
+      actionButton("replace-one", "Replace", "Replace this match", () => this.replaceCurrent()),
+      actionButton("replace-all", "Replace all", "Replace every match in every cell", () => this.replaceAll()),
+      actionButton("find-close", "✕", "Close (Esc)", () => this.close()),
     );
     this.findInput.addEventListener("input", () => this.search(0));
     this.caseBox.addEventListener("change", () => this.search(0));

@@ -18,6 +18,7 @@ import type {
   WorkerResults,
 } from "./messages";
 import { FormatWorker, firstSuccess } from "./formats";
+import { PendingRequests } from "./pending_requests";
 import { createSyncBuffer, SyncBuffer } from "./sync_buffer";
 
 type FormatRequest = Extract<WorkerRequest, { op: "parse" | "serialize" }>;
@@ -43,8 +44,7 @@ export class KernelClient {
   private readonly sync: SyncBuffer | null;
   private formats: FormatWorker | null = null;
   private readonly listeners = new Set<KernelListener>();
-  private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
-  private nextId = 1;
+  private readonly pending = new PendingRequests();
   private busy = false;
   state: KernelState = "booting";
   stateDetail = "starting Python";
@@ -92,8 +92,7 @@ export class KernelClient {
     this.worker.terminate();
     this.sync?.clear();
     const error = new Error("Python was restarted");
-    for (const waiting of this.pending.values()) waiting.reject(error);
-    this.pending.clear();
+    this.pending.rejectAll(error);
     this.rejectReady(error);
     this.busy = false;
     this.setState("booting", "restarting Python");
@@ -176,11 +175,9 @@ export class KernelClient {
   }
 
   private request<R extends WorkerRequest>(request: R): Promise<WorkerResults[R["op"]]> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.post({ kind: "request", id, request });
-    });
+    const { id, answer } = this.pending.open<WorkerResults[R["op"]]>();
+    this.post({ kind: "request", id, request });
+    return answer;
   }
 
   private post(message: ToWorker): void {
@@ -208,14 +205,9 @@ export class KernelClient {
         this.busy = message.busy;
         if (this.state !== "booting" && this.state !== "dead") this.setState(message.busy ? "busy" : "ready", this.stateDetail);
         return;
-      case "response": {
-        const waiting = this.pending.get(message.id);
-        this.pending.delete(message.id);
-        if (!waiting) return;
-        if (message.ok) waiting.resolve(message.result);
-        else waiting.reject(new Error(message.error));
+      case "response":
+        this.pending.settle(message);
         return;
-      }
       case "package-notice":
         for (const l of this.listeners) l.packageNotice?.(message.cell_id, message.level, message.text);
         return;
@@ -227,8 +219,7 @@ export class KernelClient {
     this.worker.terminate();
     this.setState("dead", detail);
     this.rejectReady(new Error(detail));
-    for (const waiting of this.pending.values()) waiting.reject(new Error(detail));
-    this.pending.clear();
+    this.pending.rejectAll(new Error(detail));
   }
 
   private setState(state: KernelState, detail: string): void {

@@ -6,13 +6,13 @@
 // code, so it is never busy. It starts on first use and stays for the page.
 
 import type { BootOptions, FromWorker, ToWorker, WorkerRequest, WorkerResults } from "./messages";
+import { PendingRequests } from "./pending_requests";
 
 type FormatRequest = Extract<WorkerRequest, { op: "parse" | "serialize" }>;
 
 export class FormatWorker {
   private readonly worker: Worker;
-  private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
-  private nextId = 1;
+  private readonly pending = new PendingRequests();
   private failure: Error | null = null;
 
   constructor(options: Omit<BootOptions, "syncBuffer" | "role">) {
@@ -24,11 +24,9 @@ export class FormatWorker {
 
   request<R extends FormatRequest>(request: R): Promise<WorkerResults[R["op"]]> {
     if (this.failure) return Promise.reject(this.failure);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.post({ kind: "request", id, request });
-    });
+    const { id, answer } = this.pending.open<WorkerResults[R["op"]]>();
+    this.post({ kind: "request", id, request });
+    return answer;
   }
 
   private post(message: ToWorker): void {
@@ -40,19 +38,13 @@ export class FormatWorker {
       this.fail(new Error(`the notebook file worker could not start: ${message.message}`));
       return;
     }
-    if (message.kind !== "response") return;
-    const waiting = this.pending.get(message.id);
-    this.pending.delete(message.id);
-    if (!waiting) return;
-    if (message.ok) waiting.resolve(message.result);
-    else waiting.reject(new Error(message.error));
+    if (message.kind === "response") this.pending.settle(message);
   }
 
   private fail(error: Error): void {
     this.failure = error;
     this.worker.terminate();
-    for (const waiting of this.pending.values()) waiting.reject(error);
-    this.pending.clear();
+    this.pending.rejectAll(error);
   }
 }
 
