@@ -38,12 +38,9 @@ the rendering. The last line is ``browser_p50_ms=X browser_p95_ms=Y``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -52,84 +49,45 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # bench/ off the path: bench/http.py would shadow the standard library's http package.
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != REPO_ROOT / "bench"]
+sys.path.insert(0, str(REPO_ROOT))
+
+from kernels.transports.stdio_client import (  # noqa: E402 - after the path fix above
+    NoMatchingEvent,
+    StdioKernelClient,
+    start_kernel_process,
+)
+
 READER_COSTS_MS = (0, 50, 200)
 BURST_CHANGES = 60
 BURST_SECONDS = 1.0
 WARM_UP = 5
 
 
-class Kernel:
-    """A kernel process; a thread stamps each event with the time it was read."""
+class Kernel(StdioKernelClient):
+    """A kernel process (the shared stdio client), plus a sentinel to wait for quiet."""
 
     def __init__(self) -> None:
-        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "kernels.runtime.cli", "kernel", "--stdio"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env=env,
-            cwd=REPO_ROOT,
-            bufsize=1,
-        )
-        self.events: list[tuple[float, dict[str, Any]]] = []
+        super().__init__(start_kernel_process())
         self._settled = 0  # events before this index are from commands already handled
-        self._changed = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
 
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            stamp = time.perf_counter()
-            with self._changed:
-                self.events.append((stamp, json.loads(line)))
-                self._changed.notify_all()
-
-    def send(self, **message: Any) -> float:
-        """Write one command; the time it was written."""
-        assert self.process.stdin is not None
-        line = json.dumps(message) + "\n"
-        stamp = time.perf_counter()
-        self.process.stdin.write(line)
-        self.process.stdin.flush()
-        return stamp
-
-    def wait_for(
-        self,
-        predicate: Callable[[dict[str, Any]], bool],
-        start: int = 0,
-        timeout: float = 30,
+    def wait_for_event(
+        self, predicate: Callable[[dict[str, Any]], bool], start: int = 0
     ) -> tuple[int, float, dict[str, Any]]:
-        """The first event from index ``start`` on that matches: (index, time read, event)."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                for index in range(start, len(self.events)):
-                    stamp, event = self.events[index]
-                    if predicate(event):
-                        return index, stamp, event
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise SystemExit(f"bench failed: no expected event; last: {self.events[-3:]}")
-                self._changed.wait(remaining)
+        """The first matching event from ``start`` on: (index, time read, event)."""
+        try:
+            return self.wait_for_index(predicate, start, timeout=30)
+        except NoMatchingEvent as exc:
+            raise SystemExit(f"bench failed: {exc}") from None
 
     def settle(self) -> int:
         """Wait until every command sent so far is handled; the index of the next event."""
         self.send(type="run", cell_ids=["ping"])
-        index, _, _ = self.wait_for(
+        index, _, _ = self.wait_for_event(
             lambda e: e["type"] == "run_completed" and e["ran"] == ["ping"],
             start=self._settled,
         )
         self._settled = index + 1
         return index + 1
-
-    def close(self) -> None:
-        try:
-            self.send(type="shutdown")
-            self.process.wait(timeout=10)
-        finally:
-            self.process.kill()
 
 
 def _reader_output(value: int) -> Callable[[dict[str, Any]], bool]:
@@ -166,7 +124,7 @@ def measure_latency(changes: int) -> list[float]:
         start = kernel.settle()
         for value in range(1, WARM_UP + changes + 1):
             sent = kernel.send(type="set_ui_value", object_id=element, value=value)
-            index, received, _ = kernel.wait_for(_reader_output(value), start=start)
+            index, received, _ = kernel.wait_for_event(_reader_output(value), start=start)
             start = index + 1
             if value > WARM_UP:
                 latencies.append((received - sent) * 1000)
@@ -189,9 +147,9 @@ def measure_coalescing(reader_cost_ms: int) -> dict[str, Any]:
             if pause > 0:
                 time.sleep(pause)
             last_sent = kernel.send(type="set_ui_value", object_id=element, value=number)
-        _, shown_at, _ = kernel.wait_for(_reader_output(BURST_CHANGES), start=start)
+        _, shown_at, _ = kernel.wait_for_event(_reader_output(BURST_CHANGES), start=start)
         end = kernel.settle()
-        events = [event for _, event in kernel.events[start:end]]
+        events = kernel.events[start:end]
         runs = sum(
             1
             for e in events

@@ -1,8 +1,10 @@
 """Build the wheel of the notebook runtime that the browser's Pyodide installs.
 
 The wheel holds ``kernels/__init__.py``, ``kernels/runtime/**``, the UI
-elements ``kernels/ui/**`` and the marimo layer ``kernels/marimo_compat/**``,
-and nothing else (server-side kernel plumbing stays out), so the browser gets
+elements ``kernels/ui/**``, the marimo layer ``kernels/marimo_compat/**`` and
+the worker's transport (``kernels/transports/`` session, worker and
+worker_requests), and nothing else (the stdio server and client stay out), so
+the browser gets
 exactly the code that ``make test-pyodide`` checks.
 The archive is reproducible (sorted entries, fixed timestamps): the same
 sources give the same bytes, hence the same memory-snapshot key, so a rebuild
@@ -27,6 +29,13 @@ DIST_NAME = "playground_runtime"
 PROJECT_NAME = "playground-runtime"
 # Subpackages of kernels/ that run in the browser.
 PACKAGES = ("runtime", "ui", "marimo_compat")
+# Single modules of other subpackages that run in the browser.
+MODULES = (
+    "transports/__init__.py",
+    "transports/session.py",
+    "transports/worker.py",
+    "transports/worker_requests.py",
+)
 # 1980-01-01, the earliest time a zip entry can hold.
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -48,6 +57,7 @@ def source_files() -> list[tuple[str, bytes]]:
             if not path.is_file() or "__pycache__" in path.parts or path.suffix in (".pyc", ".pyo"):
                 continue
             files.append(path)
+    files.extend(REPO_ROOT / "kernels" / module for module in MODULES)
     return sorted(
         ((path.relative_to(REPO_ROOT).as_posix(), path.read_bytes()) for path in files),
         key=lambda item: item[0],

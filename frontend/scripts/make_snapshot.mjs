@@ -30,7 +30,7 @@ const PYODIDE_DIR = join(FRONTEND, "node_modules", "pyodide");
 const DIST = join(FRONTEND, "dist");
 const CACHE = join(REPO_ROOT, ".cache", "frontend-snapshots");
 
-// What the worker imports (src/kernel/bridge.py and the modules it uses).
+// What the worker imports (kernels/transports/worker.py and the modules it uses).
 const PRELOAD = `
 import ast, asyncio, base64, importlib, importlib.util, io, json, os, random, site, sys, traceback, zipfile
 import kernels.runtime.analysis
@@ -42,6 +42,9 @@ import kernels.runtime.kernel
 import kernels.runtime.notebook
 import kernels.runtime.outputs
 import kernels.runtime.protocol as _protocol
+import kernels.transports.session
+import kernels.transports.worker
+import kernels.transports.worker_requests
 import kernels.ui
 import kernels.marimo_compat  # "import marimo" in a cell costs nothing after a restore
 

@@ -142,7 +142,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_kernel(args: argparse.Namespace) -> int:
-    from kernels.runtime.stdio import serve
+    from kernels.transports.stdio import serve
 
     return serve()
 

@@ -584,7 +584,7 @@ class Kernel:
                 elif outcome == "interrupted":
                     ran.append(cell_id)
                     failed.add(cell_id)
-                    self._interrupt_requested = True
+                    interrupted = self._interrupt_requested = True
                 elif outcome == "failed":
                     ran.append(cell_id)
                     failed.add(cell_id)

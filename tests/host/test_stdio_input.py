@@ -9,11 +9,14 @@ ends the wait.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import jsonschema
 import pytest
 
-from tests.host.stdio_client import ROOT, StdioKernel
+from kernels.transports.stdio_client import StdioKernelClient
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.subprocess
 
@@ -24,18 +27,18 @@ VALIDATOR = jsonschema.Draft202012Validator(
 
 @pytest.fixture
 def kernel():
-    k = StdioKernel()
+    k = StdioKernelClient.start()
     yield k
     k.close()
 
 
-def _request(kernel: StdioKernel, cell_id: str, nth: int = 1) -> dict:
+def _request(kernel: StdioKernelClient, cell_id: str, nth: int = 1) -> dict:
     return kernel.wait_for(lambda e: e["type"] == "input_request" and e["cell_id"] == cell_id
                            and sum(1 for x in kernel.events if x["type"] == "input_request"
                                    and x["cell_id"] == cell_id) >= nth)
 
 
-def _completed(kernel: StdioKernel, count: int) -> dict:
+def _completed(kernel: StdioKernelClient, count: int) -> dict:
     kernel.wait_for(lambda e: sum(1 for x in kernel.events if x["type"] == "run_completed") >= count)
     return [e for e in kernel.events if e["type"] == "run_completed"][count - 1]
 
@@ -109,8 +112,7 @@ def test_end_of_stdin_while_a_cell_waits_ends_the_kernel(kernel):
     kernel.send(type="run", cell_ids=["ask"])
     _request(kernel, "ask")
 
-    assert kernel.process.stdin is not None
-    kernel.process.stdin.close()
+    kernel.close_input()
 
     assert kernel.process.wait(timeout=20) == 0
     error = kernel.wait_for(lambda e: e["type"] == "cell_error")

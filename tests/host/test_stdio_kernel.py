@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import jsonschema
 import pytest
 
-from tests.host.stdio_client import ROOT, StdioKernel
+from kernels.transports.stdio_client import StdioKernelClient
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.subprocess
 
@@ -17,7 +20,7 @@ VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 @pytest.fixture
 def kernel():
-    k = StdioKernel()
+    k = StdioKernelClient.start()
     yield k
     k.close()
 
@@ -70,7 +73,7 @@ def test_bad_lines_get_protocol_errors_and_the_kernel_goes_on(kernel):
 WAIT = 60
 
 
-def _interrupt_case(kernel: StdioKernel, code: str) -> None:
+def _interrupt_case(kernel: StdioKernelClient, code: str) -> None:
     """``code`` prints "started" first: the stream event says the cell's own code is
     running (not the kernel's set-up before it), so the interrupt is sent then, with no
     sleep. The cell never ends by itself, so an ``interrupted`` run proves the interrupt
@@ -126,9 +129,8 @@ def test_async_cells_really_await(kernel):
 
 
 def test_eof_on_stdin_ends_the_kernel():
-    k = StdioKernel()
-    assert k.process.stdin is not None
-    k.process.stdin.close()
+    k = StdioKernelClient.start()
+    k.close_input()
     assert k.process.wait(timeout=10) == 0
 
 

@@ -23,18 +23,20 @@ from typing import Any
 
 import pytest
 
-from tests.host.stdio_client import ROOT, StdioKernel
+from kernels.transports.stdio_client import StdioKernelClient, start_kernel_process
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.subprocess
 
 UI_MIME = "application/vnd.playground.ui+json"
 
 
-class UIKernel(StdioKernel):
+class UIKernel(StdioKernelClient):
     """A stdio kernel with a notebook around one element, and a way to wait for quiet."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(start_kernel_process())
         self.send(type="create_cell", cell_id="ping", code="None")
 
     def settle(self, *messages: dict[str, Any]) -> list[dict[str, Any]]:

@@ -61,7 +61,7 @@ def _fresh_imports_stdlib_only() -> Iterator[_NonStdlibBlocker]:
 
 
 # Everything the browser's runtime wheel ships (frontend/scripts/build_runtime_wheel.py).
-SHIPPED_PACKAGES = ("kernels.runtime", "kernels.marimo_compat")
+SHIPPED_PACKAGES = ("kernels.runtime", "kernels.ui", "kernels.marimo_compat", "kernels.transports")
 
 
 def _runtime_module_names() -> list[str]:

@@ -1,10 +1,11 @@
 // The kernel worker: Pyodide plus kernels.runtime, driven by messages.ts.
 //
 // Boot: restore the memory snapshot when there is one (falling back to a
-// normal boot if it fails), make the runtime importable, start bridge.py's
-// Kernel. Then protocol commands go into bridge.py's queue (the runtime's
-// CommandQueue, as over stdio) and are applied one at a time, in order, by one
-// Python consumer task, which merges bursts of set_ui_value into one run;
+// normal boot if it fails), make the runtime importable, start the kernel
+// (kernels/transports/worker.py, in the runtime wheel). Then protocol commands
+// go into its session's queue (kernels/transports/session.py, the same loop as
+// over stdio) and are applied one at a time, in order, by one Python consumer
+// task, which merges bursts of set_ui_value into one run;
 // before a run, the imports of the cells it may run are installed
 // (packages/install.ts), queued as a step of their own.
 // Interrupts: the page writes 2 into the shared interrupt word (sync_buffer.ts),
@@ -12,13 +13,12 @@
 // `interrupt` command is also handled at once (not queued) so a cell awaiting
 // something is cancelled. The word is cleared before each command so an old
 // interrupt cannot hit the next one.
-// Blocking: bridge.py's time.sleep and input() block this worker on the shared
+// Blocking: worker.py's time.sleep and input() block this worker on the shared
 // memory (Atomics.wait) instead of Pyodide's stack switching; without shared
 // memory (a page that is not cross-origin isolated) they cannot wait.
 
 import { loadPyodide, type PyodideAPI } from "pyodide";
 import type { PyProxy } from "pyodide/ffi";
-import bridgeSource from "./bridge.py?raw";
 import type { BootOptions, BootStage, Command, FromWorker, NotebookFile, ToWorker, WorkerRequest } from "./messages";
 import { PackageInstaller } from "../packages/install";
 import { SyncBuffer } from "./sync_buffer";
@@ -32,6 +32,7 @@ const scope = self as unknown as WorkerScope;
 /** Environment variables Python sees, the same for a fresh boot and a restored snapshot. */
 const PYTHON_ENV = { HOME: "/home/pyodide" };
 
+/** kernels.transports.worker.WorkerSession */
 interface Bridge extends PyProxy {
   put_json(text: string): void;
   put_call(call: () => Promise<void>): void;
@@ -40,7 +41,8 @@ interface Bridge extends PyProxy {
 }
 
 let bridge: Bridge | null = null;
-let bridgeModule: PyProxy | null = null;
+/** kernels.transports.worker_requests (notebook files, a cell's imports) */
+let requestsModule: PyProxy | null = null;
 let installer: PackageInstaller | null = null;
 let sync: SyncBuffer | null = null;
 
@@ -84,7 +86,7 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
       return;
     case "request":
       // Parsing and serializing are pure: answer at once, even during a run.
-      if (message.request.op !== "install" && bridgeModule !== null) {
+      if (message.request.op !== "install" && requestsModule !== null) {
         answer(message.id, message.request);
         return;
       }
@@ -141,14 +143,15 @@ del _wheel
 `);
   }
   progress("starting-kernel", "starting the kernel");
-  const module = py.pyimport("types").ModuleType("playground_bridge") as PyProxy;
-  py.runPython(bridgeSource, { globals: module.__dict__, filename: "playground_bridge.py" });
+  // After a restore these modules are already imported (the snapshot holds
+  // them); their files are unpacked next, for the runtime's lazy imports.
+  const module = py.pyimport("kernels.transports.worker") as PyProxy;
   if (snapshotOutcome === "restored") {
     module.install_wheel_file("/tmp/playground_runtime.whl");
     module.after_restore(JSON.stringify(PYTHON_ENV));
   }
   py.FS.unlink("/tmp/playground_runtime.whl");
-  bridgeModule = module;
+  requestsModule = py.pyimport("kernels.transports.worker_requests") as PyProxy;
   if (options.role === "formats") {
     // No kernel here: this worker never runs notebook code, so it is never busy.
     post({ kind: "formats-ready" });
@@ -157,7 +160,7 @@ del _wheel
   if (sync !== null) py.setInterruptBuffer(sync.interruptView);
   py.setStdout({ batched: (text: string) => console.log(text) });
   py.setStderr({ batched: (text: string) => console.warn(text) });
-  bridge = module.Bridge(
+  bridge = module.WorkerSession(
     (json: string) => post({ kind: "event", event: JSON.parse(json) }),
     // Before each command: an old interrupt must not hit the next one.
     () => sync?.clear(),
@@ -180,7 +183,7 @@ del _wheel
   console.debug(`playground worker: ${snapshotOutcome === "restored" ? "snapshot restored" : "booted"} in ${Math.round(performance.now() - started)} ms (Python ready at ${Math.round(pythonAt - started)} ms)`);
 }
 
-/** What bridge.py's time.sleep and input() call; plain functions, so Python gets no proxies to keep. */
+/** What worker.py's time.sleep and input() call; plain functions, so Python gets no proxies to keep. */
 function blockingWaits(shared: SyncBuffer) {
   return {
     sleep: (ms: number) => shared.sleep(ms),
@@ -195,7 +198,7 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-/** Into bridge.py's queue (or wait for boot): commands as JSON, requests and installs as queued JS steps. */
+/** Into the session's queue (or wait for boot): commands as JSON, requests and installs as queued JS steps. */
 function enqueue(item: QueueItem): void {
   if (bridge === null) {
     pending.push(item);
@@ -251,7 +254,7 @@ function cellsAboutToRun(command: Command): { cell_id: string; code: string }[] 
 }
 
 async function installImports(cells: { cell_id: string; code: string }[]): Promise<void> {
-  const missing = JSON.parse(bridgeModule!.unresolved_imports(JSON.stringify(cells))) as Record<string, string[]>;
+  const missing = JSON.parse(requestsModule!.unresolved_imports(JSON.stringify(cells))) as Record<string, string[]>;
   const entries = Object.entries(missing);
   if (entries.length === 0) return;
   for (const [cellId, modules] of entries) {
@@ -260,7 +263,7 @@ async function installImports(cells: { cell_id: string; code: string }[]): Promi
   }
   // A missing standard-library module is only installable when Pyodide unbundled it.
   const modules = [...new Set(entries.flatMap(([, m]) => m))].filter(
-    (m) => !bridgeModule!.stdlib_module(m) || installer!.inLock(m),
+    (m) => !requestsModule!.stdlib_module(m) || installer!.inLock(m),
   );
   const reports = new Map((await installer!.install(modules)).map((r) => [r.module, r]));
   for (const [cellId, names] of entries) {
@@ -285,7 +288,7 @@ async function answer(id: number, request: WorkerRequest): Promise<void> {
 }
 
 async function perform(request: WorkerRequest): Promise<unknown> {
-  const module = bridgeModule!;
+  const module = requestsModule!;
   switch (request.op) {
     case "parse": {
       const parsed = JSON.parse(module.parse_notebook(request.source));

@@ -47,7 +47,7 @@ export interface InstallerOptions {
   /** Absolute, with "{package_name}". */
   wheelIndexUrl: string;
   pyodidePackagesUrl: string | null;
-  /** Runs once micropip is loaded (bridge.py's patch_micropip). */
+  /** Runs once micropip is loaded (kernels/transports/worker.py's patch_micropip). */
   afterMicropipLoaded(): void;
 }
 

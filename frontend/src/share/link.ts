@@ -13,7 +13,7 @@ const PREFIX = "#code/";
 
 /**
  * The notebook to serialize for a link: the worker's serialize request writes
- * marimo's file format when the file says `format: "marimo"` (bridge.py,
+ * marimo's file format when the file says `format: "marimo"` (kernels/transports/worker_requests.py,
  * serialize_notebook), our own format otherwise (drafts, the account).
  */
 export function asMarimoFile(file: NotebookFile): NotebookFile & { format: "marimo" } {

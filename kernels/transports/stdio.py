@@ -4,9 +4,8 @@
 JSON event per line. A reader thread parses commands so that ``interrupt``
 acts at once, even while a cell is busy: it cancels an awaiting cell and
 sends SIGINT to the main thread, whose handler raises ``KeyboardInterrupt``
-only if a cell's code is on the stack. Other commands wait in a
-:class:`~kernels.runtime.commands.CommandQueue`, which merges bursts of
-``set_ui_value``.
+only if a cell's code is on the stack. Everything else is the shared
+:class:`~kernels.transports.session.Session` loop.
 
 A cell's ``input()`` blocks the main thread: the kernel sends ``input_request``
 and waits on an :class:`InputWaiter`, to which the reader thread hands the
@@ -20,31 +19,17 @@ points at stderr and events go to a private duplicate of the original stdout.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import sys
 import threading
-from typing import Any, TextIO
+from collections.abc import Callable
+from types import FrameType
+from typing import TextIO
 
 from kernels.runtime import protocol as p
-from kernels.runtime.commands import CommandQueue
 from kernels.runtime.execution import in_cell_code
-from kernels.runtime.kernel import Kernel
-
-
-class _EventWriter:
-    """Writes events as JSON lines; safe to call from the reader thread too."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-        self._lock = threading.Lock()
-
-    def __call__(self, event: Any) -> None:
-        line = json.dumps(p.to_json(event), ensure_ascii=False, default=repr)
-        with self._lock:
-            self._stream.write(line + "\n")
-            self._stream.flush()
+from kernels.transports.session import Session
 
 
 class InputWaiter:
@@ -54,7 +39,7 @@ class InputWaiter:
     is ready for the reply, so a quick client cannot answer too early.
     """
 
-    def __init__(self, emit: Any) -> None:
+    def __init__(self, emit: Callable[[p.Message], None]) -> None:
         self._emit = emit
         self._ready = threading.Condition()
         self._waiting: str | None = None  # the cell waiting for a line
@@ -124,21 +109,30 @@ def _private_stdout() -> TextIO:
 
 def serve(stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     """Run a kernel on stdin/stdout until EOF or a ``shutdown`` command."""
-    stdin = stdin or sys.stdin
-    out = stdout or _private_stdout()
-    emit = _EventWriter(out)
-    kernel = Kernel(emit)
-    return asyncio.run(_serve(kernel, emit, stdin))
+    return asyncio.run(_serve(stdin or sys.stdin, stdout or _private_stdout()))
 
 
-async def _serve(kernel: Kernel, emit: _EventWriter, stdin: TextIO) -> int:
-    loop = asyncio.get_running_loop()
-    queue = CommandQueue()
-    inputs = InputWaiter(emit)
+async def _serve(stdin: TextIO, out: TextIO) -> int:
+    def send(text: str) -> None:
+        out.write(text + "\n")
+        out.flush()
+
+    session = Session(send, threadsafe=True)
+    kernel = session.kernel
+    inputs = InputWaiter(session.emit)
     kernel.ask_input = inputs.ask
     main_thread = threading.main_thread().ident
 
-    def on_sigint(signum: int, frame: Any) -> None:
+    def interrupt_busy_code() -> None:
+        # A cell waiting for input wakes up interrupted; others get SIGINT.
+        if not inputs.interrupt() and main_thread is not None:
+            signal.pthread_kill(main_thread, signal.SIGINT)
+
+    session.interrupt_busy_code = interrupt_busy_code
+    session.take_input_reply = inputs.reply
+    session.on_shutdown = inputs.close
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
         if kernel.running and in_cell_code(frame):
             raise KeyboardInterrupt
 
@@ -147,43 +141,16 @@ async def _serve(kernel: Kernel, emit: _EventWriter, stdin: TextIO) -> int:
     def read_commands() -> None:
         for line in stdin:
             line = line.strip()
-            if not line:
-                continue
-            try:
-                command = p.command_from_json(json.loads(line))
-            except json.JSONDecodeError as exc:
-                emit(p.ProtocolError(f"not valid JSON: {exc.msg} (column {exc.colno})"))
-                continue
-            except p.ProtocolViolation as exc:
-                emit(p.ProtocolError(str(exc)))
-                continue
-            if isinstance(command, p.Interrupt):
-                if kernel.running:
-                    kernel.interrupt()
-                    # A cell waiting for input wakes up interrupted; others get SIGINT.
-                    if not inputs.interrupt() and main_thread is not None:
-                        signal.pthread_kill(main_thread, signal.SIGINT)
-                continue
-            if isinstance(command, p.InputReply) and inputs.reply(command):
-                continue
-            if isinstance(command, p.Shutdown):
-                inputs.close()
-            loop.call_soon_threadsafe(queue.put, command)
+            if line:
+                session.receive(line)
         inputs.close()
-        loop.call_soon_threadsafe(queue.put, None)
+        session.put(None)
 
     reader = threading.Thread(target=read_commands, name="kernel-stdin", daemon=True)
-    emit(kernel.ready_event())
+    session.emit(session.ready())
     reader.start()
     try:
-        while not kernel.closed:
-            command = await queue.get()
-            if command is None:
-                break
-            try:
-                await kernel.handle(command)
-            except KeyboardInterrupt:  # arrived between cells; the run is over
-                continue
+        await session.finished()
     finally:
         signal.signal(signal.SIGINT, previous_handler)
     return 0
