@@ -65,7 +65,7 @@ $(VENV)/bin/python:
 # setuptools explains editable installs in a box of asterisks on every install (its
 # InformationOnly warning "Editable installation."): information, which newcomers
 # read as an error, so that one warning is filtered out, by its text.
-$(VENV_STAMP): requirements.txt requirements-dev.txt pyproject.toml | $(VENV)/bin/python
+$(VENV_STAMP): requirements.txt requirements-dev.txt deploy/kernel-requirements.txt pyproject.toml | $(VENV)/bin/python
 	$(PIP_INSTALL) -r requirements-dev.txt
 	PYTHONWARNINGS="ignore:Editable installation" $(PIP_INSTALL) --no-deps --no-build-isolation -e .
 	@touch $@

@@ -6,3 +6,7 @@ the repository root (``pages`` for the site's pages and the playground page, ``w
 for middleware and headers, ``notebooks``, ``sharing`` and the rest); they never
 import this package (tests/service/test_layout.py).
 """
+
+from playground.celery import app as celery_app
+
+__all__ = ["celery_app"]

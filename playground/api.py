@@ -24,6 +24,7 @@ from ninja.parser import Parser
 
 from notebooks.api import router as notebooks_router
 from notebooks.errors import NotebookError
+from serverkernels.api import router as kernels_router
 from sharing.access import ActionDenied, NotebookNotFound
 from sharing.api import router as sharing_router
 from sharing.api_access import access_check_before_validation_error
@@ -68,6 +69,7 @@ api = NinjaAPI(
 )
 api.add_router("/notebooks", notebooks_router)
 api.add_router("/", sharing_router)
+api.add_router("/", kernels_router)
 
 
 @api.exception_handler(NotebookError)

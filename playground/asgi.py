@@ -22,13 +22,14 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from notebooks.routing import websocket_urlpatterns  # noqa: E402
+from notebooks.routing import websocket_urlpatterns as notebook_routes  # noqa: E402
+from serverkernels.routing import websocket_urlpatterns as kernel_routes  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_application,
         "websocket": OriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
+            AuthMiddlewareStack(URLRouter([*notebook_routes, *kernel_routes])),
             # The origin exactly: a bare host name would admit any scheme and port.
             [settings.APP_ORIGIN],
         ),

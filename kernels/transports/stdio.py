@@ -137,6 +137,9 @@ async def _serve(stdin: TextIO, out: TextIO) -> int:
             raise KeyboardInterrupt
 
     previous_handler = signal.signal(signal.SIGINT, on_sigint)
+    # A parent that blocks SIGINT in the thread that started us (a Celery worker's
+    # pool thread does) passes that mask on through exec: interrupts would never land.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
     def read_commands() -> None:
         for line in stdin:

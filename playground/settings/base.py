@@ -12,7 +12,14 @@ from whitenoise.compress import Compressor
 
 from web.static_files import add_static_file_headers, static_file_is_immutable
 
-from .environment import env_int, env_list, origin_from_url, redis_settings, s3_storage_from_env
+from .environment import (
+    env_bool,
+    env_int,
+    env_list,
+    origin_from_url,
+    redis_settings,
+    s3_storage_from_env,
+)
 
 # The repository root (this file is playground/settings/base.py).
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -47,6 +54,7 @@ INSTALLED_APPS = [
     "notebooks",
     "sharing",
     "packages",
+    "serverkernels",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +268,38 @@ CACHES["revisions"] = {
     "LOCATION": "playground-revisions",
     "OPTIONS": {"MAX_ENTRIES": env_int("REVISION_CACHE_ENTRIES", 2000)},
 }
+
+# --- server kernels (serverkernels/, deploy/README.md) ------------------------------
+# Off without Redis (`make run`): the page then says so and notebooks run in the browser.
+KERNELS_REDIS_URL = os.environ.get("KERNELS_REDIS_URL", "").strip() or REDIS_URL
+KERNELS_REDIS_PREFIX = os.environ.get("KERNELS_REDIS_PREFIX", "pgk")
+# Kernels one person may have running at once; more wait in the queue.
+KERNELS_PER_USER = env_int("KERNELS_PER_USER", 2)
+# Shut down after this long with nothing running, no page open and no command.
+KERNEL_IDLE_SECONDS = env_int("KERNEL_IDLE_SECONDS", 20 * 60)
+KERNEL_MAX_AGE_SECONDS = env_int("KERNEL_MAX_AGE_SECONDS", 12 * 3600)
+# serverkernels.sandbox.Limits (docs/security.md, "Server kernels: the sandbox").
+KERNEL_LIMITS = {
+    "memory_bytes": env_int("KERNEL_MEMORY_BYTES", 2 * 1024**3),
+    "cpu_seconds": env_int("KERNEL_CPU_SECONDS", 3600),
+    "processes": env_int("KERNEL_PROCESSES", 256),
+    "file_size_bytes": env_int("KERNEL_FILE_SIZE_BYTES", 1024**3),
+    "workdir_bytes": env_int("KERNEL_WORKDIR_BYTES", 1024**3),
+    "output_bytes_per_run": env_int("KERNEL_OUTPUT_BYTES_PER_RUN", 16 * 1024**2),
+}
+# Only for a development machine without bubblewrap: kernels then run with limits
+# and a filtered environment but no namespaces. Never in production.
+KERNEL_ALLOW_UNSANDBOXED = env_bool("KERNEL_ALLOW_UNSANDBOXED", False)
+# The interpreter (and its virtualenv: deploy/kernel-requirements.txt) kernels run on.
+KERNEL_PYTHON = os.environ.get("KERNEL_PYTHON", "")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip() or KERNELS_REDIS_URL
+CELERY_TASK_ROUTES = {"serverkernels.*": {"queue": "kernels"}}
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A kernel task holds its slot for hours: a worker takes a task only into a free slot,
+# never into a queue of its own behind busy ones while another worker has room.
+CELERY_WORKER_DISABLE_PREFETCH = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- limits --------------------------------------------------------------------------
 NOTEBOOK_MAX_BYTES = env_int("NOTEBOOK_MAX_BYTES", 2 * 1024 * 1024)

@@ -58,6 +58,8 @@ else:
 
 REDIS_URL = env_required("REDIS_URL")
 CACHES, CHANNEL_LAYERS = redis_settings(REDIS_URL)
+KERNELS_REDIS_URL = os.environ.get("KERNELS_REDIS_URL", "").strip() or REDIS_URL
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip() or KERNELS_REDIS_URL
 CACHES["revisions"] = _BASE_CACHES["revisions"]
 
 env_required("S3_BUCKET")

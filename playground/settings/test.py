@@ -24,6 +24,8 @@ DATABASES = {
 # Set by tests/real_services.py; without it (a bare `manage.py check`), in-process ones.
 REDIS_URL = os.environ.get("PLAYGROUND_TEST_REDIS_URL") or None
 CACHES, CHANNEL_LAYERS = redis_settings(REDIS_URL)
+KERNELS_REDIS_URL = os.environ.get("KERNELS_REDIS_URL", "").strip() or REDIS_URL
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip() or KERNELS_REDIS_URL
 CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"
 CACHES["revisions"] = _BASE_CACHES["revisions"]
 NOTEBOOKS_STORAGE = s3_storage_from_env() or NOTEBOOKS_STORAGE  # noqa: F405

@@ -1,0 +1,1 @@
+"""Server kernels: notebook sessions run by Celery workers in sandboxed child processes."""

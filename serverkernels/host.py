@@ -1,0 +1,231 @@
+"""The worker's side of a server kernel session: one sandboxed kernel, its commands and events.
+
+A Celery worker of the ``kernels`` queue runs :func:`host_session` for each start
+of a session (serverkernels.tasks); the task holds one of the worker's slots for
+the session's whole life. It
+
+- claims the start (a task delivered twice, or for an older start, does nothing);
+- starts the kernel in its sandbox (:mod:`serverkernels.sandbox`) and reads its
+  events with the shared stdio client (:mod:`kernels.transports.stdio_client`);
+- numbers each event and hands it to the session's channel-layer group (live)
+  and its Redis stream (replay), unchanged inside ``{"seq": n, "event": ...}``;
+- reads commands from the session's Redis stream and writes them to the kernel;
+  ``interrupt`` reaches the kernel at once, as over any stdio kernel;
+- beats every second, so the service knows it is alive (:mod:`serverkernels.store`);
+- ends it: on ``shutdown`` / ``restart`` control, when a limit killed the kernel
+  (the message names the limit), when it has been idle too long (nothing
+  running, no page connected, no command for ``idle_seconds``) or too old.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kernels.transports.stdio_client import StdioKernelClient
+from serverkernels import sandbox
+from serverkernels.store import Store
+
+log = logging.getLogger(__name__)
+
+#: Events whose last one per cell is kept, to show at once when the session is reopened.
+KEPT_OUTPUTS = frozenset({"output", "cell_error"})
+
+
+@dataclass(frozen=True)
+class HostConfig:
+    limits: sandbox.Limits
+    runtime_root: Path
+    idle_seconds: float = 20 * 60
+    max_age_seconds: float = 12 * 3600
+    allow_unsandboxed: bool = False
+    python: str | None = None
+
+
+Publish = Callable[[str, str], None]  # (session id, frame) -> deliver to the live group
+
+
+class SessionHost:
+    """One start of one session, in a worker."""
+
+    def __init__(self, store: Store, session_id: str, epoch: int, worker: str,
+                 config: HostConfig, publish: Publish) -> None:
+        self.store = store
+        self.session_id = session_id
+        self.epoch = epoch
+        self.worker = worker
+        self.config = config
+        self._publish = publish
+        self.kernel: sandbox.SandboxedProcess | None = None
+        self.client: StdioKernelClient | None = None
+        self.busy = False
+        self.last_command = time.time()
+        self.started = time.time()
+        self._run_bytes = 0
+        self._cut_message = ""
+        self._stop = threading.Event()
+
+    # -- frames out
+
+    def send_frame(
+        self, body: dict[str, Any] | None = None, *, event_text: str | None = None
+    ) -> None:
+        """One frame to the session's pages: a kernel event's text as it is, or ``body``."""
+        if event_text is not None:
+            text = '{"event":' + event_text + "}"
+        else:
+            text = json.dumps(body, separators=(",", ":"))
+        _, frame = self.store.append_frame(self.session_id, text)
+        self._publish(self.session_id, frame)
+
+    def set_state(self, state: str, message: str = "") -> None:
+        self.store.update(self.session_id, state=state, message=message)
+        self.send_frame({"session": {"state": state, "message": message}})
+
+    def _on_line(self, stamp: float, text: str, event: dict[str, Any]) -> None:
+        kind = event.get("type")
+        self._run_bytes += len(text)
+        if self._run_bytes > self.config.limits.output_bytes_per_run and self.kernel is not None:
+            if not self._cut_message:
+                self._cut_message = self._output_message()
+                self.kernel.kill()
+            return
+        self.send_frame(event_text=text)
+        cell = event.get("cell_id")
+        if kind in KEPT_OUTPUTS and isinstance(cell, str):
+            self.store.keep_output(self.session_id, cell, text)
+        elif kind == "cell_status" and isinstance(cell, str) and event.get("status") == "running":
+            self.store.keep_output(self.session_id, cell, None)
+            if not self.busy:
+                self.busy = True
+                self.set_state("running")
+        elif kind == "run_completed":
+            self._run_bytes = 0
+            if self.busy:
+                self.busy = False
+                self.set_state("idle")
+        elif kind == "kernel_ready":
+            self.set_state("idle")
+
+    def _output_message(self) -> str:
+        limit = sandbox.format_bytes(self.config.limits.output_bytes_per_run)
+        return f"The kernel was stopped: one run sent more than {limit} of output."
+
+    # -- the kernel
+
+    def _start_kernel(self) -> None:
+        self._run_bytes = 0
+        self._cut_message = ""
+        self.busy = False
+        kwargs: dict[str, Any] = {}
+        if self.config.python:
+            kwargs["python"] = self.config.python
+        self.kernel = sandbox.spawn(
+            sandbox.KERNEL_ARGS, runtime_root=self.config.runtime_root,
+            limits=self.config.limits, allow_unsandboxed=self.config.allow_unsandboxed, **kwargs,
+        )
+        self.client = StdioKernelClient(
+            self.kernel.popen, on_line=self._on_line, keep_events=False,
+            max_line_bytes=self.config.limits.output_bytes_per_run,
+        )
+
+    def _stop_kernel(self) -> None:
+        if self.client is not None and not self.client.ended:
+            try:
+                self.client.close(timeout=5)
+            except OSError:
+                pass
+        if self.kernel is not None:
+            self.kernel.cleanup()
+        self.client = None
+        self.kernel = None
+
+    def _death_message(self) -> str:
+        assert self.kernel is not None
+        if self.client is not None and self.client.overflowed:
+            self._cut_message = self._output_message()
+        if self._cut_message:
+            return self._cut_message
+        self.kernel.wait()
+        limit = self.kernel.classify_exit()
+        if limit:
+            return limit
+        code = self.kernel.popen.returncode
+        return f"The kernel stopped unexpectedly (exit status {code})."
+
+    # -- the loop
+
+    def _beat(self) -> None:
+        while not self._stop.wait(1.0):
+            try:
+                memory = 0
+                if self.kernel is not None:
+                    memory = int(getattr(self.kernel.usage(), "memory_bytes", 0) or 0)
+                self.store.beat(self.session_id, memory)
+            except Exception:  # Redis away for a moment: the next beat tries again
+                log.exception("heartbeat of session %s failed", self.session_id)
+
+    def _idle_too_long(self, now: float) -> str | None:
+        if self.busy:
+            return None
+        if now - self.started > self.config.max_age_seconds:
+            return "The kernel was shut down: it reached its maximum age."
+        if (now - self.last_command > self.config.idle_seconds
+                and self.store.clients(self.session_id) == 0):
+            return "The kernel was shut down after being idle; its last outputs are kept."
+        return None
+
+    def run(self) -> str:
+        """Host the session until it ends; what ended it."""
+        if not self.store.claim(self.session_id, self.epoch, self.worker):
+            return "not claimed"
+        beat = threading.Thread(target=self._beat, name=f"beat-{self.session_id}", daemon=True)
+        beat.start()
+        try:
+            return self._serve()
+        finally:
+            self._stop.set()
+            self._stop_kernel()
+
+    def _serve(self) -> str:
+        try:
+            self._start_kernel()
+        except sandbox.SandboxUnavailable as exc:
+            self.set_state("dead", str(exc))
+            return "dead"
+        after = "0"
+        while True:
+            for entry_id, fields in self.store.read_commands(self.session_id, after, 500):
+                after = entry_id
+                control = fields.get("control")
+                if control == "shutdown":
+                    self.set_state("stopped", "The kernel was shut down.")
+                    return "stopped"
+                if control == "restart":
+                    self._stop_kernel()
+                    self.set_state("starting")
+                    self._start_kernel()
+                    continue
+                text = fields.get("c")
+                if text is not None and self.client is not None and not self.client.ended:
+                    self.last_command = time.time()
+                    try:
+                        self.client.send_raw(text)
+                    except (BrokenPipeError, ValueError):
+                        pass  # it died; found below
+            if self.client is not None and self.client.ended:
+                message = self._death_message()
+                self.set_state("dead", message)
+                return "dead"
+            if self.store.get(self.session_id) is None:
+                return "forgotten"
+            culled = self._idle_too_long(time.time())
+            if culled:
+                self.set_state("culled", culled)
+                return "culled"

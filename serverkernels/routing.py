@@ -1,0 +1,10 @@
+"""Websocket routes of server kernels (mounted by playground.asgi)."""
+
+from django.urls import path
+
+import notebooks.converters  # noqa: F401  (registers <urlsafe:...>)
+from serverkernels.consumers import KernelConsumer
+
+websocket_urlpatterns = [
+    path("ws/kernels/<urlsafe:session_id>/", KernelConsumer.as_asgi()),
+]

@@ -1,0 +1,72 @@
+"""Celery tasks of the ``kernels`` queue, and the worker's heartbeat (its free slots).
+
+``host_session`` holds one worker slot for the whole life of one start of a
+session (serverkernels.host does the work). Tasks are acknowledged when they
+start, so a worker killed with SIGKILL does not get its sessions delivered again:
+they are marked lost (heartbeat expiry) and the person restarts them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+
+from celery import shared_task, signals
+
+from serverkernels import conf, sandbox, services
+from serverkernels.host import SessionHost
+
+log = logging.getLogger(__name__)
+
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+_stop_beating = threading.Event()
+
+
+@shared_task(name="serverkernels.host_session", ignore_result=True, acks_late=False)
+def host_session(session_id: str, epoch: int) -> str:
+    host = SessionHost(conf.store(), session_id, epoch, WORKER_ID, conf.host_config(),
+                       services.publish)
+    outcome = "not claimed"
+    try:
+        outcome = host.run()
+        return outcome
+    finally:
+        if outcome != "not claimed":
+            services.session_ended(session_id)
+
+
+def _beat(slots: int) -> None:
+    """Every second: advertise the slots, mark other workers' dead sessions lost, admit."""
+    store = conf.store()
+    while True:
+        try:
+            store.worker_beat(WORKER_ID, slots)
+            for session_id in conf.fair_queue().admitted_sessions():
+                services.kernel_refresh(session_id)
+            services.admit()
+        except Exception:  # Redis away for a moment: the next beat tries again
+            log.exception("worker heartbeat failed")
+        if _stop_beating.wait(1.0):
+            return
+
+
+@signals.worker_ready.connect
+def _advertise(sender: object = None, **kwargs: object) -> None:
+    if not conf.enabled():
+        return
+    controller = getattr(sender, "controller", None)
+    slots = int(getattr(controller, "concurrency", 0) or 1)
+    # Groups of kernels whose worker was killed (SIGKILL leaves no time to clean up).
+    sandbox.remove_stale_cgroups()
+    if missing := sandbox.probe().unenforced():
+        log.warning("kernel limits this host cannot enforce: %s", "; ".join(missing))
+    threading.Thread(target=_beat, args=(slots,), name="kernel-worker-beat", daemon=True).start()
+
+
+@signals.worker_shutdown.connect
+def _withdraw(**kwargs: object) -> None:
+    _stop_beating.set()
+    if conf.enabled():
+        conf.store().worker_gone(WORKER_ID)

@@ -1,0 +1,211 @@
+"""Server kernel sessions end to end: the service, real Redis and real Celery worker processes.
+
+Commands go in as the websocket would put them (the session's command stream);
+frames are read from the session's event stream, as the websocket replays them.
+Each test waits on frames or Redis state, never on the clock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from notebooks.models import Notebook
+from serverkernels import conf, services
+from serverkernels.models import KernelSession
+from sharing import services as sharing_services
+from sharing.access import ActionDenied, NotebookNotFound
+from tests.factories import collaborator_make, notebook_make, user_make
+from tests.serverkernels.frames import Frames, event_of, state_of
+from tests.serverkernels.workers import KernelWorker
+
+pytestmark = [pytest.mark.subprocess, pytest.mark.django_db(transaction=True)]
+
+Workers = Callable[..., KernelWorker]
+
+
+def send(session: KernelSession, **command: Any) -> None:
+    conf.store().push_command(session.public_id, json.dumps(command))
+
+
+def run_cell(session: KernelSession, frames: Frames, cell_id: str, code: str) -> dict[str, Any]:
+    """Create (or update) a cell, run it, and return that run's run_completed event."""
+    start = len(frames.frames)
+    send(session, type="create_cell", cell_id=cell_id, code=code)
+    send(session, type="update_cell", cell_id=cell_id, code=code)
+    send(session, type="run", cell_ids=[cell_id])
+    return frames.wait_for(event_of("run_completed"), start)["event"]
+
+
+def started(notebook: Notebook) -> tuple[KernelSession, Frames]:
+    session = services.kernel_start(user=notebook.owner, notebook=notebook)
+    frames = Frames(conf.store(), session.public_id)
+    frames.wait_for(event_of("kernel_ready"))
+    return session, frames
+
+
+def outputs(frames: Frames, cell_id: str, start: int = 0) -> list[str]:
+    return [e["data"].get("text/plain", "") for e in frames.events(start)
+            if e["type"] == "output" and e["cell_id"] == cell_id]
+
+
+def test_a_server_kernel_runs_numpy_and_interrupts_a_busy_loop(workers: Workers) -> None:
+    workers(slots=1)
+    notebook = notebook_make(user_make())
+    session, frames = started(notebook)
+
+    done = run_cell(session, frames, "a", "import numpy as np\nnp.arange(5).sum()")
+    assert done["failed"] == []
+    assert outputs(frames, "a") == ["np.int64(10)"]
+
+    start = len(frames.frames)
+    send(session, type="create_cell", cell_id="loop", code="while True:\n    pass")
+    send(session, type="run", cell_ids=["loop"])
+    frames.wait_for(event_of("cell_status", cell_id="loop", status="running"), start)
+    frames.wait_for(state_of("running"), start)
+    send(session, type="interrupt")
+    done = frames.wait_for(event_of("run_completed"), start)["event"]
+    assert done["interrupted"] is True and done["failed"] == ["loop"]
+    frames.wait_for(state_of("idle"), start)
+
+    # The kernel is still the same one: its names survived the interrupt.
+    done = run_cell(session, frames, "b", "int(np.arange(3).sum())")
+    assert outputs(frames, "b") == ["3"]
+
+
+def test_starting_again_returns_the_running_session_and_only_editors_start_one(
+    workers: Workers,
+) -> None:
+    workers(slots=2)
+    owner = user_make()
+    notebook = notebook_make(owner)
+    session, _ = started(notebook)
+    assert services.kernel_start(user=owner, notebook=notebook) == session
+
+    stranger = user_make()
+    with pytest.raises(NotebookNotFound):
+        services.kernel_start(user=stranger, notebook=notebook)
+    # Anyone may read a public notebook; only editors run a kernel on it.
+    sharing_services.notebook_visibility_set(notebook=notebook, visibility="public")
+    with pytest.raises(ActionDenied):
+        services.kernel_start(user=stranger, notebook=notebook)
+    # A collaborator (may edit) gets a session of their own, not the owner's.
+    collaborator = user_make()
+    collaborator_make(notebook, collaborator)
+    theirs = services.kernel_start(user=collaborator, notebook=notebook)
+    assert theirs != session and theirs.owner == collaborator
+
+
+def test_a_killed_worker_leaves_its_sessions_lost_and_they_restart_elsewhere(
+    workers: Workers,
+) -> None:
+    doomed = workers(slots=1)
+    notebook = notebook_make(user_make())
+    session, frames = started(notebook)
+    assert conf.store().get(session.public_id).worker == doomed.worker_id
+    run_cell(session, frames, "count", "import pathlib\nruns = 1\nruns")
+
+    start = len(frames.frames)
+    send(session, type="create_cell", cell_id="slow", code="while True:\n    pass")
+    send(session, type="run", cell_ids=["slow"])
+    frames.wait_for(event_of("cell_status", cell_id="slow", status="running"), start)
+    doomed.kill()
+    # Another worker notices the silence (the heartbeat expired) and marks it lost ...
+    survivor = workers(slots=1)
+    lost = frames.wait_for(state_of("lost"), start)
+    assert "stopped" in lost["session"]["message"]
+    # ... and nothing is redelivered to it: no cell runs again by itself ...
+    assert services.kernel_view(session).state == "lost"
+    assert not any(e["type"] == "kernel_ready" for e in frames.events(start))
+    # ... until the person restarts the session, which the new worker hosts, fresh.
+    restart_at = len(frames.frames)
+    services.kernel_restart(session)
+    frames.wait_for(event_of("kernel_ready"), restart_at)
+    assert conf.store().get(session.public_id).worker == survivor.worker_id
+    ran_again = [e for e in frames.events(restart_at) if e["type"] == "cell_status"
+                 and e["status"] == "running"]
+    assert ran_again == []
+    done = run_cell(session, frames, "fresh", "'runs' in globals()")
+    assert outputs(frames, "fresh", restart_at) == ["False"]
+    assert done["failed"] == []
+
+
+def test_a_kernel_killed_by_its_cpu_limit_says_which_limit(workers: Workers) -> None:
+    workers(slots=1, KERNEL_CPU_SECONDS="1")
+    notebook = notebook_make(user_make())
+    session, frames = started(notebook)
+    start = len(frames.frames)
+    send(session, type="create_cell", cell_id="spin", code="while True:\n    pass")
+    send(session, type="run", cell_ids=["spin"])
+    dead = frames.wait_for(state_of("dead"), start)
+    assert "CPU" in dead["session"]["message"]
+    assert services.kernel_view(session).state == "dead"
+
+
+def test_output_beyond_the_volume_limit_stops_the_kernel_and_not_the_worker(
+    workers: Workers,
+) -> None:
+    worker = workers(slots=1, KERNEL_OUTPUT_BYTES_PER_RUN=str(256 * 1024))
+    notebook = notebook_make(user_make())
+    session, frames = started(notebook)
+    # A hundred megabytes printed: the kernel itself keeps 2 MiB of a run's text and
+    # says the rest was cut; more than the worker's limit of 256 KiB stops the kernel.
+    start = len(frames.frames)
+    send(session, type="create_cell", cell_id="flood", code="print('x' * 100_000_000)")
+    send(session, type="run", cell_ids=["flood"])
+    dead = frames.wait_for(state_of("dead"), start)
+    assert "256 KiB of output" in dead["session"]["message"]
+    sent = sum(len(json.dumps(f)) for f in frames.frames[start:])
+    assert sent < 2 * 256 * 1024
+    # The worker lives on and takes the restart.
+    assert worker.process.poll() is None
+    restart_at = len(frames.frames)
+    services.kernel_restart(session)
+    frames.wait_for(event_of("kernel_ready"), restart_at)
+    run_cell(session, frames, "ok", "1 + 1")
+    assert outputs(frames, "ok", restart_at) == ["2"]
+
+
+def test_shutdown_stops_the_kernel_and_frees_its_slot(workers: Workers) -> None:
+    workers(slots=1)
+    first = notebook_make(user_make())
+    second = notebook_make(user_make())
+    session, frames = started(first)
+    waiting = services.kernel_start(user=second.owner, notebook=second)
+    view = services.kernel_view(waiting)
+    assert (view.state, view.position) == ("queued", 1)
+
+    services.kernel_shutdown(session)
+    frames.wait_for(state_of("stopped"))
+    Frames(conf.store(), waiting.public_id).wait_for(state_of("idle"))
+    assert services.kernel_view(waiting).state == "idle"
+
+
+def test_the_queue_takes_owners_in_turn_and_holds_each_to_their_cap(
+    kernel_env: dict[str, str], workers: Workers, settings: Any
+) -> None:
+    settings.KERNELS_PER_USER = 2
+    greedy, modest = user_make(), user_make()
+    greedy_sessions = [
+        services.kernel_start(user=greedy, notebook=notebook_make(greedy)) for _ in range(3)
+    ]
+    modest_session = services.kernel_start(user=modest, notebook=notebook_make(modest))
+    # No worker yet: all wait, the second owner's first session right after the first's.
+    positions = [services.kernel_view(s).position for s in [*greedy_sessions, modest_session]]
+    assert positions == [1, 3, 4, 2]
+    assert services.kernel_view(modest_session).workers == 0
+
+    # Two slots: one each, not two for whoever asked first.
+    workers(slots=2)
+    Frames(conf.store(), greedy_sessions[0].public_id).wait_for(state_of("idle"))
+    Frames(conf.store(), modest_session.public_id).wait_for(state_of("idle"))
+    assert [services.kernel_view(s).state for s in greedy_sessions[1:]] == ["queued", "queued"]
+
+    # Four more slots: the greedy owner gets one more (cap 2), never three.
+    workers(slots=4)
+    Frames(conf.store(), greedy_sessions[1].public_id).wait_for(state_of("idle"))
+    states = [services.kernel_view(s).state for s in greedy_sessions]
+    assert states == ["idle", "idle", "queued"]
