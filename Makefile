@@ -1,7 +1,7 @@
 # Developer tasks for Playground.
 #
 #   make run    install what is missing, migrate, serve on http://127.0.0.1:8000
-#   make test   install what is missing, then ruff, pytest and the Pyodide run
+#   make test   install what is missing, then ruff, mypy, pytest and the Pyodide run
 #
 # Everything installs into the repository: .venv (Python), frontend/node_modules
 # (npm), .cache/pyodide-wheels (wheels for the Pyodide test run). Each step
@@ -38,8 +38,8 @@ PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check
 .PHONY: help
 help:
 	@echo "make run           install, migrate and serve on http://$(HOST):$(PORT)"
-	@echo "make test          install, then ruff + pytest + the runtime tests under Pyodide"
-	@echo "make lint          ruff check . and the frontend's TypeScript check"
+	@echo "make test          install, then lint + pytest + the runtime tests under Pyodide"
+	@echo "make lint          ruff, mypy (kernels/ strict on its own, the Django apps) and tsc"
 	@echo "make frontend-build  build frontend/dist (Vite, runtime wheel, snapshot)"
 	@echo "make test-python   pytest (all of tests/)"
 	@echo "make test-pyodide  tests/runtime under Pyodide 314 (Node)"
@@ -136,9 +136,14 @@ run: $(VENV_STAMP) frontend-build
 test: $(VENV_STAMP) $(NODE_STAMP) $(WHEEL_STAMP) frontend-build
 	@$(MAKE) -k lint test-python test-pyodide
 
+# mypy: the runtime on its own (no site-packages: standard library only, as in Pyodide),
+# as Python 3.11 and 3.14 see it; then the Django apps (pyproject.toml, docs/testing.md).
 .PHONY: lint
 lint: $(VENV_STAMP) $(NODE_STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy --no-site-packages kernels
+	$(VENV)/bin/mypy --no-site-packages --python-version 3.14 kernels
+	$(VENV)/bin/mypy
 	node frontend/scripts/protocol_types.mjs --check
 	cd frontend && npx --no-install tsc --noEmit -p .
 
@@ -154,5 +159,5 @@ test-pyodide: $(NODE_STAMP) $(WHEEL_STAMP)
 
 .PHONY: clean
 clean:
-	rm -rf $(VENV) .cache frontend/node_modules $(FRONTEND_DIST) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .cache frontend/node_modules $(FRONTEND_DIST) .pytest_cache .ruff_cache .mypy_cache .hypothesis
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,16 +1,16 @@
 """Reads for the account pages."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from accounts.models import ApiToken
 
 
-def api_token_list(*, user: AbstractBaseUser) -> QuerySet[ApiToken]:
+def api_token_list(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
 
 
-def api_token_get(*, user: AbstractBaseUser, public_id: str) -> ApiToken | None:
+def api_token_get(*, user: User, public_id: str) -> ApiToken | None:
     return ApiToken.objects.filter(user=user, public_id=public_id).first()
 
 
@@ -18,7 +18,7 @@ def api_token_get(*, user: AbstractBaseUser, public_id: str) -> ApiToken | None:
 ANONYMOUS_NAME = "A Playground user"
 
 
-def user_public_name(*, user: AbstractBaseUser | None) -> str:
+def user_public_name(*, user: User | None) -> str:
     """The name others see for ``user``: the one set on the account page, never the e-mail.
 
     E-mail addresses are shown only to people who edit a notebook together (its owner

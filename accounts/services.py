@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from accounts.models import ApiToken
@@ -29,7 +29,7 @@ class TokenError(AccountError):
     pass
 
 
-def user_public_name_set(*, user: AbstractBaseUser, name: str) -> None:
+def user_public_name_set(*, user: User, name: str) -> None:
     """Set the name people who do not edit with ``user`` see (empty: a generic one)."""
     name = " ".join(name.split())
     if len(name) > PUBLIC_NAME_MAX_LENGTH:
@@ -51,7 +51,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def api_token_create(*, user: AbstractBaseUser, name: str) -> NewToken:
+def api_token_create(*, user: User, name: str) -> NewToken:
     name = " ".join(name.replace("\x00", "").split())[:100] or "API token"
     if ApiToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_TOKENS_PER_USER:
         raise TokenError(
@@ -70,7 +70,7 @@ def api_token_revoke(*, token: ApiToken) -> None:
         token.save(update_fields=["revoked_at"])
 
 
-def api_token_user(*, secret: str) -> AbstractBaseUser | None:
+def api_token_user(*, secret: str) -> User | None:
     """The active account a token secret belongs to, or None (and mark the token used)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None

@@ -14,19 +14,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import selectors, services
+from accounts.auth import SignedInRequest
 from notebooks.selectors import storage_used
 from pages.host_page import host_script_context
 
 _FORM_ID_SECONDS = 24 * 3600
 
 
-def _settings_page(request: HttpRequest, **extra: Any) -> HttpResponse:
+def _settings_page(request: SignedInRequest, **extra: Any) -> HttpResponse:
     return render(
         request,
         "accounts/settings.html",
@@ -43,14 +44,14 @@ def _settings_page(request: HttpRequest, **extra: Any) -> HttpResponse:
 
 @require_safe
 @login_required
-def account_settings(request: HttpRequest) -> HttpResponse:
+def account_settings(request: SignedInRequest) -> HttpResponse:
     return _settings_page(request)
 
 
 @require_POST
 @login_required
 @never_cache
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: SignedInRequest) -> HttpResponse:
     form_id = request.POST.get("form_id", "")
     # cache.add is atomic: of two sends of one form, only the first makes a token.
     if form_id and not cache.add(f"token-form:{request.user.pk}:{form_id}", 1, _FORM_ID_SECONDS):
@@ -73,7 +74,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def name_set(request: HttpRequest) -> HttpResponse:
+def name_set(request: SignedInRequest) -> HttpResponse:
     try:
         services.user_public_name_set(user=request.user, name=request.POST.get("name", ""))
     except services.AccountError as error:
@@ -85,7 +86,7 @@ def name_set(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def token_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
+def token_revoke(request: SignedInRequest, public_id: str) -> HttpResponse:
     token = selectors.api_token_get(user=request.user, public_id=public_id)
     if token is None:
         raise Http404("There is no such token.")

@@ -1,18 +1,22 @@
 """Staff views of notebooks and revisions (content stays in object storage)."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from notebooks.models import Notebook, Revision, StorageUsage
+
+# Revisions are written once: every field shown is read-only.
+_REVISION_FIELDS = ("number", "size", "author", "created_at", "restored_from")
 
 
 class RevisionInline(admin.TabularInline):
     model = Revision
     extra = 0
     can_delete = False
-    fields = ["number", "size", "author", "created_at", "restored_from"]
-    readonly_fields = fields
+    fields = _REVISION_FIELDS
+    readonly_fields = _REVISION_FIELDS
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Notebook | None = None) -> bool:
         return False
 
 

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 import notebooks.converters  # noqa: F401  (registers {urlsafe:...})
-from accounts.auth import SIGNED_IN
+from accounts.auth import SIGNED_IN, SignedInRequest
 from accounts.selectors import user_public_name
 from notebooks import selectors, services
 from notebooks.errors import BaseRevisionRequired
@@ -186,7 +186,7 @@ class DiffOut(Schema):
 @router.get(
     "", response={200: list[NotebookOut], **errors()}, summary="Your notebooks (or your trash)"
 )
-def notebook_list(request: HttpRequest, q: str = "", trash: bool = False) -> list[NotebookOut]:
+def notebook_list(request: SignedInRequest, q: str = "", trash: bool = False) -> list[NotebookOut]:
     if trash:
         notebooks = selectors.notebook_trash_for_user(user=request.user)
     else:
@@ -201,7 +201,7 @@ def notebook_list(request: HttpRequest, q: str = "", trash: bool = False) -> lis
 @router.post(
     "", response={201: NotebookOut, **errors()}, summary="Create a notebook"
 )
-def notebook_create(request: HttpRequest, body: NotebookCreateIn) -> Status[NotebookOut]:
+def notebook_create(request: SignedInRequest, body: NotebookCreateIn) -> Status[NotebookOut]:
     notebook = services.notebook_create(owner=request.user, title=body.title, content=body.content)
     return Status(201, NotebookOut.of(notebook, editor=True))
 
@@ -211,7 +211,7 @@ def notebook_create(request: HttpRequest, body: NotebookCreateIn) -> Status[Note
     response={201: NotebookOut, **errors()},
     summary="Import a notebook or a #code/ link",
 )
-def notebook_import(request: HttpRequest, body: NotebookImportIn) -> Status[NotebookOut]:
+def notebook_import(request: SignedInRequest, body: NotebookImportIn) -> Status[NotebookOut]:
     notebook = services.notebook_import(
         owner=request.user, text=body.text, filename=body.filename, title=body.title
     )
@@ -290,7 +290,7 @@ def notebook_restore(request: HttpRequest, notebook: Notebook) -> NotebookOut:
     summary="Copy into your account",
 )
 @notebook_route(Action.FORK)
-def notebook_fork(request: HttpRequest, notebook: Notebook) -> Status[NotebookOut]:
+def notebook_fork(request: SignedInRequest, notebook: Notebook) -> Status[NotebookOut]:
     fork = services.notebook_fork(notebook=notebook, owner=request.user)
     return Status(201, NotebookOut.of(fork, editor=True))
 
@@ -322,7 +322,9 @@ def revision_list(request: HttpRequest, notebook: Notebook) -> list[RevisionOut]
     "when storage is unreachable (nothing changed).",
 )
 @notebook_route(Action.WRITE)
-def revision_create(request: HttpRequest, notebook: Notebook, body: RevisionIn) -> Status[SaveOut]:
+def revision_create(
+    request: SignedInRequest, notebook: Notebook, body: RevisionIn
+) -> Status[SaveOut]:
     if (body.base_revision is None) == (not body.save_on_top):
         raise BaseRevisionRequired(
             "Say what this save is based on: `base_revision` (the revision you loaded, so a "
@@ -379,7 +381,9 @@ def revision_diff(request: HttpRequest, notebook: Notebook, number: int) -> Diff
     summary="Make an old revision current again (as a new revision)",
 )
 @notebook_route(Action.WRITE)
-def revision_restore(request: HttpRequest, notebook: Notebook, number: int) -> Status[SaveOut]:
+def revision_restore(
+    request: SignedInRequest, notebook: Notebook, number: int
+) -> Status[SaveOut]:
     result = services.revision_restore(notebook=notebook, number=number, author=request.user)
     saved = SaveOut(created=result.created, revision=RevisionOut.of(result.revision, editor=True))
     return Status(201 if result.created else 200, saved)

@@ -129,7 +129,7 @@ def _change(old: Cell | None, new: Cell, j: int, moved: bool, budget: DiffBudget
 def _readable_hunks(lines: list[DiffLine]) -> tuple[DiffLine, ...]:
     """Hunk headers (``@@ -4,3 +4,5 @@``) as "⋯ line 4" (of the cell's new text); none
     before a hunk that starts at the top of the cell."""
-    readable = []
+    readable: list[DiffLine] = []
     for line in lines:
         if line.kind == "hunk":
             start = line.text.split("+", 1)[1].split(",", 1)[0].split(" ", 1)[0]

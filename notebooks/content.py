@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from kernels.runtime.formats import (
+    FormatName,
     NotebookFormatError,
     dumps_notebook,
     loads_notebook,
@@ -111,6 +112,7 @@ def notebook_import_convert(*, text: str, filename: str = "") -> ImportedNoteboo
     size_check(text.encode("utf-8", errors="surrogatepass"))
     title = _title_from_filename(filename)
     stripped = text.strip()
+    fmt: FormatName
     if _looks_like_play_link(stripped):
         limit = settings.NOTEBOOK_MAX_BYTES
         try:

@@ -23,8 +23,10 @@ import difflib
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
-Opcode = tuple[str, int, int, int, int]  # as SequenceMatcher.get_opcodes() gives them
+OpcodeTag = Literal["replace", "delete", "insert", "equal"]
+Opcode = tuple[OpcodeTag, int, int, int, int]  # as SequenceMatcher.get_opcodes() gives them
 
 # Worst-case steps of difflib (lines x lines x matching blocks) over one diff; a few
 # tenths of a second at most. Typical edits leave stretches of a few lines between
@@ -151,7 +153,9 @@ def _align(
         _append(opcodes, tag, i1 + a1, i1 + a2, j1 + b1, j1 + b2)
 
 
-def _append(opcodes: list[Opcode], tag: str, i1: int, i2: int, j1: int, j2: int) -> None:
+def _append(
+    opcodes: list[Opcode], tag: OpcodeTag, i1: int, i2: int, j1: int, j2: int
+) -> None:
     if i1 == i2 and j1 == j2:
         return
     if tag == "replace":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 
 from notebooks.cell_diffs import CellChange, notebook_diff
@@ -17,7 +17,7 @@ SEARCH_MAX_WORDS = 20
 _TITLE_LENGTH = Notebook._meta.get_field("title").max_length or 0
 
 
-def notebook_list_for_user(*, user: AbstractBaseUser, query: str = "") -> QuerySet[Notebook]:
+def notebook_list_for_user(*, user: User, query: str = "") -> QuerySet[Notebook]:
     """The user's own notebooks (not in the trash), newest first, filtered by ``query``."""
     notebooks = (
         Notebook.objects.filter(owner=user, trashed_at__isnull=True, current_revision__isnull=False)
@@ -41,7 +41,7 @@ def title_search(notebooks: QuerySet[Notebook], query: str) -> QuerySet[Notebook
     return notebooks.filter(*(Q(title__icontains=word) for word in words))
 
 
-def notebook_trash_for_user(*, user: AbstractBaseUser) -> QuerySet[Notebook]:
+def notebook_trash_for_user(*, user: User) -> QuerySet[Notebook]:
     return Notebook.objects.filter(owner=user, trashed_at__isnull=False).order_by("-trashed_at")
 
 
@@ -109,7 +109,7 @@ def revision_diff_text(*, old: Revision, new: Revision) -> str:
     return "\n".join(markers[line.kind] + line.text for line in revision_diff(old=old, new=new))
 
 
-def storage_used(*, user: AbstractBaseUser) -> int:
+def storage_used(*, user: User) -> int:
     """Bytes of revisions the user owns (no row yet: nothing saved yet)."""
     usage = StorageUsage.objects.filter(user=user).values_list("bytes_used", flat=True).first()
     return usage or 0

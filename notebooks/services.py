@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -73,7 +73,7 @@ def _title_fitted(title: str, suffix: str) -> str:
     return title[: TITLE_MAX_LENGTH - len(suffix)].rstrip() + suffix
 
 
-def _notebook_count_check(owner: AbstractBaseUser) -> None:
+def _notebook_count_check(owner: User) -> None:
     limit = settings.NOTEBOOKS_PER_USER
     if Notebook.objects.filter(owner=owner, trashed_at__isnull=True).count() >= limit:
         raise QuotaExceeded(
@@ -113,7 +113,7 @@ def _revision_add(
     *,
     notebook: Notebook,
     text: str,
-    author: AbstractBaseUser | None,
+    author: User | None,
     base_revision: int | None,
     restored_from: int | None = None,
 ) -> SaveResult:
@@ -181,7 +181,7 @@ def revision_create(
     *,
     notebook: Notebook,
     content: str,
-    author: AbstractBaseUser | None,
+    author: User | None,
     base_revision: int | None,
 ) -> SaveResult:
     """Save ``content`` as the notebook's new current revision.
@@ -195,7 +195,7 @@ def revision_create(
 
 
 def revision_restore(
-    *, notebook: Notebook, number: int, author: AbstractBaseUser | None
+    *, notebook: Notebook, number: int, author: User | None
 ) -> SaveResult:
     """Make revision ``number``'s text current again, as a new revision (history is kept)."""
     old = selectors.revision_get(notebook=notebook, number=number)
@@ -207,7 +207,7 @@ def revision_restore(
 
 def notebook_create(
     *,
-    owner: AbstractBaseUser,
+    owner: User,
     title: str = "",
     content: str | None = None,
     forked_from: Notebook | None = None,
@@ -227,14 +227,14 @@ def notebook_create(
 
 
 def notebook_import(
-    *, owner: AbstractBaseUser, text: str, filename: str = "", title: str = ""
+    *, owner: User, text: str, filename: str = "", title: str = ""
 ) -> Notebook:
     """Import a pasted or uploaded notebook (ours, marimo, Jupyter or a ``#code/`` link)."""
     imported = notebook_import_convert(text=text, filename=filename)
     return notebook_create(owner=owner, title=title or imported.title, content=imported.text)
 
 
-def notebook_fork(*, notebook: Notebook, owner: AbstractBaseUser) -> Notebook:
+def notebook_fork(*, notebook: Notebook, owner: User) -> Notebook:
     """A copy of the notebook's current revision in ``owner``'s account."""
     revision = notebook.current_revision
     assert revision is not None

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.auth import SignedInRequest
 from kernels.runtime.formats import NotebookFormatError, dumps_notebook, loads_notebook
 from notebooks import selectors, services
 from notebooks.content import notebook_import_preview
@@ -79,7 +80,7 @@ def problem(request: HttpRequest, error: NotebookError | FrontendBuildMissing) -
 
 @require_safe
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     return render(
         request,
@@ -95,7 +96,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def notebook_new(request: HttpRequest) -> HttpResponse:
+def notebook_new(request: SignedInRequest) -> HttpResponse:
     try:
         # The starter teaches; "empty" is for those who know their way.
         content = None if request.POST.get("start") == "empty" else starter_text()
@@ -193,7 +194,7 @@ def save_from_play(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def trash(request: HttpRequest) -> HttpResponse:
+def trash(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "notebooks/trash.html",
@@ -361,12 +362,12 @@ def purge(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def fork(request: HttpRequest, public_id: str) -> HttpResponse:
+def fork(request: SignedInRequest, public_id: str) -> HttpResponse:
     notebook, _ = notebook_for(request, public_id, Action.FORK)
     return fork_response(request, notebook=notebook)
 
 
-def fork_response(request: HttpRequest, *, notebook: Notebook) -> HttpResponse:
+def fork_response(request: SignedInRequest, *, notebook: Notebook) -> HttpResponse:
     """Fork into the signed-in person's account and open the copy (after an access check)."""
     try:
         copy = services.notebook_fork(notebook=notebook, owner=request.user)
@@ -415,7 +416,7 @@ def history(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def revision_restore(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
+def revision_restore(request: SignedInRequest, public_id: str, number: int) -> HttpResponse:
     notebook, _ = notebook_for(request, public_id, Action.WRITE)
     try:
         result = services.revision_restore(notebook=notebook, number=number, author=request.user)

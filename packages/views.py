@@ -45,7 +45,7 @@ def project_index(request: HttpRequest, project: str) -> HttpResponse:
 
 
 @require_safe
-def wheel_file(request: HttpRequest, filename: str) -> HttpResponse:
+def wheel_file(request: HttpRequest, filename: str) -> FileResponse | JsonResponse:
     """One wheel, from the cache (downloaded from upstream the first time)."""
     try:
         wheel = wheel_fetch(filename=filename, client=_client(request))

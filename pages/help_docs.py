@@ -112,7 +112,8 @@ def help_markdown_render(text: str, *, page: HelpPage) -> str:
     tokens = renderer.parse(text)
     _add_heading_ids(tokens)
     _map_links(tokens, source=page.source)
-    return renderer.renderer.render(tokens, renderer.options, {})
+    html: str = renderer.renderer.render(tokens, renderer.options, {})
+    return html
 
 
 def _renderer() -> MarkdownIt:

@@ -11,8 +11,9 @@ from pages import views
 from playground.api import api, api_route_not_found
 
 # The admin has no log-in form of its own: it sends people to allauth's, so staff log
-# in under the same rate limits (and e-mail verification) as everyone else.
-admin.site.login = secure_admin_login(admin.site.login)
+# in under the same rate limits (and e-mail verification) as everyone else. Replacing
+# the method is the point, hence the ignore.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 import notebooks.converters  # noqa: F401  (registers {urlsafe:...})
-from accounts.auth import SIGNED_IN
+from accounts.auth import SIGNED_IN, SignedInRequest
 from notebooks.api import errors
 from notebooks.models import Notebook
 from serverkernels import services
@@ -54,7 +53,7 @@ class OutputsOut(Schema):
     )
 
 
-def _session(request: HttpRequest, session_id: str) -> KernelSession:
+def _session(request: SignedInRequest, session_id: str) -> KernelSession:
     session = (KernelSession.objects.select_related("notebook")
                .filter(public_id=session_id, owner_id=request.user.pk).first())
     if session is None:
@@ -65,30 +64,30 @@ def _session(request: HttpRequest, session_id: str) -> KernelSession:
 
 @router.post("/notebooks/{urlsafe:public_id}/kernel", response={200: KernelOut, **errors(429)})
 @notebook_route(Action.WRITE)
-def kernel_start(request: HttpRequest, notebook: Notebook) -> KernelOut:
+def kernel_start(request: SignedInRequest, notebook: Notebook) -> KernelOut:
     session = services.kernel_start(user=request.user, notebook=notebook)
     return KernelOut.of(services.kernel_view(session))
 
 
 @router.get("/kernels/{urlsafe:session_id}", response={200: KernelOut, **errors()})
-def kernel_get(request: HttpRequest, session_id: str) -> KernelOut:
+def kernel_get(request: SignedInRequest, session_id: str) -> KernelOut:
     return KernelOut.of(services.kernel_view(_session(request, session_id)))
 
 
 @router.post("/kernels/{urlsafe:session_id}/restart", response={200: KernelOut, **errors()})
-def kernel_restart(request: HttpRequest, session_id: str) -> KernelOut:
+def kernel_restart(request: SignedInRequest, session_id: str) -> KernelOut:
     session = _session(request, session_id)
     services.kernel_restart(session)
     return KernelOut.of(services.kernel_view(session))
 
 
 @router.post("/kernels/{urlsafe:session_id}/shutdown", response={200: KernelOut, **errors()})
-def kernel_shutdown(request: HttpRequest, session_id: str) -> KernelOut:
+def kernel_shutdown(request: SignedInRequest, session_id: str) -> KernelOut:
     session = _session(request, session_id)
     services.kernel_shutdown(session)
     return KernelOut.of(services.kernel_view(session))
 
 
 @router.get("/kernels/{urlsafe:session_id}/outputs", response={200: OutputsOut, **errors()})
-def kernel_outputs(request: HttpRequest, session_id: str) -> OutputsOut:
+def kernel_outputs(request: SignedInRequest, session_id: str) -> OutputsOut:
     return OutputsOut(outputs=services.kernel_last_outputs(_session(request, session_id)))

@@ -24,7 +24,10 @@ def enabled() -> bool:
 
 @functools.cache
 def store() -> Store:
-    return Store.from_url(settings.KERNELS_REDIS_URL, prefix=settings.KERNELS_REDIS_PREFIX)
+    url = settings.KERNELS_REDIS_URL
+    if not url:
+        raise RuntimeError(UNAVAILABLE)
+    return Store.from_url(url, prefix=settings.KERNELS_REDIS_PREFIX)
 
 
 def fair_queue() -> FairQueue:

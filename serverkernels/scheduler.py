@@ -25,7 +25,7 @@ from serverkernels.store import Store
 class FairQueue:
     def __init__(self, store: Store, per_user_cap: int) -> None:
         self.store = store
-        self.redis = store.redis
+        self.redis = store.redis  # Any, like the store's: replies are str
         self.cap = per_user_cap
         self.q = f"{store.prefix}:q"
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User
 
 from notebooks.errors import NotebookError
 from notebooks.models import Notebook
@@ -103,10 +103,10 @@ def _queue(session: KernelSession) -> None:
     admit()
 
 
-def kernel_start(*, user: AbstractBaseUser | AnonymousUser, notebook: Notebook) -> KernelSession:
+def kernel_start(*, user: User, notebook: Notebook) -> KernelSession:
     """The person's server kernel for ``notebook``: the running one, or a new one, queued."""
     _require_enabled()
-    access_require(user=user, notebook=notebook, action=Action.WRITE)  # type: ignore[arg-type]
+    access_require(user=user, notebook=notebook, action=Action.WRITE)
     existing = (KernelSession.objects.filter(owner_id=user.pk, notebook=notebook)
                 .order_by("-created_at").first())
     if existing is not None:
@@ -116,7 +116,7 @@ def kernel_start(*, user: AbstractBaseUser | AnonymousUser, notebook: Notebook) 
         if state is not None:
             _queue(existing)
             return existing
-    session = KernelSession.objects.create(owner_id=user.pk, notebook=notebook)
+    session = KernelSession.objects.create(owner=user, notebook=notebook)
     conf.store().create(session.public_id, owner=session.owner_id, notebook=notebook.public_id)
     _queue(session)
     return session

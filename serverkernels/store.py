@@ -87,7 +87,9 @@ class Store:
     """Redis keys of server kernel sessions (thread-safe: redis-py pools connections)."""
 
     def __init__(self, client: redis.Redis, prefix: str = "pgk") -> None:
-        self.redis = client
+        # Any: redis-py types every reply as bytes | str, whatever decode_responses says
+        # (this client is made with decode_responses=True: replies are str).
+        self.redis: Any = client
         self.prefix = prefix
         self._append = client.register_script(_APPEND_FRAME)
 

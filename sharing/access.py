@@ -29,13 +29,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeGuard
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from notebooks.models import Notebook, Visibility
 from sharing.models import Collaborator, Role, ShareLink
 
-User = AbstractBaseUser | AnonymousUser
+# Whoever asks: a signed-in person or an anonymous visitor (``request.user``).
+Visitor = User | AnonymousUser
 
 
 class Action(StrEnum):
@@ -98,16 +100,15 @@ class Access:
 NO_ACCESS = Access(actions=frozenset(), role="none", show_code=False)
 
 
-def _is_signed_in(user: User | None) -> bool:
+def _is_signed_in(user: Visitor | None) -> TypeGuard[User]:
     return user is not None and user.is_authenticated
 
 
 def notebook_access(
-    *, user: User | None, notebook: Notebook, link: ShareLink | None = None
+    *, user: Visitor | None, notebook: Notebook, link: ShareLink | None = None
 ) -> Access:
     """Everything ``user`` (signed in or not) may do to ``notebook``, through ``link`` if given."""
-    signed_in = _is_signed_in(user)
-    if signed_in and notebook.owner_id == user.pk:
+    if _is_signed_in(user) and notebook.owner_id == user.pk:
         if notebook.is_trashed:
             return Access(actions=frozenset({Action.DELETE}), role="owner")
         return Access(actions=_OWNER, role="owner")
@@ -122,7 +123,7 @@ def notebook_access(
         role = "visitor"
     if link is not None and link.notebook_id == notebook.pk and link.is_active:
         link_actions = set(_LINK_ROLES[Role(link.role)])
-        if not signed_in or (
+        if not _is_signed_in(user) or (
             Action.WRITE in link_actions and _was_removed_since(user, notebook, link)
         ):
             link_actions.discard(Action.WRITE)
@@ -130,7 +131,7 @@ def notebook_access(
         # Hiding code only applies when nothing else gives the code.
         show_code = link.role != Role.VIEW or link.show_code or role == "visitor"
         role = f"link:{link.role}"
-    if signed_in and _is_collaborator(user, notebook):
+    if _is_signed_in(user) and _is_collaborator(user, notebook):
         granted |= _COLLABORATOR
         role = "collaborator"
         show_code = True
@@ -151,7 +152,7 @@ def _was_removed_since(user: User, notebook: Notebook, link: ShareLink) -> bool:
 
 
 def access_require(
-    *, user: User | None, notebook: Notebook, action: Action, link: ShareLink | None = None
+    *, user: Visitor | None, notebook: Notebook, action: Action, link: ShareLink | None = None
 ) -> Access:
     """The person's access if it allows ``action``.
 
@@ -174,7 +175,7 @@ def access_require(
     raise ActionDenied(_DENIED[action])
 
 
-def trash_access_require(*, user: User | None, notebook: Notebook) -> None:
+def trash_access_require(*, user: Visitor | None, notebook: Notebook) -> None:
     """Only the owner may see, restore or purge a notebook in their trash."""
     if not (_is_signed_in(user) and notebook.owner_id == user.pk):
         raise NotebookNotFound()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 import notebooks.converters  # noqa: F401  (registers {urlsafe:...})
-from accounts.auth import ANYONE, SIGNED_IN
+from accounts.auth import ANYONE, SIGNED_IN, SignedInRequest
 from notebooks import selectors as notebook_selectors
 from notebooks.api import NotebookOut, errors
 from notebooks.models import Notebook
@@ -93,7 +93,7 @@ def link_list(request: HttpRequest, notebook: Notebook) -> list[LinkOut]:
     summary="Make a share link",
 )
 @notebook_route(Action.SHARE)
-def link_create(request: HttpRequest, notebook: Notebook, body: LinkIn) -> Status[LinkOut]:
+def link_create(request: SignedInRequest, notebook: Notebook, body: LinkIn) -> Status[LinkOut]:
     expires_at = (
         timezone.now() + timedelta(days=body.expires_in_days) if body.expires_in_days else None
     )
@@ -173,7 +173,9 @@ def shared_detail(request: HttpRequest, shared: tuple[ShareLink, Access]) -> Sha
     summary="Fork through a share link",
 )
 @link_route(Action.FORK)
-def shared_fork(request: HttpRequest, shared: tuple[ShareLink, Access]) -> Status[NotebookOut]:
+def shared_fork(
+    request: SignedInRequest, shared: tuple[ShareLink, Access]
+) -> Status[NotebookOut]:
     link, _ = shared
     return Status(
         201, NotebookOut.of(notebook_fork(notebook=link.notebook, owner=request.user), editor=True)
@@ -186,7 +188,7 @@ def shared_fork(request: HttpRequest, shared: tuple[ShareLink, Access]) -> Statu
     summary="Join as a collaborator (edit links)",
 )
 @link_route(Action.WRITE)
-def shared_join(request: HttpRequest, shared: tuple[ShareLink, Access]) -> NotebookOut:
+def shared_join(request: SignedInRequest, shared: tuple[ShareLink, Access]) -> NotebookOut:
     link, _ = shared
     services.collaborator_join(link=link, user=request.user)
     return NotebookOut.of(link.notebook, editor=True)

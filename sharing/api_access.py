@@ -114,6 +114,8 @@ def _route(access: RouteAccess, first: str) -> Callable[[View], View]:
             bound.arguments.pop(request_param.name)
             return view(request, access.check(request, {access.by: key}), **bound.arguments)
 
+        # A function takes new attributes (django-ninja reads __signature__), and the
+        # wrapped route stands in for `view`, whose type the decorator promises to keep.
         route.__signature__ = signature  # type: ignore[attr-defined]
         route.route_access = access  # type: ignore[attr-defined]
         return decorate_view(_remembered(access))(route)  # type: ignore[return-value]

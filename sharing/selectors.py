@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from notebooks.models import Notebook
@@ -40,7 +40,7 @@ def collaborator_list(*, notebook: Notebook) -> QuerySet[Collaborator]:
     )
 
 
-def notebook_list_shared_with(*, user: AbstractBaseUser, query: str = "") -> QuerySet[Notebook]:
+def notebook_list_shared_with(*, user: User, query: str = "") -> QuerySet[Notebook]:
     """Notebooks others own that ``user`` collaborates on through an active edit link."""
     notebooks = (
         Notebook.objects.filter(

@@ -6,7 +6,7 @@ import time
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from sharing.errors import LinkNotUsable, LinkRoleDenied, RateLimited
 from sharing.models import Collaborator, Role, ShareLink
 
 
-def _link_rate_check(user: AbstractBaseUser) -> None:
+def _link_rate_check(user: User) -> None:
     """At most SHARE_LINKS_PER_HOUR new links per account per clock hour.
 
     The count lives in the default cache (Redis in production, shared by every
@@ -42,7 +42,7 @@ def _link_rate_check(user: AbstractBaseUser) -> None:
 def share_link_create(
     *,
     notebook: Notebook,
-    created_by: AbstractBaseUser,
+    created_by: User,
     role: str,
     show_code: bool = False,
     expires_at: datetime | None = None,
@@ -80,7 +80,7 @@ def link_usable_check(*, link: ShareLink) -> None:
         raise LinkNotUsable("This notebook was deleted by its owner.")
 
 
-def collaborator_join(*, link: ShareLink, user: AbstractBaseUser) -> Collaborator | None:
+def collaborator_join(*, link: ShareLink, user: User) -> Collaborator | None:
     """Make ``user`` a collaborator through an active edit link (the owner needs no row)."""
     link_usable_check(link=link)
     if link.role != Role.EDIT:

@@ -18,6 +18,7 @@ import functools
 import hashlib
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.auth import SignedInRequest
 from notebooks.errors import NotebookError
 from notebooks.models import Visibility
 from notebooks.views import (
@@ -45,15 +47,17 @@ from sharing.api import share_url
 from sharing.errors import LinkNotUsable, LinkRoleDenied
 from sharing.models import Role, ShareLink
 
-LinkView = Callable[[HttpRequest, ShareLink], HttpResponse]
+# The request type of the view (a SignedInRequest under login_required) passes through.
+Request = TypeVar("Request", bound=HttpRequest)
+LinkView = Callable[[Request, ShareLink], HttpResponse]
 
 
-def usable_link(view: LinkView) -> Callable[[HttpRequest, str], HttpResponse]:
+def usable_link(view: LinkView[Request]) -> Callable[[Request, str], HttpResponse]:
     """Give ``view`` the active link of the URL's token: 404 if unknown, 410 if revoked,
     expired or its notebook is in the trash (a page saying which)."""
 
     @functools.wraps(view)
-    def with_link(request: HttpRequest, token: str) -> HttpResponse:
+    def with_link(request: Request, token: str) -> HttpResponse:
         link = selectors.share_link_get(token=token)
         if link is None:
             raise Http404(NotebookNotFound.message)
@@ -129,7 +133,7 @@ def shared_download(request: HttpRequest, link: ShareLink) -> HttpResponse:
 @require_POST
 @login_required
 @usable_link
-def shared_fork(request: HttpRequest, link: ShareLink) -> HttpResponse:
+def shared_fork(request: SignedInRequest, link: ShareLink) -> HttpResponse:
     access = notebook_access(user=request.user, notebook=link.notebook, link=link)
     if not access.allows(Action.FORK):
         denied = LinkRoleDenied("This link lets you view the notebook, not copy it.")
@@ -140,7 +144,7 @@ def shared_fork(request: HttpRequest, link: ShareLink) -> HttpResponse:
 @require_POST
 @login_required
 @usable_link
-def shared_join(request: HttpRequest, link: ShareLink) -> HttpResponse:
+def shared_join(request: SignedInRequest, link: ShareLink) -> HttpResponse:
     try:
         services.collaborator_join(link=link, user=request.user)
     except NotebookError as error:
@@ -172,7 +176,7 @@ def share_settings(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def link_create(request: HttpRequest, public_id: str) -> HttpResponse:
+def link_create(request: SignedInRequest, public_id: str) -> HttpResponse:
     notebook, _ = notebook_for(request, public_id, Action.SHARE)
     days = request.POST.get("expires_in_days", "").strip()
     try:

@@ -64,12 +64,12 @@ def blob_put(*, key: str, data: bytes) -> str:
 def blob_get(*, key: str) -> bytes:
     """The bytes under ``key`` (cached per process: they never change)."""
     cache = caches["revisions"]
-    data = cache.get(key)
-    if data is not None:
-        return data
+    cached: bytes | None = cache.get(key)
+    if cached is not None:
+        return cached
     try:
         with _storage().open(key, "rb") as file:
-            data = file.read()
+            data: bytes = file.read()
     except _STORAGE_ERRORS as error:
         logger.warning("reading %s from notebook storage failed: %s", key, error)
         raise StorageUnavailable(

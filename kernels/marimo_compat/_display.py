@@ -19,7 +19,7 @@ import json
 import mimetypes
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kernels import ui as kui
 from kernels.ui._core import UIElement
@@ -46,13 +46,17 @@ def _css(style: Mapping[str, Any]) -> str:
 class HtmlMethods:
     """What marimo's ``Html`` (and so every marimo UI element) can do with itself."""
 
-    def center(self) -> Html:
+    if TYPE_CHECKING:
+        # Mixed into kernels.ui elements, which have it (a real method here would hide theirs).
+        def _static_html(self) -> str: ...
+
+    def center(self) -> HtmlMethods:
         return _aligned(self, "center")
 
-    def left(self) -> Html:
+    def left(self) -> HtmlMethods:
         return _aligned(self, "start")
 
-    def right(self) -> Html:
+    def right(self) -> HtmlMethods:
         return _aligned(self, "end")
 
     def callout(self, kind: str = "neutral", title: str | None = None) -> Html:
@@ -68,7 +72,7 @@ class HtmlMethods:
                     f"{self}</div>")
 
     def _repr_html_(self) -> str:
-        return self._static_html()  # type: ignore[attr-defined, no-any-return]
+        return self._static_html()
 
 
 class Html(HtmlMethods, kui.html):
@@ -113,8 +117,8 @@ class _Image(HtmlMethods, kui.image):
     pass
 
 
-def _aligned(item: Any, justify: str) -> Html:
-    return _Row([item], justify=justify)  # type: ignore[return-value]
+def _aligned(item: Any, justify: str) -> HtmlMethods:
+    return _Row([item], justify=justify)
 
 
 class _RawHtml:
@@ -132,7 +136,7 @@ def md(text: str) -> Markdown:
     return Markdown(text)
 
 
-def as_html(value: Any) -> Any:
+def as_html(value: Any) -> HtmlMethods:
     """``mo.as_html``: anything, as something that embeds in ``mo.md`` and has Html's methods."""
     if isinstance(value, HtmlMethods):
         return value
@@ -158,9 +162,9 @@ def hstack(
     wrap: bool = False,
     gap: float = 0.5,
     widths: Sequence[float] | str | None = None,
-) -> Html:
+) -> HtmlMethods:
     """``mo.hstack``: items side by side (marimo spreads them apart by default)."""
-    return _Row(  # type: ignore[return-value]
+    return _Row(
         [_shown(item) for item in items], justify=justify, align=align or "stretch",
         wrap=wrap, gap=gap, widths=widths,
     )
@@ -173,30 +177,32 @@ def vstack(
     justify: str = "start",
     gap: float = 0.5,
     heights: Sequence[float] | str | None = None,
-) -> Html:
+) -> HtmlMethods:
     """``mo.vstack``: items one above another."""
-    return _Column(  # type: ignore[return-value]
+    return _Column(
         [_shown(item) for item in items], align=align or "stretch", justify=justify, gap=gap,
         heights=heights,
     )
 
 
-def accordion(items: Mapping[str, Any], multiple: bool = False, lazy: bool = False) -> Html:
+def accordion(
+    items: Mapping[str, Any], multiple: bool = False, lazy: bool = False
+) -> HtmlMethods:
     """``mo.accordion``: collapsible sections (``lazy`` is accepted; content is made at once)."""
-    return _Accordion(  # type: ignore[return-value]
+    return _Accordion(
         {str(title): _shown(content) for title, content in items.items()}, multiple=multiple
     )
 
 
-def center(item: Any) -> Html:
+def center(item: Any) -> HtmlMethods:
     return _aligned(_shown(item), "center")
 
 
-def left(item: Any) -> Html:
+def left(item: Any) -> HtmlMethods:
     return _aligned(_shown(item), "start")
 
 
-def right(item: Any) -> Html:
+def right(item: Any) -> HtmlMethods:
     return _aligned(_shown(item), "end")
 
 
@@ -246,7 +252,7 @@ def download(
     mimetype: str | None = None,
     disabled: bool = False,
     label: str = "Download",
-) -> Html:
+) -> HtmlMethods:
     """``mo.download``: a link that downloads ``data`` (bytes, text, a file, or a function)."""
     if callable(data):
         data = data()
@@ -263,7 +269,7 @@ def download(
             f'href="data:{kind};base64,{base64.b64encode(raw).decode("ascii")}">'
             f"{html_text.escape(label)}</a>"
         )
-    return _Column([_RawHtml(link)], gap=0)  # type: ignore[return-value]
+    return _Column([_RawHtml(link)], gap=0)
 
 
 def icon(name: str, size: int | None = None, color: str | None = None, **_: Any) -> Html:
@@ -305,14 +311,14 @@ class _Mermaid(HtmlMethods, kui.mermaid):
 
 def mermaid(
     diagram: str, theme: str | None = None, theme_variables: Mapping[str, str] | None = None
-) -> Html:
+) -> HtmlMethods:
     """``mo.mermaid``: the diagram drawn by mermaid.js (``theme`` is accepted, not applied)."""
-    return _Mermaid(diagram)  # type: ignore[return-value]
+    return _Mermaid(diagram)
 
 
-def carousel(items: Sequence[Any]) -> Html:
+def carousel(items: Sequence[Any]) -> HtmlMethods:
     """``mo.carousel``: the items in a row that scrolls sideways."""
-    return _Row([_shown(item) for item in items], gap=1)  # type: ignore[return-value]
+    return _Row([_shown(item) for item in items], gap=1)
 
 
 def lazy(element: Any, show_loading_indicator: bool = False) -> Any:

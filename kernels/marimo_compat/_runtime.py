@@ -19,6 +19,7 @@ import sys
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Any, Generic, TypeVar
 
 from kernels.ui import stop as _ui_stop
@@ -50,7 +51,7 @@ class State(Generic[T]):
         self.getter = _Getter(self)
 
     def set(self, update: T | Callable[[T], T]) -> None:
-        self._value = update(self._value) if callable(update) else update  # type: ignore[operator]
+        self._value = update(self._value) if callable(update) else update
         if self._changed is not None and self._made_by is not None:
             context = current_context()
             self._changed(
@@ -112,11 +113,11 @@ def notebook_location() -> Path | None:
 
 
 def _cell_global(name: str) -> Any:
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         if frame.f_code.co_filename.startswith("<cell "):
             return frame.f_globals.get(name)
-        frame = frame.f_back  # type: ignore[assignment]
+        frame = frame.f_back
     return None
 
 
@@ -233,6 +234,7 @@ def _cached(function: Callable[..., T], maxsize: int | None) -> Callable[..., T]
         key = _arguments_key(args, kwargs)
         if key in store:
             store.move_to_end(key)
+            # The store holds only this function's results.
             return store[key]  # type: ignore[no-any-return]
         result = function(*args, **kwargs)
         store[key] = result
@@ -240,6 +242,7 @@ def _cached(function: Callable[..., T], maxsize: int | None) -> Callable[..., T]
             store.popitem(last=False)
         return result
 
+    # Like functools.lru_cache's wrapper; a function object takes new attributes.
     wrapper.cache_clear = store.clear  # type: ignore[attr-defined]
     return wrapper
 

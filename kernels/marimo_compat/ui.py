@@ -35,8 +35,9 @@ class _Element(HtmlMethods):
         on_change: OnChange = None,
         **_: Any,
     ) -> form:
-        return form(self, label=label, submit_button_label=submit_button_label,
-                    on_change=on_change)
+        # A mixin: every _Element is also a kernels.ui element.
+        return form(self, label=label,  # type: ignore[arg-type]
+                    submit_button_label=submit_button_label, on_change=on_change)
 
 
 def _label(label: Any) -> str:
@@ -106,11 +107,13 @@ class range_slider(_Element, kui.range_slider):
             start, stop = min(steps), max(steps)
         if start is None or stop is None:
             raise ValueError("range_slider: give start and stop")
-        super().__init__(start, stop, step, tuple(value) if value is not None else None,
+        # kui.range_slider checks that the value is a pair, with a message that says so.
+        pair = tuple(value) if value is not None else None
+        super().__init__(start, stop, step, pair,  # type: ignore[arg-type]
                          label=_label(label), on_change=on_change)
 
     @property
-    def value(self) -> list[float]:
+    def value(self) -> list[float]:  # type: ignore[override]
         # marimo's range slider value is a list.
         return list(self._value)
 
@@ -302,7 +305,7 @@ class refresh(_Element, kui.refresh):
                          on_change=on_change)
 
     @property
-    def value(self) -> str:
+    def value(self) -> str:  # type: ignore[override]  # marimo's value is text, ours a count
         return "" if self._value == 0 else f"{self.interval} ({self._value})"
 
 

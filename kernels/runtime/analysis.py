@@ -26,9 +26,10 @@ import dataclasses
 import inspect
 import re
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import CodeType
-from typing import Literal
+from typing import Any, Literal
 
 ErrorKind = Literal["syntax", "import-star"]
 
@@ -143,7 +144,7 @@ class _Collector:
             elif isinstance(value, ast.AST):
                 self.visit(value)
 
-    def visit_all(self, nodes: list) -> None:
+    def visit_all(self, nodes: Iterable[ast.AST | None]) -> None:
         for node in nodes:
             if node is not None:
                 self.visit(node)
@@ -197,6 +198,7 @@ class _Collector:
         # A walrus in a comprehension binds in the nearest enclosing
         # function or module scope.
         while scope.kind == _COMPREHENSION:
+            assert scope.parent is not None  # a comprehension is always inside another scope
             scope = scope.parent
         saved = self.scope
         self.scope = scope
@@ -326,21 +328,26 @@ class _Collector:
             self.pop(outer)
         self.bind(node.name)
 
-    def visit_TypeAlias(self, node: ast.AST) -> None:
-        outer = self.scope
-        self.push(_ANNOTATION)
-        for param in getattr(node, "type_params", ()):
-            self.scope.bound.add(param.name)
-        for param in getattr(node, "type_params", ()):
-            for expr in (getattr(param, "bound", None), getattr(param, "default_value", None)):
-                if expr is not None:
-                    self.visit(expr)
-        self.visit(node.value)  # type: ignore[attr-defined]
-        self.pop(outer)
-        self.bind(node.name.id)  # type: ignore[attr-defined]
+    if sys.version_info >= (3, 12):  # `type X = ...` statements
 
-    def visit_comprehension_node(self, node: ast.AST) -> None:
-        generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
+        def visit_TypeAlias(self, node: ast.TypeAlias) -> None:
+            outer = self.scope
+            self.push(_ANNOTATION)
+            # getattr, as in enter_type_params: typeshed gives ast.type_param no `name`.
+            for param in getattr(node, "type_params", ()):
+                self.scope.bound.add(param.name)
+            for param in getattr(node, "type_params", ()):
+                for expr in (getattr(param, "bound", None), getattr(param, "default_value", None)):
+                    if expr is not None:
+                        self.visit(expr)
+            self.visit(node.value)
+            self.pop(outer)
+            self.bind(node.name.id)
+
+    def visit_comprehension_node(
+        self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
+    ) -> None:
+        generators = node.generators
         self.visit(generators[0].iter)
         outer = self.scope
         self.push(_COMPREHENSION)
@@ -353,7 +360,7 @@ class _Collector:
             self.visit(node.key)
             self.visit(node.value)
         else:
-            self.visit(node.elt)  # type: ignore[attr-defined]
+            self.visit(node.elt)
         self.pop(outer)
 
     # -- match patterns ----------------------------------------------------
@@ -375,7 +382,8 @@ class _Collector:
             self.bind(node.rest)
 
 
-_DISPATCH: dict[type, object] = {
+# Each handler takes the node type it is keyed by, hence Any for the node.
+_DISPATCH: dict[type[ast.AST], Callable[[_Collector, Any], None]] = {
     ast.Name: _Collector.visit_Name,
     ast.Assign: _Collector.visit_Assign,
     ast.AugAssign: _Collector.visit_AugAssign,
@@ -549,8 +557,8 @@ def analyze_tree(tree: ast.Module) -> CellAnalysis:
     try:
         collector.visit_all(tree.body)
     except RecursionError:
-        error = AnalysisError("syntax", "the cell is nested too deeply to analyse")
-        return CellAnalysis(frozenset(), frozenset(), error)
+        too_deep = AnalysisError("syntax", "the cell is nested too deeply to analyse")
+        return CellAnalysis(frozenset(), frozenset(), too_deep)
     module_bound = collector.module.bound
     defs = {name for name in module_bound if name[0] != "_"}
     refs: set[str] = set()

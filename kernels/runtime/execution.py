@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kernels.runtime import streams
+from kernels.runtime.protocol import StreamName
 from kernels.runtime.streams import BATCH_CHARS, BATCH_SECONDS, StreamBatcher
 
 
@@ -174,7 +175,7 @@ class StreamWriter(_CellStream):
     _buffer: _BinaryOutput | None = None
     _size = 0  # characters in _parts
 
-    def __init__(self, name: str, sink: StreamBatcher) -> None:
+    def __init__(self, name: StreamName, sink: StreamBatcher) -> None:
         self._channel = name  # the stream event's name
         self._sink = sink
         self._parts: list[str] = []  # written, not yet in the batch; may end inside a line

@@ -71,7 +71,8 @@ def _markdown_to_html(text: str) -> str:
         import markdown  # optional: present on the server, not needed in the browser
     except ImportError:
         return f"<pre>{html.escape(text)}</pre>"
-    return markdown.markdown(text, extensions=["fenced_code", "tables"])
+    rendered: str = markdown.markdown(text, extensions=["fenced_code", "tables"])
+    return rendered
 
 
 def _frame(inner_html: str) -> str:

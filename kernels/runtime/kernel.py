@@ -50,7 +50,7 @@ from kernels.runtime.execution import (
     set_streams,
 )
 from kernels.runtime.graph import DataflowGraph, GraphError
-from kernels.runtime.notebook import CellConfig, cell_labels, cell_reference
+from kernels.runtime.notebook import CellConfig, CellKind, cell_labels, cell_reference
 from kernels.runtime.outputs import mimebundle, summarise
 from kernels.runtime.streams import STREAM_LIMIT_BYTES, StreamBatcher
 from kernels.ui._core import (
@@ -99,7 +99,7 @@ class _Cell:
         "registered_code", "stale", "status",
     )
 
-    def __init__(self, cell_id: str, code: str, kind: str, config: CellConfig) -> None:
+    def __init__(self, cell_id: str, code: str, kind: CellKind, config: CellConfig) -> None:
         self.cell_id = cell_id
         self.code = code
         self.kind = kind
@@ -109,7 +109,7 @@ class _Cell:
         self.registered_code: str | None = None
         self.defined: tuple[str, ...] = ()  # names this cell put in the namespace
         self.stale = False
-        self.status = "idle"
+        self.status: p.CellStatusName = "idle"
 
 
 class Kernel:
@@ -212,9 +212,9 @@ class Kernel:
             raise KernelCommandError(f"there is no cell with id {cell_id!r}")
         return cell
 
-    def _set_status(self, cell: _Cell, status: str) -> None:
+    def _set_status(self, cell: _Cell, status: p.CellStatusName) -> None:
         cell.status = status
-        self.emit(p.CellStatus(cell.cell_id, status))  # type: ignore[arg-type]
+        self.emit(p.CellStatus(cell.cell_id, status))
 
     def _analyse(self, cell: _Cell) -> None:
         if cell.kind != "code":
@@ -626,7 +626,7 @@ class Kernel:
             own = cell.registered.error
             own = own if own is not None and own.kind == error.kind else None
             self.emit(p.CellError(
-                cell_id, error.kind, own.message if own else error.message,  # type: ignore[arg-type]
+                cell_id, error.kind, own.message if own else error.message,
                 line=own.line if own else None,
                 column=own.column if own else None,
                 cells=others,
@@ -684,11 +684,13 @@ class Kernel:
                 namespace[name] = value
         emit = self.emit
 
-        def write(name: str, text: str) -> None:
-            emit(p.Stream(cell_id, name, text))  # type: ignore[arg-type]
+        def write(name: p.StreamName, text: str) -> None:
+            emit(p.Stream(cell_id, name, text))
 
-        def truncated(name: str, dropped_bytes: int, dropped_lines: int, limit: int) -> None:
-            emit(p.StreamTruncated(cell_id, name, dropped_bytes, dropped_lines, limit))  # type: ignore[arg-type]
+        def truncated(
+            name: p.StreamName, dropped_bytes: int, dropped_lines: int, limit: int
+        ) -> None:
+            emit(p.StreamTruncated(cell_id, name, dropped_bytes, dropped_lines, limit))
 
         streams = StreamBatcher(write, truncated, limit_bytes=self.stream_limit_bytes)
         stdout, stderr = StreamWriter("stdout", streams), StreamWriter("stderr", streams)
@@ -804,10 +806,10 @@ class Kernel:
         return self._fail(cell, "exception", message, text, "failed", line)
 
     def _fail(
-        self, cell: _Cell, kind: str, message: str, traceback_text: str, outcome: str,
+        self, cell: _Cell, kind: p.CellErrorKind, message: str, traceback_text: str, outcome: str,
         line: int | None = None,
     ) -> str:
         cell.defined = ()
-        self.emit(p.CellError(cell.cell_id, kind, message, traceback_text, line))  # type: ignore[arg-type]
+        self.emit(p.CellError(cell.cell_id, kind, message, traceback_text, line))
         self._set_status(cell, "errored")
         return outcome

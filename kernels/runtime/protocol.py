@@ -14,14 +14,18 @@ import sys
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, Union
 
 from kernels.runtime.notebook import CellConfig
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 # 2: input_request / input_reply (a cell's input() asks the client and waits).
 PROTOCOL_VERSION = 2
 
 CellStatusName = Literal["queued", "running", "idle", "stale", "disabled", "errored"]
+StreamName = Literal["stdout", "stderr"]
 CellErrorKind = Literal[
     "exception",  # the cell raised
     "syntax",  # the cell does not parse or compile
@@ -38,6 +42,9 @@ class Message:
     """Base of commands and events; ``type`` is the wire name."""
 
     type: ClassVar[str]
+    if TYPE_CHECKING:
+        # Every message is a dataclass: lets dataclasses.fields() take any Message.
+        __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
 
 
 # --------------------------------------------------------------------------
@@ -197,7 +204,7 @@ class Stream(Message):
 
     type: ClassVar[str] = "stream"
     cell_id: str
-    name: Literal["stdout", "stderr"]
+    name: StreamName
     text: str
 
 
@@ -211,7 +218,7 @@ class StreamTruncated(Message):
 
     type: ClassVar[str] = "stream_truncated"
     cell_id: str
-    name: Literal["stdout", "stderr"]
+    name: StreamName
     dropped_bytes: int
     dropped_lines: int
     limit_bytes: int
@@ -300,8 +307,8 @@ Event = Union[  # noqa: UP007
     CellError, Variables, RunCompleted, ProtocolError,
 ]
 
-COMMANDS: dict[str, type] = {cls.type: cls for cls in typing.get_args(Command)}
-EVENTS: dict[str, type] = {cls.type: cls for cls in typing.get_args(Event)}
+COMMANDS: dict[str, type[Command]] = {cls.type: cls for cls in typing.get_args(Command)}
+EVENTS: dict[str, type[Event]] = {cls.type: cls for cls in typing.get_args(Event)}
 
 
 # --------------------------------------------------------------------------
@@ -358,7 +365,7 @@ def _convert(value: Any, hint: Any, where: str) -> Any:
         if not isinstance(value, dict):
             raise ProtocolViolation(f"{where} must be an object")
         return value
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         if not isinstance(value, dict):
             raise ProtocolViolation(f"{where} must be an object")
         return _build(hint, value, where)
@@ -372,7 +379,10 @@ def _convert(value: Any, hint: Any, where: str) -> Any:
     raise ProtocolViolation(f"{where}: unsupported type {hint!r}")
 
 
-def _build(cls: type, data: dict[str, Any], where: str) -> Any:
+_D = TypeVar("_D", bound="DataclassInstance")
+
+
+def _build(cls: type[_D], data: dict[str, Any], where: str) -> _D:
     hints = _hints(cls)
     unknown = set(data) - set(hints) - {"type"}
     if unknown:
@@ -391,17 +401,17 @@ def command_from_json(data: Any) -> Command:
     if not isinstance(data, dict):
         raise ProtocolViolation("a command must be a JSON object")
     kind = data.get("type")
-    cls = COMMANDS.get(kind) if isinstance(kind, str) else None
-    if cls is None:
+    if not isinstance(kind, str) or kind not in COMMANDS:
         raise ProtocolViolation(
             f"unknown command type {kind!r}; expected one of {', '.join(sorted(COMMANDS))}"
         )
-    return _build(cls, data, kind)
+    return _build(COMMANDS[kind], data, kind)
 
 
 def event_from_json(data: dict[str, Any]) -> Event:
     """Rebuild an event from JSON (used by clients and tests)."""
-    cls = EVENTS.get(data.get("type"))  # type: ignore[arg-type]
+    kind = data.get("type")
+    cls = None if kind is None else EVENTS.get(kind)
     if cls is None:
         raise ProtocolViolation(f"unknown event type {data.get('type')!r}")
     return _build(cls, data, data["type"])
@@ -418,7 +428,7 @@ def _plain(value: Any) -> Any:
 def to_json(message: Message) -> dict[str, Any]:
     """A message as a JSON-ready dict with its ``type``."""
     out: dict[str, Any] = {"type": message.type}
-    for f in dataclasses.fields(message):  # type: ignore[arg-type]
+    for f in dataclasses.fields(message):
         out[f.name] = _plain(getattr(message, f.name))
     return out
 
@@ -442,7 +452,7 @@ def _schema_for(hint: Any, defs: dict[str, Any]) -> dict[str, Any]:
         return {"type": "array", "items": _schema_for(typing.get_args(hint)[0], defs)}
     if origin is dict:
         return {"type": "object"}
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         name = hint.__name__
         if name not in defs:
             defs[name] = {}
@@ -455,8 +465,9 @@ def _schema_for(hint: Any, defs: dict[str, Any]) -> dict[str, Any]:
 def _object_schema(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     required: list[str] = []
-    if isinstance(getattr(cls, "type", None), str):
-        properties["type"] = {"const": cls.type}
+    kind = getattr(cls, "type", None)
+    if isinstance(kind, str):
+        properties["type"] = {"const": kind}
         required.append("type")
     for f in dataclasses.fields(cls):
         properties[f.name] = _schema_for(_hints(cls)[f.name], defs)

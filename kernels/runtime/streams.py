@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from time import monotonic
+from time import monotonic as monotonic  # exported: execution.py and tests use streams.monotonic
 from typing import TYPE_CHECKING
+
+from kernels.runtime.protocol import StreamName
 
 if TYPE_CHECKING:
     from kernels.runtime.execution import StreamWriter
@@ -49,9 +51,9 @@ BATCH_SECONDS = 0.05
 _NO_TIMER = object()
 
 # (name, text): send one stream event.
-SendText = Callable[[str, str], None]
+SendText = Callable[[StreamName, str], None]
 # (name, dropped_bytes, dropped_lines, limit_bytes): send one stream_truncated event.
-SendTruncated = Callable[[str, int, int, int], None]
+SendTruncated = Callable[[StreamName, int, int, int], None]
 
 
 def utf8_size(text: str) -> int:
@@ -113,12 +115,12 @@ class StreamBatcher:
         self.sent_at = float("-inf")
         # A pending timer that sends the batch if the cell awaits, or _NO_TIMER.
         self.timer: asyncio.TimerHandle | object | None = None
-        self._name: str | None = None  # the stream of the text in ``_parts``
+        self._name: StreamName = "stdout"  # the stream of the text in ``_parts``, if any
         self._parts: list[str] = []
-        self._batches: list[tuple[str, str]] = []  # earlier runs of another stream's text
+        self._batches: list[tuple[StreamName, str]] = []  # earlier runs of another stream's text
         self._size = 0  # characters in the batch
         self._full = False  # the cap is reached: only count from now on
-        self._dropped: dict[str, _Dropped] = {}
+        self._dropped: dict[StreamName, _Dropped] = {}
         self._closed = False
 
     def switch_to(self, writer: StreamWriter) -> None:
@@ -127,14 +129,14 @@ class StreamBatcher:
         if previous is not None and previous.take(whole_lines=True):
             self.send_now()
 
-    def add(self, name: str, text: str) -> bool:
+    def add(self, name: StreamName, text: str) -> bool:
         """Put text in the batch; True when the batch should go out now (it is large)."""
         if self._full:
             self._drop(name, text)
             return False
         if name != self._name:
             if self._parts:
-                self._batches.append((self._name, "".join(self._parts)))  # type: ignore[arg-type]
+                self._batches.append((self._name, "".join(self._parts)))
                 self._parts = []
             self._name = name
         self._parts.append(text)
@@ -154,7 +156,7 @@ class StreamBatcher:
             return
         batches = self._batches
         if self._parts:
-            batches.append((self._name, "".join(self._parts)))  # type: ignore[arg-type]
+            batches.append((self._name, "".join(self._parts)))
             self._parts = []
         self._batches = []
         self._size = 0
@@ -187,7 +189,7 @@ class StreamBatcher:
         self.timer = None
         self.send_now()
 
-    def _send_capped(self, name: str, text: str) -> None:
+    def _send_capped(self, name: StreamName, text: str) -> None:
         if self._limit is None:
             self._send(name, text)
             return
@@ -209,7 +211,7 @@ class StreamBatcher:
         self._full = True
         self._drop(name, text[len(head):])
 
-    def _drop(self, name: str, text: str) -> None:
+    def _drop(self, name: StreamName, text: str) -> None:
         if not text:
             return
         dropped = self._dropped.get(name)

@@ -40,11 +40,11 @@ class UploadedFile:
         return f"UploadedFile(name={self.name!r}, type={self.type!r}, size={self.size})"
 
 
-def _size_text(size: int) -> str:
+def _size_text(size: float) -> str:
     for unit in ("bytes", "KB", "MB"):
         if size < 1024 or unit == "MB":
             return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024  # type: ignore[assignment]
+        size /= 1024
     return f"{size} bytes"
 
 

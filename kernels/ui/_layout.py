@@ -108,7 +108,8 @@ def _sizes(kind: str, name: str, sizes: Sequence[float] | str | None, count: int
         return []
     if sizes == "equal":
         return [1.0] * count
-    if isinstance(sizes, str) or not isinstance(sizes, Sequence):
+    # Sequence first: mypy drops the str narrowing when the Sequence test comes second.
+    if not isinstance(sizes, Sequence) or isinstance(sizes, str):
         raise ValueError(f'{kind}: {name} must be a list of numbers or "equal"')
     if len(sizes) != count or not all(_finite(size) and size >= 0 for size in sizes):
         raise ValueError(
@@ -438,7 +439,7 @@ class html_(md):  # exported as ui.html (the module `html` is taken here)
             "text/plain": self._plain_text(),
         }
 
-    def _repr_markdown_(self) -> str:  # type: ignore[override]
+    def _repr_markdown_(self) -> str:
         return self._static_html()
 
     def _plain_text(self) -> str:

@@ -50,6 +50,7 @@ class progress(UIElement[int]):
     ) -> None:
         if total is None and iterable is not None:
             try:
+                # Not every iterable has a length: the TypeError is the test.
                 total = len(iterable)  # type: ignore[arg-type]
             except TypeError:
                 total = None
@@ -137,7 +138,7 @@ class progress(UIElement[int]):
         done = self._ended is not None
         elapsed = 0.0
         if self._started is not None:
-            elapsed = (self._ended if done else _clock()) - self._started  # type: ignore[operator]
+            elapsed = (self._ended if self._ended is not None else _clock()) - self._started
         fraction = None
         eta = None
         if self._total:

@@ -309,14 +309,14 @@ class dataframe(_Tabular):
             indices = self._sorted(indices, frame.column(position), descending)
         positions = []
         for name in parts["columns"]:
-            position = frame.position(name) if isinstance(name, str) else None
-            if position is None:
+            found = frame.position(name) if isinstance(name, str) else None
+            if found is None:
                 raise UIValueError(
                     f"columns: there is no column {name!r}; the columns are {frame.names}"
                 )
-            if position in positions:
+            if found in positions:
                 raise UIValueError(f"columns: {name!r} is listed twice")
-            positions.append(position)
+            positions.append(found)
         columns = [frame.names[p] for p in positions]
         transform = {"filters": filters, "sort": sort, "columns": columns}
         if not filters and not sort and not positions:

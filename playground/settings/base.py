@@ -7,6 +7,7 @@ environment must choose one.
 
 import os
 from pathlib import Path
+from typing import Any
 
 from whitenoise.compress import Compressor
 
@@ -103,7 +104,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
+DATABASES: dict[str, dict[str, Any]] = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": VAR_DIR / "db.sqlite3",

@@ -24,6 +24,7 @@ variants collectstatic made.
 
 import os
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -63,7 +64,8 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip() or KERNELS_R
 CACHES["revisions"] = _BASE_CACHES["revisions"]
 
 env_required("S3_BUCKET")
-NOTEBOOKS_STORAGE = s3_storage_from_env()
+# Not None: env_required made sure S3_BUCKET is set.
+NOTEBOOKS_STORAGE = cast("dict[str, Any]", s3_storage_from_env())
 
 APP_ORIGIN = origin_from_url(env_required("APP_ORIGIN"), "APP_ORIGIN")
 USERCONTENT_ORIGIN = origin_from_url(env_required("USERCONTENT_ORIGIN"), "USERCONTENT_ORIGIN")
@@ -72,8 +74,9 @@ if APP_ORIGIN == USERCONTENT_ORIGIN:
         "USERCONTENT_ORIGIN must differ from APP_ORIGIN: notebook code runs there "
         "(docs/security.md). Use another registrable domain, e.g. example-usercontent.net."
     )
-# The user-content site is served by the same processes.
-ALLOWED_HOSTS.append(urlsplit(USERCONTENT_ORIGIN).hostname)
+# The user-content site is served by the same processes (origin_from_url made sure it
+# names a host).
+ALLOWED_HOSTS.append(cast(str, urlsplit(USERCONTENT_ORIGIN).hostname))
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = env_required("EMAIL_HOST")

@@ -39,6 +39,6 @@ USERCONTENT_ORIGIN = "http://usercontent.testserver"
 # No collectstatic in tests: WhiteNoise serves the static directories (frontend/dist
 # when built, as tests/browser needs) through the finders, indexed when it starts.
 # Without a STATIC_ROOT it does not warn about a missing var/static.
-STATIC_ROOT = None
+STATIC_ROOT = None  # type: ignore[assignment]  # base's is a Path; Django takes None too
 WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -445,6 +445,7 @@ class _Text:
         return self.starts[line - 1] + byte_column
 
     def span(self, node: ast.AST) -> tuple[int, int]:
+        # Every node ast.parse made has a position; typeshed's ast.AST declares none.
         start = self.offset(node.lineno, node.col_offset)  # type: ignore[attr-defined]
         end = self.offset(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
         return start, end
@@ -457,6 +458,7 @@ class _Text:
         stmt = body[index]
         before = body[index - 1] if index else None
         after = body[index + 1] if index + 1 < len(body) else None
+        # Parsed statements have end positions; typeshed allows None (nodes made by hand).
         return (before is None or before.end_lineno < stmt.lineno) and (  # type: ignore[operator]
             after is None or after.lineno > stmt.end_lineno  # type: ignore[operator]
         )
@@ -491,7 +493,7 @@ class _UseCollector(_Collector):
         self.stack.append(node)
         try:
             if type(node) is ast.Global and self.scope.kind != _MODULE:
-                self._declare(node)  # type: ignore[arg-type]
+                self._declare(node)
             super().visit(node)
         finally:
             self.stack.pop()
@@ -551,6 +553,7 @@ class _UseCollector(_Collector):
             match = re.compile(rf"\bas\s+({re.escape(name)})\b").search(self.text.code, start)
             if match is not None:
                 return [_Use(name, match.start(1), match.end(1), kind, deferred)]
+        # Every node the walk pushes has a position; typeshed's ast.AST declares none.
         position = self.text.offset(node.lineno, node.col_offset)  # type: ignore[attr-defined]
         return [_Use(name, position, position, kind, deferred, renamable=False)]
 
@@ -677,7 +680,7 @@ def _scan(code: str) -> _Scan | None:
 
 
 def _first_line(stmt: ast.stmt) -> int:
-    decorators = getattr(stmt, "decorator_list", None) or []
+    decorators: list[ast.expr] = getattr(stmt, "decorator_list", None) or []
     return min([stmt.lineno, *(decorator.lineno for decorator in decorators)])
 
 
@@ -853,6 +856,7 @@ def _apply(code: str, edits: Iterable[tuple[int, int, str]]) -> str:
 def _comment_statement(text: _Text, stmt: ast.stmt, note: str) -> list[tuple[int, int, str]]:
     """Edits that turn a statement (alone on its lines) into comment lines."""
     edits = []
+    # A parsed statement has an end line; typeshed allows None (nodes made by hand).
     for line in range(_first_line(stmt), stmt.end_lineno + 1):  # type: ignore[operator]
         start = text.line_start(line)
         original = text.lines[line - 1]
@@ -986,10 +990,10 @@ class _Rewrite:
                         continue
                     read_at = scan.statement_of(
                         next(u.start for u in scan.uses[name] if u.kind == "load"))
-                    star = _star_for(name, [s for s in available
-                                            if s.cell < index or s.statement <= read_at])
-                    if star is not None:
-                        star.used.add(name)
+                    source = _star_for(name, [s for s in available
+                                              if s.cell < index or s.statement <= read_at])
+                    if source is not None:
+                        source.used.add(name)
             defined |= scan.binds.keys()
         by_cell: dict[int, list[_Star]] = {}
         for star in stars:
@@ -1060,6 +1064,7 @@ class _Rewrite:
                 edits += _comment_statement(scan.text, stmt, "")
                 dropped.add(position)
                 start, end = scan.text.span(stmt)
+                # `repeated`: every earlier binding is known, so earlier[0] is not None.
                 source_cell = earlier[0][1]  # type: ignore[index]
                 self.changes.append(_Change(
                     index, f"`{_short(scan.text.code[start:end])}` is commented out: "

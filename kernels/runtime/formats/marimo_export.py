@@ -220,7 +220,8 @@ class _Extraction:
             if unit.status in ("unresolved", "cell"):
                 self.by_status[unit.status].pop(unit.key, None)
                 self.update(unit, unresolved, potential, self.by_status["toplevel"])
-                if unit.status == "toplevel":
+                # update() has just set unit.status; mypy still narrows it to the test above.
+                if unit.status == "toplevel":  # type: ignore[comparison-overlap]
                     self.allowed.add(unit.key)
                 elif unit.status == "unresolved":
                     unresolved.add(unit.key)

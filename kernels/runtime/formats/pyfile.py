@@ -183,12 +183,13 @@ def _check_version(header: str, source: str) -> None:
     if block is None:
         return
     version = _VERSION_LINE_RE.search(block.content)
+    written = version.group(1) if version is not None else ""
     # Compared as text first: int() refuses numbers of over 4300 digits.
-    digits = version.group(1).lstrip("0") if version is not None else ""
+    digits = written.lstrip("0")
     if len(digits) > len(str(FORMAT_VERSION)) or (digits and int(digits) > FORMAT_VERSION):
         raise NotebookFormatError(
             f"{source}: written by a newer Playground (file format version "
-            f"{version.group(1)}, this one reads up to {FORMAT_VERSION}); "
+            f"{written}, this one reads up to {FORMAT_VERSION}); "
             "update Playground to open it"
         )
 
