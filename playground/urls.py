@@ -28,4 +28,5 @@ urlpatterns = [
     re_path(r"^api/(?P<path>[\s\S]*)$", api_route_not_found),
     path("", include("notebooks.urls")),
     path("", include("sharing.urls")),
+    path("", include("serverkernels.urls")),
 ]

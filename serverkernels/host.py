@@ -166,7 +166,7 @@ class SessionHost:
             try:
                 memory = 0
                 if self.kernel is not None:
-                    memory = int(getattr(self.kernel.usage(), "memory_bytes", 0) or 0)
+                    memory = self.kernel.usage().memory_bytes or 0
                 self.store.beat(self.session_id, memory)
             except Exception:  # Redis away for a moment: the next beat tries again
                 log.exception("heartbeat of session %s failed", self.session_id)

@@ -483,6 +483,7 @@ class Usage:
     oom_kills: int = 0  # processes the memory limit killed
     processes_refused: int = 0  # forks and threads the process limit refused
     cpu_seconds: float | None = None  # CPU time of the whole session, when accounted
+    memory_bytes: int | None = None  # memory the session uses now (its tmpfs files too)
 
 
 class _SessionCgroups:
@@ -517,10 +518,14 @@ class _SessionCgroups:
     def usage(self) -> Usage:
         oom = refused = 0
         cpu: float | None = None
+        memory: int | None = None
         if "memory" in self.groups:
             controller, group = self.groups["memory"]
             name = "memory.oom_control" if controller.version == 1 else "memory.events"
             oom = _keyed(group / name).get("oom_kill", 0)
+            current = "memory.usage_in_bytes" if controller.version == 1 else "memory.current"
+            with contextlib.suppress(OSError, ValueError):
+                memory = int((group / current).read_text())
         if "pids" in self.groups:
             refused = _keyed(self.groups["pids"][1] / "pids.events").get("max", 0)
         if "cpuacct" in self.groups:
@@ -530,7 +535,8 @@ class _SessionCgroups:
                     cpu = int((group / "cpuacct.usage").read_text()) / 1e9
             elif "usage_usec" in (stat := _keyed(group / "cpu.stat")):
                 cpu = stat["usage_usec"] / 1e6
-        return Usage(oom_kills=oom, processes_refused=refused, cpu_seconds=cpu)
+        return Usage(oom_kills=oom, processes_refused=refused, cpu_seconds=cpu,
+                     memory_bytes=memory)
 
     def remove(self, timeout: float = 30.0) -> list[Path]:
         """Kill what is left in the groups and remove them; the groups that would not go."""

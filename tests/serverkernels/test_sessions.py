@@ -8,6 +8,7 @@ Each test waits on frames or Redis state, never on the clock.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,7 @@ from serverkernels import conf, services
 from serverkernels.models import KernelSession
 from sharing import services as sharing_services
 from sharing.access import ActionDenied, NotebookNotFound
-from tests.factories import collaborator_make, notebook_make, user_make
+from tests.factories import client_for, collaborator_make, notebook_make, user_make
 from tests.serverkernels.frames import Frames, event_of, state_of
 from tests.serverkernels.workers import KernelWorker
 
@@ -209,3 +210,52 @@ def test_the_queue_takes_owners_in_turn_and_holds_each_to_their_cap(
     Frames(conf.store(), greedy_sessions[1].public_id).wait_for(state_of("idle"))
     states = [services.kernel_view(s).state for s in greedy_sessions]
     assert states == ["idle", "idle", "queued"]
+
+
+def test_an_idle_kernel_is_culled_after_its_run_never_during_it_and_keeps_its_outputs(
+    workers: Workers,
+) -> None:
+    workers(slots=1, KERNEL_IDLE_SECONDS="1")
+    notebook = notebook_make(user_make())
+    session, frames = started(notebook)
+    # The cell runs longer than the idle time: the kernel is busy, not idle.
+    start = len(frames.frames)
+    send(session, type="create_cell", cell_id="slow",
+         code="import time\ntime.sleep(3)\n'slept'")
+    send(session, type="run", cell_ids=["slow"])
+    culled = frames.wait_for(state_of("culled"), start)
+    completed = frames.wait_for(event_of("run_completed"), start)
+    assert completed["seq"] < culled["seq"]
+    assert completed["event"]["failed"] == []
+    assert "idle" in culled["session"]["message"]
+    assert services.kernel_view(session).state == "culled"
+    # What the page shows at once when it opens the culled session again.
+    kept = services.kernel_last_outputs(session)
+    assert kept["slow"]["data"]["text/plain"] == "'slept'"
+
+
+def test_staff_see_live_kernels_with_their_memory_and_stop_one(workers: Workers) -> None:
+    workers(slots=2)
+    owner = user_make("kernel-owner@example.com")
+    session, frames = started(notebook_make(owner, title="Heavy work"))
+    run_cell(session, frames, "big", "import numpy as np\nblock = np.ones(20_000_000)\nblock.size")
+    # The heartbeat carries the memory figure: wait until it reports the 160 MB block.
+    frames.wait_for(state_of("idle"))
+    store = conf.store()
+    while store.get(session.public_id).memory < 160_000_000:
+        time.sleep(0.2)  # polling Redis: heartbeats come once a second
+
+    staff = user_make()
+    staff.is_staff = True
+    staff.save()
+    page = client_for(staff).get("/staff/kernels/")
+    assert page.status_code == 200
+    rows = page.content.decode()
+    assert session.public_id in rows and "kernel-owner@example.com" in rows
+    assert "Heavy work" in rows and "idle" in rows and "MB" in rows
+    assert client_for(owner).get("/staff/kernels/").status_code == 302  # to the log-in
+
+    response = client_for(staff).post(f"/staff/kernels/{session.public_id}/stop")
+    assert response.status_code == 302
+    frames.wait_for(state_of("stopped"))
+    assert session.public_id not in client_for(staff).get("/staff/kernels/").content.decode()
