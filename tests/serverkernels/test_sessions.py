@@ -259,3 +259,43 @@ def test_staff_see_live_kernels_with_their_memory_and_stop_one(workers: Workers)
     assert response.status_code == 302
     frames.wait_for(state_of("stopped"))
     assert session.public_id not in client_for(staff).get("/staff/kernels/").content.decode()
+
+
+def test_a_worker_on_its_own_settings_hosts_kernels_that_see_no_secret_and_reach_nothing(
+    workers: Workers, kernel_env: dict[str, str]
+) -> None:
+    secrets = {
+        "SECRET_KEY": "worker-secret-key-value",
+        "DATABASE_URL": "postgres://playground:db-password@127.0.0.1:5432/playground",
+        "AWS_SECRET_ACCESS_KEY": "s3-secret-value",
+        "S3_SECRET_ACCESS_KEY": "s3-secret-value-2",
+        "EMAIL_HOST_PASSWORD": "mail-password",
+    }
+    workers(slots=1, DJANGO_SETTINGS_MODULE="playground.settings.kernel_worker",
+            REDIS_URL=kernel_env["PLAYGROUND_TEST_REDIS_URL"], **secrets)
+    notebook = notebook_make(user_make())
+    session, frames = started(notebook)
+    probe = (
+        "import os, socket, pathlib\n"
+        "seen = repr(dict(os.environ)) + ''.join(\n"
+        "    p.read_text(errors='replace') for p in pathlib.Path('/proc').glob('*/environ')\n"
+        "    if p.parent.name.isdigit())\n"
+        "reached = []\n"
+        "for port in (5432, 6379):\n"
+        "    try:\n"
+        "        socket.create_connection(('127.0.0.1', port), timeout=2).close()\n"
+        "        reached.append(port)\n"
+        "    except OSError:\n"
+        "        pass\n"
+        # The service's checkout (/work/main here) is absent; of /root only the base
+        # interpreter's own directory is there (this machine's Python is pyenv's).
+        "files = [str(p) for p in pathlib.Path('/').glob('*/*') if p.parts[1] in ('work', 'srv', 'root')]\n"
+        "(seen, reached, files)"
+    )
+    done = run_cell(session, frames, "probe", probe)
+    assert done["failed"] == []
+    seen = outputs(frames, "probe")[0]
+    for value in secrets.values():
+        assert value not in seen
+    assert "PLAYGROUND_TEST" not in seen and "REDIS" not in seen
+    assert seen.endswith(", [], [])") or seen.endswith(", [], ['/root/.pyenv'])")
