@@ -65,29 +65,36 @@ def _session(request: SignedInRequest, session_id: str) -> KernelSession:
 @router.post("/notebooks/{urlsafe:public_id}/kernel", response={200: KernelOut, **errors(429)})
 @notebook_route(Action.WRITE)
 def kernel_start(request: SignedInRequest, notebook: Notebook) -> KernelOut:
-    session = services.kernel_start(user=request.user, notebook=notebook)
-    return KernelOut.of(services.kernel_view(session))
+    with services.kernels_reachable():
+        session = services.kernel_start(user=request.user, notebook=notebook)
+        return KernelOut.of(services.kernel_view(session))
 
 
 @router.get("/kernels/{urlsafe:session_id}", response={200: KernelOut, **errors()})
 def kernel_get(request: SignedInRequest, session_id: str) -> KernelOut:
-    return KernelOut.of(services.kernel_view(_session(request, session_id)))
+    session = _session(request, session_id)
+    with services.kernels_reachable():
+        return KernelOut.of(services.kernel_view(session))
 
 
 @router.post("/kernels/{urlsafe:session_id}/restart", response={200: KernelOut, **errors()})
 def kernel_restart(request: SignedInRequest, session_id: str) -> KernelOut:
     session = _session(request, session_id)
-    services.kernel_restart(session)
-    return KernelOut.of(services.kernel_view(session))
+    with services.kernels_reachable():
+        services.kernel_restart(session)
+        return KernelOut.of(services.kernel_view(session))
 
 
 @router.post("/kernels/{urlsafe:session_id}/shutdown", response={200: KernelOut, **errors()})
 def kernel_shutdown(request: SignedInRequest, session_id: str) -> KernelOut:
     session = _session(request, session_id)
-    services.kernel_shutdown(session)
-    return KernelOut.of(services.kernel_view(session))
+    with services.kernels_reachable():
+        services.kernel_shutdown(session)
+        return KernelOut.of(services.kernel_view(session))
 
 
 @router.get("/kernels/{urlsafe:session_id}/outputs", response={200: OutputsOut, **errors()})
 def kernel_outputs(request: SignedInRequest, session_id: str) -> OutputsOut:
-    return OutputsOut(outputs=services.kernel_last_outputs(_session(request, session_id)))
+    session = _session(request, session_id)
+    with services.kernels_reachable():
+        return OutputsOut(outputs=services.kernel_last_outputs(session))

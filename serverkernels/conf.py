@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 
 from serverkernels import sandbox
+from serverkernels.extras import ExtrasConfig
 from serverkernels.host import HostConfig
 from serverkernels.scheduler import FairQueue
 from serverkernels.store import Store
@@ -19,7 +20,7 @@ UNAVAILABLE = (
 
 
 def enabled() -> bool:
-    return bool(settings.KERNELS_REDIS_URL)
+    return bool(settings.SERVER_KERNELS and settings.KERNELS_REDIS_URL)
 
 
 @functools.cache
@@ -46,4 +47,16 @@ def host_config() -> HostConfig:
         max_age_seconds=settings.KERNEL_MAX_AGE_SECONDS,
         allow_unsandboxed=settings.KERNEL_ALLOW_UNSANDBOXED,
         python=settings.KERNEL_PYTHON or None,
+        extras=extras_config(),
+    )
+
+
+def extras_config() -> ExtrasConfig | None:
+    """Installing what server kernels' cells import (serverkernels.extras); None when off."""
+    if not settings.KERNEL_WHEELS_INDEX_URL:
+        return None
+    return ExtrasConfig(
+        index_url=settings.KERNEL_WHEELS_INDEX_URL,
+        max_bytes=settings.KERNEL_EXTRAS_MAX_BYTES,
+        install_seconds=settings.KERNEL_EXTRAS_INSTALL_SECONDS,
     )

@@ -11,6 +11,8 @@ missed are no longer kept it hears ``{"resync": true}`` first (reload the output
 Text that is not a JSON object with a ``type``, or over 2 MiB, gets a
 ``protocol_error`` frame (without a number: it concerns this socket only) and
 goes nowhere; so do commands beyond 100 a second (a burst of 400 is allowed).
+When Redis cannot be reached the page hears ``{"session": {"state": "unreachable",
+"message"}}`` and the socket closes with 4503; nothing the user typed is involved.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qs
 
+import redis
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
@@ -79,7 +82,11 @@ class KernelConsumer(AsyncWebsocketConsumer):
         except ValueError:
             after = 0
         store = conf.store()
-        frames, gap = await asyncio.to_thread(store.events_after, self.session_id, after)
+        try:
+            frames, gap = await asyncio.to_thread(store.events_after, self.session_id, after)
+        except redis.exceptions.RedisError:
+            await self._unreachable()
+            return
         self.sent = after
         if gap:
             await self.send(text_data='{"resync":true}')
@@ -100,12 +107,22 @@ class KernelConsumer(AsyncWebsocketConsumer):
         """Every second: mark the page present, notice a lost worker, re-ask access."""
         store = conf.store()
         while True:
-            await asyncio.to_thread(store.client_seen, self.session_id, self.channel_name)
-            await asyncio.to_thread(services.kernel_refresh, self.session_id)
+            try:
+                await asyncio.to_thread(store.client_seen, self.session_id, self.channel_name)
+                await asyncio.to_thread(services.kernel_refresh, self.session_id)
+            except redis.exceptions.RedisError:
+                await self._unreachable()
+                return
             if not await _may_use(self.scope.get("user"), self.session_id):
                 await self.close(code=CLOSE_ACCESS_ENDED)
                 return
             await asyncio.sleep(1.0)
+
+    async def _unreachable(self) -> None:
+        """Redis is away: say so (the page shows it and reconnects later), never hang."""
+        await self.send(text_data=json.dumps(
+            {"session": {"state": "unreachable", "message": services.UNREACHABLE}}))
+        await self.close(code=CLOSE_UNAVAILABLE)
 
     def _allowed_now(self) -> bool:
         now = time.monotonic()
@@ -135,7 +152,10 @@ class KernelConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=_error(
                 "too many commands: at most 100 a second; this one was dropped"))
             return
-        await asyncio.to_thread(conf.store().push_command, self.session_id, text_data)
+        try:
+            await asyncio.to_thread(conf.store().push_command, self.session_id, text_data)
+        except redis.exceptions.RedisError:
+            await self._unreachable()
 
     async def kernel_frame(self, message: dict[str, Any]) -> None:
         frame = message["frame"]

@@ -10,7 +10,10 @@ the session's whole life. It
 - numbers each event and hands it to the session's channel-layer group (live)
   and its Redis stream (replay), unchanged inside ``{"seq": n, "event": ...}``;
 - reads commands from the session's Redis stream and writes them to the kernel;
-  ``interrupt`` reaches the kernel at once, as over any stdio kernel;
+  ``interrupt`` reaches the kernel at once, as over any stdio kernel; before a
+  command that may run cells, installs the pure-Python packages they import and
+  the kernel lacks (:mod:`serverkernels.extras`, when ``HostConfig.extras`` is set),
+  with ``{"notice": ...}`` frames for the page;
 - beats every second, so the service knows it is alive (:mod:`serverkernels.store`);
 - ends it: on ``shutdown`` / ``restart`` control, when a limit killed the kernel
   (the message names the limit), when it has been idle too long (nothing
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +34,7 @@ from typing import Any
 
 from kernels.transports.stdio_client import StdioKernelClient
 from serverkernels import sandbox
+from serverkernels.extras import ExtrasConfig, KernelExtras
 from serverkernels.store import Store
 
 log = logging.getLogger(__name__)
@@ -46,6 +51,8 @@ class HostConfig:
     max_age_seconds: float = 12 * 3600
     allow_unsandboxed: bool = False
     python: str | None = None
+    #: Installing what cells import from the wheel index (None: off).
+    extras: ExtrasConfig | None = None
 
 
 Publish = Callable[[str, str], None]  # (session id, frame) -> deliver to the live group
@@ -64,6 +71,7 @@ class SessionHost:
         self._publish = publish
         self.kernel: sandbox.SandboxedProcess | None = None
         self.client: StdioKernelClient | None = None
+        self.extras: KernelExtras | None = None
         self.busy = False
         self.last_command = time.time()
         self.started = time.time()
@@ -126,6 +134,13 @@ class SessionHost:
         kwargs: dict[str, Any] = {}
         if self.config.python:
             kwargs["python"] = self.config.python
+        if self.config.extras is not None:
+            # Each kernel its own, from an empty directory: a restart starts without extras.
+            self.extras = KernelExtras(
+                self.config.extras, python=self.config.python or sys.executable,
+                notify=lambda notice: self.send_frame({"notice": notice}),
+            )
+            kwargs["extras"] = self.extras.directory
         self.kernel = sandbox.spawn(
             sandbox.KERNEL_ARGS, runtime_root=self.config.runtime_root,
             limits=self.config.limits, allow_unsandboxed=self.config.allow_unsandboxed, **kwargs,
@@ -143,8 +158,11 @@ class SessionHost:
                 pass
         if self.kernel is not None:
             self.kernel.cleanup()
+        if self.extras is not None:
+            self.extras.cleanup()
         self.client = None
         self.kernel = None
+        self.extras = None
 
     def _death_message(self) -> str:
         assert self.kernel is not None
@@ -215,6 +233,8 @@ class SessionHost:
                 text = fields.get("c")
                 if text is not None and self.client is not None and not self.client.ended:
                     self.last_command = time.time()
+                    if self.extras is not None:
+                        self.extras.before_command(text)  # waits for the installs it needs
                     try:
                         self.client.send_raw(text)
                     except (BrokenPipeError, ValueError):

@@ -45,6 +45,8 @@ GiB = 1024 * MiB
 # What the child sees: fixed paths, so nothing inside depends on the host's layout.
 SANDBOX_HOME = PurePosixPath("/home/kernel")
 SANDBOX_RUNTIME = PurePosixPath("/opt/playground")  # holds the read-only `kernels` package
+# Pure-Python packages installed for this kernel by its worker (serverkernels/extras.py).
+SANDBOX_EXTRAS = PurePosixPath("/opt/extras")
 SANDBOX_VENV = PurePosixPath("/opt/venv")  # the worker's virtualenv, rebuilt from its parts
 SANDBOX_PYTHON = SANDBOX_VENV / "bin" / "python"
 SANDBOX_PATH = f"{SANDBOX_VENV}/bin:/usr/local/bin:/usr/bin:/bin"
@@ -732,7 +734,7 @@ class _Data:
 
 def _sandbox_options(
     *, layout: _PythonLayout, runtime_root: Path, workdir: Path | None, limits: Limits,
-    network: bool, data: _Data,
+    network: bool, data: _Data, extras: Path | None = None,
 ) -> list[str]:
     options = [*_namespace_options(network=network), *_system_binds()]
     passwd = (
@@ -766,6 +768,9 @@ def _sandbox_options(
     options += ["--symlink", layout.executable, str(SANDBOX_PYTHON)]
     options += ["--symlink", "python", f"{SANDBOX_VENV}/bin/python3"]
     options += ["--ro-bind", str(runtime_root / "kernels"), f"{SANDBOX_RUNTIME}/kernels"]
+    if extras is not None:
+        # Read-only inside; the worker adds packages from outside while the kernel runs.
+        options += ["--ro-bind", str(extras), str(SANDBOX_EXTRAS)]
     if workdir is None:
         options += ["--size", str(limits.workdir_bytes), "--tmpfs", str(SANDBOX_HOME)]
     else:
@@ -845,6 +850,7 @@ def spawn(
     stdin: _FileArg = subprocess.PIPE,
     stdout: _FileArg = subprocess.PIPE,
     stderr: _FileArg = subprocess.PIPE,
+    extras: Path | None = None,
 ) -> SandboxedProcess:
     """Start ``python python_args...`` (e.g. :data:`KERNEL_ARGS`) in a sandbox.
 
@@ -863,6 +869,10 @@ def spawn(
       rlimits, cgroups and the filtered environment only, instead of raising
       :class:`SandboxUnavailable`. For development machines; logged as a warning.
     - ``support``: what :func:`probe` found (default: ``probe()``).
+    - ``extras``: a host directory of extra pure-Python packages, mounted read-only
+      at ``/opt/extras`` and put on the kernel's ``sys.path`` after the runtime
+      (before the environment's site-packages). The caller may add packages to it
+      while the kernel runs (serverkernels/extras.py); the kernel can never write it.
 
     The caller owns the returned process: read its stdout (at most
     ``limits.output_bytes_per_run`` per run), and call
@@ -879,6 +889,8 @@ def spawn(
         raise ValueError(f"{runtime_root} does not hold the kernels package")
     if workdir is not None and not Path(workdir).is_dir():
         raise ValueError(f"the kernel's working directory {workdir} is not a directory")
+    if extras is not None and not Path(extras).is_dir():
+        raise ValueError(f"the kernel's extras directory {extras} is not a directory")
     sandboxed = support.sandbox_works
     if not sandboxed and not allow_unsandboxed:
         raise SandboxUnavailable(
@@ -896,8 +908,14 @@ def spawn(
                 layout=layout, runtime_root=runtime_root,
                 workdir=Path(workdir).resolve() if workdir is not None else None,
                 limits=limits, network=network, data=data,
+                extras=Path(extras).resolve() if extras is not None else None,
             )
-            child_env = child_environment(extra=env, threads=limits.threads)
+            pythonpath = str(SANDBOX_RUNTIME)
+            if extras is not None:
+                pythonpath += f":{SANDBOX_EXTRAS}"
+            child_env = child_environment(
+                extra=env, pythonpath=pythonpath, threads=limits.threads
+            )
             argv = [support.bwrap, "--args", data.fd(_nul_separated(options), "bwrap-args"),
                     "--", *_wrapped(str(SANDBOX_PYTHON), python_args, limits)]
             cwd: Path | None = None
@@ -907,8 +925,11 @@ def spawn(
                 scratch = Path(tempfile.mkdtemp(prefix="kernel-home-"))
             home = Path(workdir) if workdir is not None else scratch
             assert home is not None
+            pythonpath = str(runtime_root)
+            if extras is not None:
+                pythonpath += f":{Path(extras).resolve()}"
             child_env = child_environment(
-                home=str(home), extra=env, pythonpath=str(runtime_root), threads=limits.threads
+                home=str(home), extra=env, pythonpath=pythonpath, threads=limits.threads
             )
             child_env["PATH"] = f"{Path(python).parent}:/usr/local/bin:/usr/bin:/bin"
             argv = _wrapped(python, python_args, limits)

@@ -8,13 +8,17 @@ restarting an ended one (lost, culled, stopped, dead) queues it again.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import redis
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.contrib.auth.models import User
 
 from notebooks.errors import NotebookError
@@ -49,9 +53,24 @@ class KernelView:
     last_seq: int
 
 
+UNREACHABLE = (
+    "The server kernels' service cannot be reached right now (its Redis is down). "
+    "Nothing you typed is lost; try again in a moment, or run in the browser."
+)
+
+
 def _require_enabled() -> None:
     if not conf.enabled():
         raise KernelsUnavailable(conf.UNAVAILABLE)
+
+
+@contextlib.contextmanager
+def kernels_reachable() -> Iterator[None]:
+    """Turns Redis being away into a clear 503 instead of a server error."""
+    try:
+        yield
+    except redis.exceptions.RedisError as exc:
+        raise KernelsUnavailable(UNREACHABLE) from exc
 
 
 def publish(session_id: str, frame: str) -> None:
@@ -82,7 +101,7 @@ def _send_task(session_id: str) -> None:
     if state is None:
         return
     store.update(session_id, state="starting", message="", admitted=time.time())
-    host_session.apply_async(args=[session_id, state.epoch], queue="kernels")
+    host_session.apply_async(args=[session_id, state.epoch], queue=settings.KERNELS_CELERY_QUEUE)
 
 
 def admit() -> list[str]:
@@ -113,11 +132,13 @@ def kernel_start(*, user: User, notebook: Notebook) -> KernelSession:
         state = kernel_refresh(existing.public_id)
         if state is not None and state.state not in ENDED_STATES:
             return existing
-        if state is not None:
-            _queue(existing)
-            return existing
-    session = KernelSession.objects.create(owner=user, notebook=notebook)
-    conf.store().create(session.public_id, owner=session.owner_id, notebook=notebook.public_id)
+        session = existing
+    else:
+        session = KernelSession.objects.create(owner=user, notebook=notebook)
+        state = None
+    if state is None:  # new, or its live state expired from Redis
+        conf.store().create(session.public_id, owner=session.owner_id,
+                            notebook=notebook.public_id)
     _queue(session)
     return session
 

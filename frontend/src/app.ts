@@ -2,18 +2,21 @@
 // comes from (a #code/ link, else the last local draft, else the starter).
 // `?mode=read` shows the app view (outputs only); `?embed=true` drops the chrome;
 // `?hosted=1` is framed by one of the app's pages, which sends the notebook and
-// saves it to the server (hosting/frame_channel.ts), so no drafts are used.
+// saves it to the server (hosting/frame_channel.ts), so no drafts are used; an
+// editor's page may also run it on a server kernel (server_kernel/).
 
 import "./styles.css";
 import { actionButton as button } from "./buttons";
 import { LinksPanel } from "./cells/links_panel";
 import { NotebookView } from "./cells/notebook_view";
 import type { PlaygroundConfig } from "./config";
-import type { KernelClient, KernelState } from "./kernel/client";
+import type { KernelState } from "./kernel/client";
+import type { KernelSwitch } from "./kernel/switch";
 import type { NotebookFile } from "./kernel/messages";
 import { configureOutputFrames } from "./outputs/frame";
 import { VariablesPanel } from "./outputs/variables_panel";
-import { FrameChannel } from "./hosting/frame_channel";
+import { FrameChannel, type OpenOptions } from "./hosting/frame_channel";
+import { ServerKernelControls } from "./server_kernel/controls";
 import { asMarimoFile, embedSnippet, importUrl, LinkProblem, shareUrl, sourceFromHash } from "./share/link";
 import { FindPanel } from "./cells/find_panel";
 import { ShortcutsDialog } from "./cells/shortcuts";
@@ -29,7 +32,7 @@ const REPORT_DELAY_MS = 400;
 
 export interface AppOptions {
   config: PlaygroundConfig;
-  kernel: KernelClient;
+  kernel: KernelSwitch;
   root: HTMLElement;
 }
 
@@ -43,7 +46,7 @@ const STATE_TEXT: Record<KernelState, string> = {
 class KernelStatus {
   readonly element = document.createElement("span");
 
-  constructor(kernel: KernelClient) {
+  constructor(private readonly kernel: KernelSwitch) {
     this.element.dataset.testid = "kernel-status";
     this.element.className = "kernel-status";
     this.element.setAttribute("role", "status");
@@ -52,9 +55,10 @@ class KernelStatus {
   }
 
   private show(state: KernelState, detail: string): void {
+    const python = this.kernel.inBrowser ? "Python" : "Server Python";
     this.element.dataset.state = state;
-    this.element.textContent = state === "booting" ? detail || STATE_TEXT.booting : state === "dead" ? `Python stopped` : `Python ${STATE_TEXT[state]}`;
-    this.element.title = state === "dead" ? detail : `${detail}`;
+    this.element.textContent = state === "booting" ? detail || STATE_TEXT.booting : state === "dead" ? `${python} stopped` : `${python} ${STATE_TEXT[state]}`;
+    this.element.title = detail;
   }
 }
 
@@ -125,9 +129,15 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
   // The hosted playground's end: the app's page sends the notebook and saves it.
   const channel = hosted && config.appOrigin
     ? new FrameChannel(config.appOrigin, {
-        open: (source) => void openFromHost(source),
+        open: (source, _title, options) => void openFromHost(source, options),
         requestSave: () => void report("playground:save"),
+        kernelState: (status) => server?.state(status),
+        kernelFrame: (frame, replay) => server?.frame(frame, replay),
       })
+    : null;
+  // The editor's page may run the notebook on a server kernel; it holds the connection.
+  const server = channel && !readOnly
+    ? new ServerKernelControls({ kernels: kernel, notebook, post: (message) => channel.post(message), restartBrowser: () => restartBrowser() })
     : null;
 
   async function report(type: "playground:changed" | "playground:save"): Promise<void> {
@@ -140,10 +150,12 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
     }
   }
 
-  async function openFromHost(source: string): Promise<void> {
+  async function openFromHost(source: string, options: OpenOptions): Promise<void> {
     status.textContent = "Opening the notebook…";
     try {
       const file = await kernel.parse(source);
+      // Before the cells are sent anywhere: a notebook kept on a server kernel does not start in the browser.
+      server?.offer(options.serverKernels, options.kernel);
       notebook.load(file);
       status.textContent = "";
       showLinks();
@@ -243,8 +255,13 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
 
   /** A fresh Python with the notebook as it is on screen; what was typed stays. */
   function restart(): void {
+    if (server?.onServer) server.restart();
+    else restartBrowser();
+  }
+
+  function restartBrowser(): void {
     const file = notebook.toFile();
-    kernel.restart();
+    kernel.browser.restart();
     notebook.load(file);
     showLinks();
   }
@@ -299,6 +316,7 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
       button("shortcuts-button", "?", "Keyboard shortcuts (?)", () => shortcuts.open()),
       button("restart", "Restart", "Start a fresh Python and run every cell again (for a cell that will not stop, or after a crash)", () => restart()),
     );
+    if (server) toolbar.append(server.toolbar);
     if (!config.embed && !hosted) {
       toolbar.append(
         button("save", "Save", "Save in this browser (Ctrl/Cmd-S)", () => notebook.save()),
@@ -330,7 +348,7 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
       button("add-cell", "+ Code", "Add a code cell at the end", () => notebook.addCell("code")),
       button("add-markdown-cell", "+ Markdown", "Add a markdown cell at the end", () => notebook.addCell("markdown")),
     );
-    main.append(find.element, status, linkProblem, notebook.undoNotice, notebook.element, addRow);
+    main.append(find.element, status, ...(server ? [server.notice] : []), linkProblem, notebook.undoNotice, notebook.element, addRow);
     const layout = document.createElement("div");
     layout.className = "layout";
     layout.append(main);
@@ -381,7 +399,8 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
       }
     },
     state: (state, detail) => {
-      if (state === "dead") status.textContent = detail;
+      // A server kernel's end is told by its own notice, with what to do.
+      if (state === "dead" && kernel.inBrowser) status.textContent = detail;
     },
   });
   void kernel.ready.then(() => performance.mark("playground-kernel-ready"), () => undefined);

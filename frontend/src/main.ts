@@ -4,6 +4,7 @@
 
 import { absolute, ConfigError, readConfig, staticAsset, type PlaygroundConfig } from "./config";
 import { KernelClient } from "./kernel/client";
+import { KernelSwitch } from "./kernel/switch";
 import { applyTheme, storedTheme } from "./theme";
 import { followKernel } from "./outputs/kernel_activity";
 import { linkBrandToSite } from "./site_link";
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
     showFatal(error instanceof ConfigError ? `The playground cannot start: ${error.message}.` : String(error));
     return;
   }
-  const kernel = startKernel(config);
+  // The browser's Python; a hosted notebook may move to a server kernel (server_kernel/).
+  const kernel = new KernelSwitch(startKernel(config));
   // Timed UI elements (ui.refresh) skip their ticks while the kernel is still busy.
   followKernel(kernel);
   const { mountApp } = await import("./app");

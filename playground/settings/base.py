@@ -273,7 +273,11 @@ CACHES["revisions"] = {
 # --- server kernels (serverkernels/, deploy/README.md) ------------------------------
 # Off without Redis (`make run`): the page then says so and notebooks run in the browser.
 KERNELS_REDIS_URL = os.environ.get("KERNELS_REDIS_URL", "").strip() or REDIS_URL
+# Off even with Redis: SERVER_KERNELS=0.
+SERVER_KERNELS = env_bool("SERVER_KERNELS", True)
 KERNELS_REDIS_PREFIX = os.environ.get("KERNELS_REDIS_PREFIX", "pgk")
+# The Celery queue kernel workers listen on (`celery worker -Q <it>`).
+KERNELS_CELERY_QUEUE = os.environ.get("KERNELS_CELERY_QUEUE", "kernels")
 # Kernels one person may have running at once; more wait in the queue.
 KERNELS_PER_USER = env_int("KERNELS_PER_USER", 2)
 # Shut down after this long with nothing running, no page open and no command.
@@ -293,8 +297,17 @@ KERNEL_LIMITS = {
 KERNEL_ALLOW_UNSANDBOXED = env_bool("KERNEL_ALLOW_UNSANDBOXED", False)
 # The interpreter (and its virtualenv: deploy/kernel-requirements.txt) kernels run on.
 KERNEL_PYTHON = os.environ.get("KERNEL_PYTHON", "")
+# Pure-Python packages a kernel's cells import and its environment lacks are installed
+# by its worker from this PEP 691 index (our own /wheels/ proxy, on the user-content
+# site) into a read-only directory of that kernel (serverkernels/extras.py); empty: off.
+# A worker on another machine sets it to its USERCONTENT_ORIGIN + /wheels/simple/.
+KERNEL_WHEELS_INDEX_URL = os.environ.get(
+    "KERNEL_WHEELS_INDEX_URL", f"{USERCONTENT_ORIGIN}/wheels/simple/"
+).strip()
+KERNEL_EXTRAS_MAX_BYTES = env_int("KERNEL_EXTRAS_MAX_BYTES", 200 * 1024**2)
+KERNEL_EXTRAS_INSTALL_SECONDS = env_int("KERNEL_EXTRAS_INSTALL_SECONDS", 120)
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip() or KERNELS_REDIS_URL
-CELERY_TASK_ROUTES = {"serverkernels.*": {"queue": "kernels"}}
+CELERY_TASK_ROUTES = {"serverkernels.*": {"queue": KERNELS_CELERY_QUEUE}}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A kernel task holds its slot for hours: a worker takes a task only into a free slot,

@@ -19,7 +19,7 @@ from .environment import env_required, redis_settings
 
 SECRET_KEY = secrets.token_urlsafe(50)
 DEBUG = False
-DATABASES: dict[str, dict[str, object]] = {}
+DATABASES = {}
 REDIS_URL = os.environ.get("KERNELS_REDIS_URL", "").strip() or env_required("REDIS_URL")
 CACHES, CHANNEL_LAYERS = redis_settings(REDIS_URL)
 KERNELS_REDIS_URL = REDIS_URL

@@ -11,6 +11,9 @@ Under pytest (tests/real_services.py has set the variables) the service uses a
 fresh PostgreSQL database of its own, dropped at the end, the run's Redis and its
 moto S3 bucket; without them (bench/startup.py) a SQLite file and local files in
 the work directory. Mail goes to files in ``<workdir>/mail`` (``RunningService.mails``).
+Server kernels use a Redis key prefix of the service's own (``pgk-<port>``); a test
+starts kernel workers with the service's environment (``RunningService.env``,
+tests/serverkernels/workers.py), so they share its settings, Redis and prefix.
 The service serves the frontend build of ``frontend/dist`` (frozen at start, see
 ``_freeze_frontend_build``); without one, ``FrontendNotBuilt`` says to run
 ``make frontend-build``. ``tests/browser/conftest.py`` and ``bench/startup.py`` both
@@ -29,7 +32,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.real_services import free_port
@@ -88,6 +91,8 @@ class RunningService:
     usercontent_url: str = ""
     mail_dir: Path | None = None
     drop_database: Callable[[], None] | None = None
+    # The server's environment: kernel workers started with it serve this service.
+    env: dict[str, str] = field(default_factory=dict)
 
     def mails(self) -> list[str]:
         """The text of every mail the service sent, oldest first."""
@@ -115,6 +120,22 @@ class RunningService:
         if self.drop_database is not None:
             self.drop_database()
             self.drop_database = None
+        _forget_kernel_keys(self.env)
+
+
+def _forget_kernel_keys(env: Mapping[str, str]) -> None:
+    """Remove the server kernels' Redis keys of this service (its own prefix)."""
+    url = env.get("KERNELS_REDIS_URL") or env.get("PLAYGROUND_TEST_REDIS_URL")
+    prefix = env.get("KERNELS_REDIS_PREFIX")
+    if not url or not prefix:
+        return
+    import redis
+
+    with contextlib.suppress(Exception):
+        client = redis.Redis.from_url(url)
+        keys = list(client.scan_iter(f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
 
 
 def _run_checked(args: list[str], env: Mapping[str, str], what: str) -> None:
@@ -212,6 +233,9 @@ def start_service(
         "APP_ORIGIN": f"http://127.0.0.1:{port}",
         "USERCONTENT_ORIGIN": f"http://localhost:{port}",
         "PYTHONUNBUFFERED": "1",
+        # Server kernels' keys apart from any other service on the same Redis.
+        "KERNELS_REDIS_PREFIX": f"pgk-{port}",
+        "KERNELS_CELERY_QUEUE": f"kernels-pgk-{port}",
         **(env or {}),
     }
     manage = [sys.executable, str(REPO_ROOT / "manage.py")]
@@ -239,6 +263,7 @@ def start_service(
         usercontent_url=f"http://localhost:{port}",
         mail_dir=workdir / "mail",
         drop_database=drop_database,
+        env=server_env,
     )
     try:
         _wait_for_healthz(service, timeout)

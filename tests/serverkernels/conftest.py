@@ -18,11 +18,14 @@ def kernel_env(settings: Any, tmp_path: Path) -> Iterator[dict[str, str]]:
     """Server kernels on, under a Redis prefix of this test's own (removed after)."""
     prefix = f"pgk-test-{secrets.token_hex(4)}"
     settings.KERNELS_REDIS_PREFIX = prefix
+    # A queue of the test's own too: no worker of another run takes its sessions.
+    settings.KERNELS_CELERY_QUEUE = f"kernels-{prefix}"
     conf.store.cache_clear()
     env = {
         "DJANGO_SETTINGS_MODULE": "playground.settings.test",
         "PLAYGROUND_TEST_REDIS_URL": settings.KERNELS_REDIS_URL,
         "KERNELS_REDIS_PREFIX": prefix,
+        "KERNELS_CELERY_QUEUE": f"kernels-{prefix}",
     }
     yield env
     store = conf.store()

@@ -55,3 +55,26 @@ def test_a_started_kernel_waits_in_line_and_only_its_starter_sees_it(kernel_env:
     assert client.get(f"{path}/outputs").json() == {"outputs": {}}
     restarted = ok(post_json(client, f"{path}/restart"))
     assert restarted["state"] == "queued" and restarted["session"] == started["session"]
+
+
+def test_with_redis_down_the_api_says_so_and_a_later_start_works(
+    kernel_env: Any, settings: Any
+) -> None:
+    from serverkernels import conf
+    from tests.real_services import free_port
+
+    owner = user_make()
+    notebook = notebook_make(owner)
+    client = client_for(owner)
+    working = settings.KERNELS_REDIS_URL
+    settings.KERNELS_REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens
+    conf.store.cache_clear()
+    response = client.post(f"/api/notebooks/{notebook.public_id}/kernel")
+    assert response.status_code == 503
+    assert response.json()["code"] == "kernels_unavailable"
+    assert "cannot be reached" in response.json()["error"]
+
+    settings.KERNELS_REDIS_URL = working
+    conf.store.cache_clear()
+    started = ok(post_json(client, f"/api/notebooks/{notebook.public_id}/kernel"))
+    assert started["state"] == "queued"

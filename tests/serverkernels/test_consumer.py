@@ -68,10 +68,17 @@ def _is(kind: str) -> Callable[[dict[str, Any]], bool]:
 
 
 def _start(owner: AbstractUser) -> KernelSession:
-    try:
-        return services.kernel_start(user=owner, notebook=notebook_make(owner))
-    finally:
-        connections.close_all()
+    return services.kernel_start(user=owner, notebook=notebook_make(owner))
+
+
+async def _db(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``function`` on a thread of its own, whose database connection is closed after."""
+    def call() -> Any:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connections.close_all()
+    return await asyncio.to_thread(call)
 
 
 def _command(**fields: Any) -> str:
@@ -83,9 +90,9 @@ async def test_a_page_that_reconnects_gets_what_it_missed_exactly_once(
     workers: Callable[..., KernelWorker],
 ) -> None:
     await asyncio.to_thread(workers, slots=1)
-    owner = await asyncio.to_thread(user_make)
-    session = await asyncio.to_thread(_start, owner)
-    cookie = await asyncio.to_thread(_cookie, owner)
+    owner = await _db(user_make)
+    session = await _db(_start, owner)
+    cookie = await _db(_cookie, owner)
 
     socket = _socket(session.public_id, cookie)
     assert (await socket.connect(timeout=EVENT_TIMEOUT))[0]
@@ -133,9 +140,9 @@ def _wait_for_frame(session_id: str, needle: str) -> int:
 
 @pytest.mark.anyio
 async def test_bad_text_and_floods_get_protocol_errors_and_reach_no_kernel(kernel_env: Any) -> None:
-    owner = await asyncio.to_thread(user_make)
-    session = await asyncio.to_thread(_start, owner)  # queued: no worker in this test
-    socket = _socket(session.public_id, await asyncio.to_thread(_cookie, owner))
+    owner = await _db(user_make)
+    session = await _db(_start, owner)  # queued: no worker in this test
+    socket = _socket(session.public_id, await _db(_cookie, owner))
     assert (await socket.connect(timeout=EVENT_TIMEOUT))[0]
     await _frames_until(socket, lambda f: f.get("session", {}).get("state") == "queued")
     store = conf.store()
@@ -171,26 +178,35 @@ async def test_bad_text_and_floods_get_protocol_errors_and_reach_no_kernel(kerne
 
 @pytest.mark.anyio
 async def test_only_the_sessions_owner_joins_and_only_while_they_may_edit(kernel_env: Any) -> None:
-    owner, stranger = await asyncio.to_thread(user_make), await asyncio.to_thread(user_make)
-    collaborator = await asyncio.to_thread(user_make)
-    notebook = await asyncio.to_thread(notebook_make, owner)
-    link = await asyncio.to_thread(collaborator_make, notebook, collaborator)
+    owner, stranger = await _db(user_make), await _db(user_make)
+    collaborator = await _db(user_make)
+    notebook = await _db(notebook_make, owner)
+    link = await _db(collaborator_make, notebook, collaborator)
     # The collaborator's own session on the owner's notebook.
-    session = await asyncio.to_thread(
+    session = await _db(
         services.kernel_start, user=collaborator, notebook=notebook)
 
     for who in (owner, stranger, None):
-        cookie = "" if who is None else await asyncio.to_thread(_cookie, who)
+        cookie = "" if who is None else await _db(_cookie, who)
         socket = _socket(session.public_id, cookie)
         connected, code = await socket.connect(timeout=EVENT_TIMEOUT)
         assert (connected, code) == (False, CLOSE_NOT_FOUND)
+        await _hang_up(socket)
 
-    socket = _socket(session.public_id, await asyncio.to_thread(_cookie, collaborator))
+    socket = _socket(session.public_id, await _db(_cookie, collaborator))
     assert (await socket.connect(timeout=EVENT_TIMEOUT))[0]
     # Removed as a collaborator: the socket closes, naming why.
-    await asyncio.to_thread(sharing_services.share_link_revoke, link=link)
+    await _db(sharing_services.share_link_revoke, link=link)
     while True:
         output = await socket.receive_output(timeout=EVENT_TIMEOUT)
         if output["type"] == "websocket.close":
             assert output["code"] == CLOSE_ACCESS_ENDED
             break
+    await _hang_up(socket)
+
+
+async def _hang_up(socket: WebsocketCommunicator) -> None:
+    """What the server does when a closed client goes away: the consumer ends (and with
+    it the thread that kept a database connection to check access)."""
+    await socket.send_input({"type": "websocket.disconnect", "code": 1000})
+    await socket.wait(timeout=EVENT_TIMEOUT)

@@ -66,7 +66,8 @@ def start_worker(
     log_path = log_dir / f"celery-{time.monotonic_ns()}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "playground", "worker", "-Q", "kernels",
+            [sys.executable, "-m", "celery", "-A", "playground", "worker",
+             "-Q", env.get("KERNELS_CELERY_QUEUE", "kernels"),
              "--pool", "threads", "--concurrency", str(slots), "--without-gossip",
              "--without-mingle", "-l", "info", "-n", f"kernels-{time.monotonic_ns()}@%h"],
             cwd=REPO_ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,

@@ -5,7 +5,7 @@
 // converting cells; text edits have each editor's own undo) and command mode:
 // Esc leaves a cell's editor and keys act on cells (docs/frontend-contract.md).
 
-import type { KernelClient } from "../kernel/client";
+import type { KernelBackend } from "../kernel/switch";
 import type { CellConfig, CellKind, KernelEvent, NotebookCell, NotebookFile } from "../kernel/messages";
 import { forgetDetachedFrames } from "../outputs/frame";
 import { setUiSender, uiValueRefused } from "../outputs/widgets";
@@ -44,7 +44,7 @@ export class NotebookView implements CellActions {
   private readonly pendingUpdates = new Map<string, number>();
   private header: string | null = null;
   private selectedCell: CellView | null = null;
-  private readonly kernel: KernelClient;
+  private readonly kernel: KernelBackend;
   private readonly readOnly: boolean;
   private readonly hooks: NotebookHooks;
   private readonly undoStack: CellChange[] = [];
@@ -56,7 +56,7 @@ export class NotebookView implements CellActions {
   private labels = new Map<string, string>();
   private relabelTimer = 0;
 
-  constructor(options: { kernel: KernelClient; readOnly: boolean; hooks: NotebookHooks }) {
+  constructor(options: { kernel: KernelBackend; readOnly: boolean; hooks: NotebookHooks }) {
     this.kernel = options.kernel;
     setUiSender((object_id, value) => this.kernel.send({ type: "set_ui_value", object_id, value }));
     this.readOnly = options.readOnly;
@@ -115,6 +115,45 @@ export class NotebookView implements CellActions {
   runAll(): void {
     this.flushUpdates();
     this.kernel.send({ type: "run_all" });
+  }
+
+  /** A kernel that just started (a server kernel) hears of every cell as it is on screen; nothing runs. */
+  announceCells(): void {
+    for (const cell of this.cells) {
+      const code = this.takeCode(cell);
+      this.kernel.send({ type: "create_cell", cell_id: cell.id, code, kind: cell.kind, config: { ...cell.config }, index: null });
+    }
+  }
+
+  /**
+   * A kernel that already ran this notebook (a server kernel this page joined)
+   * gets the cells as they are on screen: those it has (`known`) are updated (the
+   * kernel marks a changed one stale), the others created, cells it has that
+   * the page has not deleted, and the order set. Nothing runs; its names stay.
+   */
+  syncCells(known: ReadonlySet<string>): void {
+    const here = new Set(this.order);
+    for (const id of known) if (!here.has(id)) this.kernel.send({ type: "delete_cell", cell_id: id });
+    this.cells.forEach((cell, index) => {
+      const code = this.takeCode(cell);
+      // A create the kernel refuses (it had the cell after all) leaves it unchanged; the update follows.
+      if (!known.has(cell.id)) this.kernel.send({ type: "create_cell", cell_id: cell.id, code, kind: cell.kind, config: { ...cell.config }, index: null });
+      this.kernel.send({ type: "update_cell", cell_id: cell.id, code, config: { ...cell.config } });
+      this.kernel.send({ type: "move_cell", cell_id: cell.id, index });
+    });
+  }
+
+  /** The kernel that made the outputs on screen is gone: they stay, marked stale, until the cells run again. */
+  markAllStale(): void {
+    for (const cell of this.cells) if (cell.kind === "code") cell.setStatus("stale");
+  }
+
+  /** The cell's code as it is now, counted as sent (no update follows for it). */
+  private takeCode(cell: CellView): string {
+    window.clearTimeout(this.pendingUpdates.get(cell.id));
+    this.pendingUpdates.delete(cell.id);
+    cell.sentCode = cell.getCode();
+    return cell.sentCode;
   }
 
   addCell(kind: CellKind, index: number = this.cells.length, edit = true): CellView {

@@ -2,12 +2,15 @@
 // page saves. Autosave runs a few seconds after the last edit and on Save or
 // Ctrl/Cmd-S; each save names the revision it was based on, so a save from a
 // stale tab gets a conflict (409) and the person chooses, never a silent
-// overwrite. A websocket tells the page when someone else saved.
+// overwrite. A websocket tells the page when someone else saved. The notebook
+// may run on a server kernel, whose connection this page holds for the frame
+// (server_kernel.ts).
 
 import { ApiError, apiCall } from "./api";
 import type { HostConfig } from "./config";
 import { PlaygroundFrame } from "./frame";
 import { LiveRevisions } from "./live";
+import { ServerKernelLink } from "./server_kernel";
 import { type KeptCopy, UnsavedCopy } from "./unsaved_copy";
 
 interface SaveAnswer {
@@ -74,7 +77,28 @@ export function mountEditor(config: HostConfig, iframe: HTMLIFrameElement): void
     error(message) {
       show("error", `The notebook could not be opened: ${message}`);
     },
+    opened() {
+      // A notebook this browser last ran on a server kernel joins that kernel again.
+      if (kernelJoined || !kernel) return;
+      kernelJoined = true;
+      if (kernel.remembered() === "server") void kernel.start();
+    },
+    kernelMode(mode) {
+      kernelJoined = true;
+      if (mode === "server") void kernel?.start();
+      else kernel?.stop();
+    },
+    kernelCommand(command) {
+      kernel?.command(command);
+    },
+    kernelControl(action) {
+      void kernel?.control(action);
+    },
   });
+  // Server kernels are for people who edit the notebook (this page), not for its app preview.
+  const kernel = config.notebook.mode === "edit" ? new ServerKernelLink(config.notebook.id, config.csrfToken, frame) : null;
+  let kernelJoined = false;
+  frame.kernelOffer = () => ({ serverKernels: kernel !== null, kernel: kernel?.mode ?? "browser" });
 
   async function save(options: { explicit?: boolean; overwrite?: boolean } = {}): Promise<void> {
     window.clearTimeout(timer);

@@ -1,8 +1,17 @@
 // The host's end of the hosted-playground messages (hosting/messages.ts): it
-// answers the frame's "ready" with the notebook and passes its reports on. Only
-// messages from the iframe's own window and the user-content origin are read.
+// answers the frame's "ready" with the notebook and passes its reports on (and a
+// server kernel's commands, host/server_kernel.ts). Only messages from the
+// iframe's own window and the user-content origin are read.
 
-import { type FrameMessage, type HostMessage, isFrameMessage } from "../hosting/messages";
+import type { Command } from "../kernel/messages";
+import {
+  type FrameMessage,
+  type HostMessage,
+  type KernelFrame,
+  type KernelMode,
+  type ServerKernelStatus,
+  isFrameMessage,
+} from "../hosting/messages";
 import { isTheme, type Theme } from "../theme";
 
 export interface FrameHandlers {
@@ -11,6 +20,15 @@ export interface FrameHandlers {
   dirty?(): void;
   changed?(source: string): void;
   save?(source: string): void;
+  kernelMode?(mode: KernelMode): void;
+  kernelCommand?(command: Command): void;
+  kernelControl?(action: "restart" | "shutdown"): void;
+}
+
+/** What `open` says about server kernels: offered or not, and where the notebook ran last. */
+export interface KernelOffer {
+  serverKernels: boolean;
+  kernel: KernelMode;
 }
 
 export class PlaygroundFrame {
@@ -18,6 +36,8 @@ export class PlaygroundFrame {
   private readonly origin: string;
   private notebook: { source: string; title: string };
   private handlers: FrameHandlers;
+  /** Asked at each `open`: the server kernel switch (the editor's page sets it). */
+  kernelOffer: () => KernelOffer = () => ({ serverKernels: false, kernel: "browser" });
 
   constructor(iframe: HTMLIFrameElement, origin: string, notebook: { source: string; title: string }, handlers: FrameHandlers) {
     this.iframe = iframe;
@@ -44,7 +64,7 @@ export class PlaygroundFrame {
   private receive(message: FrameMessage): void {
     switch (message.type) {
       case "playground:ready":
-        this.send({ type: "playground:open", ...this.notebook, theme: this.theme() });
+        this.send({ type: "playground:open", ...this.notebook, theme: this.theme(), ...this.kernelOffer() });
         break;
       case "playground:opened":
         this.iframe.dataset.state = "opened";
@@ -63,13 +83,30 @@ export class PlaygroundFrame {
       case "playground:save":
         this.handlers.save?.(message.source);
         break;
+      case "playground:kernel-mode":
+        this.handlers.kernelMode?.(message.mode);
+        break;
+      case "playground:kernel-command":
+        this.handlers.kernelCommand?.(message.command);
+        break;
+      case "playground:kernel-control":
+        this.handlers.kernelControl?.(message.action);
+        break;
     }
   }
 
   /** Show another notebook (or another version of this one). */
   open(source: string, title: string): void {
     this.notebook = { source, title };
-    this.send({ type: "playground:open", source, title, theme: this.theme() });
+    this.send({ type: "playground:open", source, title, theme: this.theme(), ...this.kernelOffer() });
+  }
+
+  kernelState(status: ServerKernelStatus): void {
+    this.send({ type: "playground:kernel-state", ...status });
+  }
+
+  kernelFrame(frame: KernelFrame, replay: boolean): void {
+    this.send({ type: "playground:kernel-frame", frame, replay });
   }
 
   /** Reload the frame at `url` (e.g. another mode); it asks for the notebook again. */

@@ -1,16 +1,26 @@
 // The frame's end of the hosted-playground messages (hosting/messages.ts): it
 // announces itself to the app's page that frames it, takes the notebook from it,
-// and reports edits and save requests back. Only the parent window, from the
-// app's origin, is listened to.
+// and reports edits and save requests back; with a server kernel it also sends
+// the kernel's commands and hears its frames and state. Only the parent window,
+// from the app's origin, is listened to.
 
 import { applyTheme, isTheme } from "../theme";
-import { type FrameMessage, type HostMessage, isHostMessage } from "./messages";
+import { type FrameMessage, type HostMessage, type KernelFrame, type KernelMode, type ServerKernelStatus, isHostMessage } from "./messages";
 
 const READY_INTERVAL_MS = 300;
 
+export interface OpenOptions {
+  /** The server kernel switch is offered. */
+  serverKernels: boolean;
+  /** Where the notebook ran when this browser last had it open. */
+  kernel: KernelMode;
+}
+
 export interface FrameChannelHandlers {
-  open(source: string, title: string): void;
+  open(source: string, title: string, options: OpenOptions): void;
   requestSave(): void;
+  kernelState?(status: ServerKernelStatus): void;
+  kernelFrame?(frame: KernelFrame, replay: boolean): void;
 }
 
 export class FrameChannel {
@@ -23,14 +33,29 @@ export class FrameChannel {
       if (event.source !== window.parent || event.origin !== this.appOrigin) return;
       if (!isHostMessage(event.data)) return;
       const message: HostMessage = event.data;
-      if (message.type === "playground:open") {
-        window.clearInterval(this.readyTimer);
-        if (message.theme && isTheme(message.theme)) applyTheme(message.theme);
-        handlers.open(message.source, message.title);
-      } else if (message.type === "playground:theme") {
-        applyTheme(message.theme);
-      } else {
-        handlers.requestSave();
+      switch (message.type) {
+        case "playground:open":
+          window.clearInterval(this.readyTimer);
+          if (message.theme && isTheme(message.theme)) applyTheme(message.theme);
+          handlers.open(message.source, message.title, {
+            serverKernels: message.serverKernels === true,
+            kernel: message.kernel === "server" && message.serverKernels === true ? "server" : "browser",
+          });
+          break;
+        case "playground:theme":
+          applyTheme(message.theme);
+          break;
+        case "playground:request-save":
+          handlers.requestSave();
+          break;
+        case "playground:kernel-state": {
+          const { state, message: text, position, workers, attached } = message;
+          handlers.kernelState?.({ state, message: text, position, workers, attached });
+          break;
+        }
+        case "playground:kernel-frame":
+          handlers.kernelFrame?.(message.frame, message.replay);
+          break;
       }
     });
   }

@@ -4,8 +4,65 @@
 // check the sender: the host only reads messages whose source is its iframe's
 // window and whose origin is the user-content origin; the frame only reads its
 // parent's, from the app's origin.
+//
+// Server kernels (docs/frontend-contract.md, "Server kernels") also cross here:
+// the frame has none of the app's cookies, so the host holds the kernel's API
+// calls and websocket and relays what they carry, unchanged.
 
+import type { Command, KernelEvent } from "../kernel/messages";
 import { isTheme, type Theme } from "../theme";
+
+/** Where the notebook's code runs: the page's own Python, or a server kernel. */
+export type KernelMode = "browser" | "server";
+
+/**
+ * A server kernel session as the host sees it: the service's states (queued,
+ * starting, idle, running, lost, culled, stopped, dead), plus the host's own:
+ * "connecting" (asked, no answer yet), "unavailable" (the server has no server
+ * kernels: `message` says why), "error" (the API or the websocket failed, or
+ * refused: `message`), "off" (back on the browser kernel).
+ */
+export type ServerKernelState =
+  | "connecting"
+  | "queued"
+  | "starting"
+  | "idle"
+  | "running"
+  | "lost"
+  | "culled"
+  | "stopped"
+  | "dead"
+  | "unavailable"
+  | "error"
+  | "off";
+
+export const SERVER_KERNEL_STATES: readonly ServerKernelState[] = [
+  "connecting", "queued", "starting", "idle", "running", "lost", "culled", "stopped", "dead", "unavailable", "error", "off",
+];
+
+export interface ServerKernelStatus {
+  state: ServerKernelState;
+  /** Why it ended or cannot start, for people; "" while it runs. */
+  message: string;
+  /** Place in the queue while queued (1 = next), else null. */
+  position: number | null;
+  /** Kernel workers alive (0: nothing can start now), null when unknown. */
+  workers: number | null;
+  /**
+   * The websocket has delivered every frame the session had sent when the page
+   * joined it (the replay): from now on frames are live.
+   */
+  attached: boolean;
+}
+
+/** One websocket frame of a server kernel session, as the service sends it. */
+export type KernelFrame =
+  | { seq: number; event: KernelEvent }
+  | { seq: number; session: { state: string; message: string } }
+  /** Unnumbered: about this socket only (a command the service refused). */
+  | { event: KernelEvent }
+  /** Frames after the page's last one were no longer kept: the host sends the last outputs instead. */
+  | { resync: true };
 
 /** frame → host */
 export type FrameMessage =
@@ -20,32 +77,98 @@ export type FrameMessage =
   /** The user edited the notebook; `source` is the whole notebook in our .py format. */
   | { type: "playground:changed"; source: string }
   /** The user asked to save (Ctrl/Cmd-S), or the host asked with `request-save`. */
-  | { type: "playground:save"; source: string };
+  | { type: "playground:save"; source: string }
+  /** The user chose where the code runs (the toolbar's switch). */
+  | { type: "playground:kernel-mode"; mode: KernelMode }
+  /** A kernel protocol command for the server kernel (interrupt and input_reply included). */
+  | { type: "playground:kernel-command"; command: Command }
+  /** Restart or shut down the server kernel (the service's API). */
+  | { type: "playground:kernel-control"; action: "restart" | "shutdown" };
 
 /** host → frame */
 export type HostMessage =
-  | { type: "playground:open"; source: string; title: string; theme?: Theme }
+  | {
+      type: "playground:open";
+      source: string;
+      title: string;
+      theme?: Theme;
+      /** Whether the switch to a server kernel is offered (an editor who may edit the notebook). */
+      serverKernels?: boolean;
+      /** Where the notebook ran when this browser last had it open. */
+      kernel?: KernelMode;
+    }
   | { type: "playground:request-save" }
   /** The host page's light/dark choice ("system" follows the system). */
-  | { type: "playground:theme"; theme: Theme };
+  | { type: "playground:theme"; theme: Theme }
+  /** The server kernel's state changed (or its queue position, or the workers alive). */
+  | ({ type: "playground:kernel-state" } & ServerKernelStatus)
+  /** A frame of the server kernel's websocket; `replay`: sent before the page joined. */
+  | { type: "playground:kernel-frame"; frame: KernelFrame; replay: boolean };
 
-const FRAME_TYPES = new Set(["playground:ready", "playground:dirty", "playground:opened", "playground:error", "playground:changed", "playground:save"]);
-const HOST_TYPES = new Set(["playground:open", "playground:request-save", "playground:theme"]);
+const FRAME_TYPES = new Set([
+  "playground:ready", "playground:dirty", "playground:opened", "playground:error", "playground:changed", "playground:save",
+  "playground:kernel-mode", "playground:kernel-command", "playground:kernel-control",
+]);
+const HOST_TYPES = new Set(["playground:open", "playground:request-save", "playground:theme", "playground:kernel-state", "playground:kernel-frame"]);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A protocol command or event: an object with a string `type` (the kernel checks the rest). */
+function isTyped(value: unknown): boolean {
+  return isObject(value) && typeof value.type === "string";
+}
+
+export function isKernelMode(value: unknown): value is KernelMode {
+  return value === "browser" || value === "server";
+}
+
+export function isKernelFrame(value: unknown): value is KernelFrame {
+  if (!isObject(value)) return false;
+  if (value.resync === true) return true;
+  if ("seq" in value && (typeof value.seq !== "number" || !Number.isInteger(value.seq))) return false;
+  if ("event" in value) return isTyped(value.event);
+  if ("session" in value) {
+    const session = value.session;
+    return typeof value.seq === "number" && isObject(session) && typeof session.state === "string" && typeof session.message === "string";
+  }
+  return false;
+}
+
+export function isServerKernelStatus(value: Record<string, unknown>): boolean {
+  return (
+    SERVER_KERNEL_STATES.includes(value.state as ServerKernelState) &&
+    typeof value.message === "string" &&
+    (value.position === null || typeof value.position === "number") &&
+    (value.workers === null || typeof value.workers === "number") &&
+    typeof value.attached === "boolean"
+  );
+}
 
 export function isFrameMessage(data: unknown): data is FrameMessage {
-  if (typeof data !== "object" || data === null) return false;
-  const message = data as { type?: unknown; source?: unknown; message?: unknown };
+  if (!isObject(data)) return false;
+  const message = data;
   if (typeof message.type !== "string" || !FRAME_TYPES.has(message.type)) return false;
   if ((message.type === "playground:changed" || message.type === "playground:save") && typeof message.source !== "string") return false;
   if (message.type === "playground:error" && typeof message.message !== "string") return false;
+  if (message.type === "playground:kernel-mode" && !isKernelMode(message.mode)) return false;
+  if (message.type === "playground:kernel-command" && !isTyped(message.command)) return false;
+  if (message.type === "playground:kernel-control" && message.action !== "restart" && message.action !== "shutdown") return false;
   return true;
 }
 
 export function isHostMessage(data: unknown): data is HostMessage {
-  if (typeof data !== "object" || data === null) return false;
-  const message = data as { type?: unknown; source?: unknown; title?: unknown };
+  if (!isObject(data)) return false;
+  const message = data;
   if (typeof message.type !== "string" || !HOST_TYPES.has(message.type)) return false;
-  if (message.type === "playground:open" && (typeof message.source !== "string" || typeof message.title !== "string")) return false;
-  if (message.type === "playground:theme" && !isTheme((message as { theme?: unknown }).theme)) return false;
+  if (message.type === "playground:open") {
+    if (typeof message.source !== "string" || typeof message.title !== "string") return false;
+    if (message.serverKernels !== undefined && typeof message.serverKernels !== "boolean") return false;
+    if (message.kernel !== undefined && !isKernelMode(message.kernel)) return false;
+  }
+  if (message.type === "playground:theme" && !isTheme(message.theme)) return false;
+  if (message.type === "playground:kernel-state" && !isServerKernelStatus(message)) return false;
+  if (message.type === "playground:kernel-frame" && (!isKernelFrame(message.frame) || typeof message.replay !== "boolean")) return false;
   return true;
 }

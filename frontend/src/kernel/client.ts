@@ -99,6 +99,22 @@ export class KernelClient {
     this.start();
   }
 
+  /**
+   * Stop this Python without starting another (the notebook moved to a server
+   * kernel): the worker is terminated, requests waiting on it go to the format
+   * worker, and `restart()` brings a fresh one back.
+   */
+  suspend(detail: string): void {
+    this.worker.terminate();
+    this.sync?.clear();
+    const error = new Error(detail);
+    // State first: a parse or serialize waiting on this worker falls back to the format worker.
+    this.busy = false;
+    this.setState("dead", detail);
+    this.rejectReady(error);
+    this.pending.rejectAll(error);
+  }
+
   subscribe(listener: KernelListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -4,7 +4,7 @@
 // defining cell by its label (cells/labels.ts), renamed as labels change.
 
 import { cellLinkButton } from "../buttons";
-import type { KernelClient } from "../kernel/client";
+import type { KernelListener } from "../kernel/client";
 import type { VariableInfo } from "../kernel/messages";
 
 export class VariablesPanel {
@@ -14,7 +14,7 @@ export class VariablesPanel {
   private readonly rows = new Map<string, HTMLTableRowElement>();
 
   constructor(
-    kernel: KernelClient,
+    kernel: { subscribe(listener: KernelListener): unknown },
     onSelectCell: (cellId: string) => void,
     private readonly labelOf: (cellId: string) => string,
   ) {
@@ -38,6 +38,8 @@ export class VariablesPanel {
     kernel.subscribe({
       event: (event) => {
         if (event.type === "variables") this.apply(event.updated, event.removed);
+        // A fresh Python (a restart, another kernel) holds no names yet.
+        else if (event.type === "kernel_ready") this.apply([], [...this.rows.keys()]);
       },
     });
   }
