@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.models import User
 
@@ -33,6 +31,7 @@ from serverkernels.store import (
     group_name,
 )
 from sharing.access import Action, access_require
+from web.channel_events import group_send_soon
 
 
 class KernelsUnavailable(NotebookError):
@@ -74,11 +73,9 @@ def kernels_reachable() -> Iterator[None]:
 
 
 def publish(session_id: str, frame: str) -> None:
-    """Deliver a numbered frame to the session's connected pages."""
-    layer = get_channel_layer()
-    if layer is not None:
-        message = {"type": "kernel.frame", "frame": frame}
-        async_to_sync(layer.group_send)(group_name(session_id), message)
+    """Deliver a numbered frame to the session's connected pages (in order, not waiting)."""
+    group_send_soon(group_name(session_id), {"type": "kernel.frame", "frame": frame},
+                    f"a frame of kernel {session_id}")
 
 
 def _announce(session_id: str, state: str, message: str) -> None:
