@@ -257,6 +257,7 @@ class KernelExtras:
         self.cells = CellCodes()
         self._environment: KernelEnvironment | None = None
         self._outcomes: dict[str, InstallReport] = {}  # module -> what became of it
+        self._again: set[str] = set()  # modules whose failure a later run may not meet
         self._projects: dict[str, InstallReport] = {}  # normalized project -> its install
         self._installed: dict[str, str] = {}  # normalized project -> version, in directory
         self._size = 0
@@ -329,10 +330,10 @@ class KernelExtras:
             failed = [report for report in reports if not report.installed]
             self._tell(cell_id, "error" if failed else "info",
                        "\n".join(report.message for report in failed or reports))
-        # Failures that may pass later are tried again on a later run.
-        for module, report in list(self._outcomes.items()):
-            if not report.installed and normalize_project(report.project) not in self._projects:
-                del self._outcomes[module]
+        # Failures that may pass later (the index down, too slow) are tried on a later run.
+        for module in self._again:
+            self._outcomes.pop(module, None)
+        self._again.clear()
 
     def _tell(self, cell_id: str, level: str, text: str) -> None:
         self._notify({"cell_id": cell_id, "level": level, "text": text})
@@ -362,6 +363,7 @@ class KernelExtras:
                 f'could not install {project} for "import {module}": {problem.reason}',
             )
             if problem.again:
+                self._again.add(module)
                 return report
         self._projects[key] = report
         return report
@@ -527,9 +529,10 @@ def _pip_problem(errors: str, project: str, status: int) -> str:
         if found := re.match(r"No matching distribution found for ([A-Za-z0-9._-]+)", line):
             needed = found.group(1)
             if normalize_project(needed) == normalize_project(project):
-                return (f"{project} has no pure-Python wheel for this kernel's Python, and only "
-                        "pure-Python packages can be added to a server kernel")
-            return f"{project} needs {needed}, which has no pure-Python wheel"
+                return (f"the package index has no pure-Python wheel of {project} for this "
+                        "kernel's Python, and only pure-Python packages can be added to a server "
+                        "kernel")
+            return f"{project} needs {needed}, and the package index has no pure-Python wheel of it"
         if "conflicting dependencies" in line or "ResolutionImpossible" in line:
             return (f"{project} needs versions of other packages that conflict with what the "
                     "kernel has")

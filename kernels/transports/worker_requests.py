@@ -122,6 +122,15 @@ def _top_level_imports(code: str) -> list[str]:
     return found
 
 
+def top_level_imports(code: str) -> list[str]:
+    """Top-level modules a cell imports, as the installer sees them (a copy of the cached list).
+
+    Also used by a server kernel's worker (serverkernels/extras.py), which installs
+    for a kernel in another interpreter and so judges "importable" itself.
+    """
+    return list(_top_level_imports(code))
+
+
 def _importable(name: str) -> bool:
     # `import marimo` is served by the kernel itself (kernels.runtime.marimo_hook).
     if name in sys.modules or name in SERVED_MODULES:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -73,6 +74,10 @@ def index(tmp_path: Path) -> Iterator[UpstreamIndex]:
     served = UpstreamIndex(page_format="json")
     for file in sorted(dist.iterdir()):
         served.add_wheel(_project(file.name), file.name, data=file.read_bytes())
+    tag = f"cp{sys.version_info.major}{sys.version_info.minor}"
+    compiled = f"pgtest_compiled-1.0-{tag}-{tag}-manylinux_2_17_{platform.machine()}.whl"
+    served.add_wheel("pgtest-compiled", compiled)
+    served.add_wheel("pgtest-compiled", "pgtest_compiled-1.0.tar.gz", data=b"not built")
     served.start()
     yield served
     served.stop()
@@ -213,7 +218,8 @@ def test_what_cannot_be_installed_is_said_per_cell_and_tried_once(
     missing = (f'could not install {MISSING} for "import {MISSING}": there is no project '
                f"named {MISSING} on the package index")
     native = (f'could not install {NEEDS_NATIVE_PROJECT} for "import {NEEDS_NATIVE_PROJECT}": '
-              f"{NEEDS_NATIVE_PROJECT} needs pgtest_native, which has no pure-Python wheel")
+              f"{NEEDS_NATIVE_PROJECT} needs pgtest_native, and the package index has no "
+              "pure-Python wheel of it")
     assert notices == [
         {"cell_id": "a", "level": "progress", "text": f"installing {MISSING}…"},
         {"cell_id": "a", "level": "error", "text": missing},
@@ -224,6 +230,13 @@ def test_what_cannot_be_installed_is_said_per_cell_and_tried_once(
         {"cell_id": "b", "level": "error", "text": f"{native}\n{missing}"},
     ]
     assert page_requests(index, "pgtest-no-such-thing") == 1
+    # A wheel compiled for this very interpreter and machine, and an sdist: neither is taken.
+    run(extras, "c", "import pgtest_compiled")
+    assert notices[-1] == {"cell_id": "c", "level": "error", "text": (
+        'could not install pgtest_compiled for "import pgtest_compiled": the package index has '
+        "no pure-Python wheel of pgtest_compiled for this kernel's Python, and only pure-Python "
+        "packages can be added to a server kernel"
+    )}
     assert list(extras.directory.iterdir()) == []
 
 
