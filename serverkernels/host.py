@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -35,6 +34,7 @@ from typing import Any
 from kernels.transports.stdio_client import StdioKernelClient
 from serverkernels import sandbox
 from serverkernels.extras import ExtrasConfig, KernelExtras
+from serverkernels.pool import KernelPool, start_kernel
 from serverkernels.store import Store
 
 log = logging.getLogger(__name__)
@@ -62,8 +62,9 @@ class SessionHost:
     """One start of one session, in a worker."""
 
     def __init__(self, store: Store, session_id: str, epoch: int, worker: str,
-                 config: HostConfig, publish: Publish) -> None:
+                 config: HostConfig, publish: Publish, pool: KernelPool | None = None) -> None:
         self.store = store
+        self._pool = pool
         self.session_id = session_id
         self.epoch = epoch
         self.worker = worker
@@ -131,24 +132,16 @@ class SessionHost:
         self._run_bytes = 0
         self._cut_message = ""
         self.busy = False
-        kwargs: dict[str, Any] = {}
-        if self.config.python:
-            kwargs["python"] = self.config.python
-        if self.config.extras is not None:
-            # Each kernel its own, from an empty directory: a restart starts without extras.
-            self.extras = KernelExtras(
-                self.config.extras, python=self.config.python or sys.executable,
-                notify=lambda notice: self.send_frame({"notice": notice}),
+        started = self._pool.take() if self._pool is not None else None
+        if started is None:
+            started = start_kernel(
+                limits=self.config.limits, runtime_root=self.config.runtime_root,
+                python=self.config.python, allow_unsandboxed=self.config.allow_unsandboxed,
+                extras=self.config.extras,
             )
-            kwargs["extras"] = self.extras.directory
-        self.kernel = sandbox.spawn(
-            sandbox.KERNEL_ARGS, runtime_root=self.config.runtime_root,
-            limits=self.config.limits, allow_unsandboxed=self.config.allow_unsandboxed, **kwargs,
-        )
-        self.client = StdioKernelClient(
-            self.kernel.popen, on_line=self._on_line, keep_events=False,
-            max_line_bytes=self.config.limits.output_bytes_per_run,
-        )
+        self.kernel, self.client, self.extras = started.kernel, started.client, started.extras
+        # Its kernel_ready (kept while it waited in the pool) comes through first.
+        started.relay.attach(self._on_line, lambda notice: self.send_frame({"notice": notice}))
 
     def _stop_kernel(self) -> None:
         if self.client is not None and not self.client.ended:

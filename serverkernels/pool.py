@@ -125,6 +125,10 @@ class KernelPool:
         self._thread = threading.Thread(target=self._fill, name="kernel-pool", daemon=True)
         self._thread.start()
 
+    def ready_count(self) -> int:
+        with self._changed:
+            return len(self._ready)
+
     def take(self) -> Started | None:
         """A kernel that has said ``kernel_ready``, or None (the caller starts one itself)."""
         with self._changed:

@@ -187,9 +187,17 @@ class Store:
     def alive(self, session_id: str) -> bool:
         return bool(self.redis.exists(self.key(session_id, "alive")))
 
-    def worker_beat(self, worker: str, slots: int) -> None:
-        self.redis.hset(f"{self.prefix}:workers", worker,
-                        json.dumps({"slots": slots, "until": time.time() + ALIVE_SECONDS}))
+    def worker_beat(self, worker: str, slots: int, pooled: int = 0) -> None:
+        """``worker`` is alive with ``slots`` slots and ``pooled`` kernels started ahead."""
+        self.redis.hset(f"{self.prefix}:workers", worker, json.dumps(
+            {"slots": slots, "pooled": pooled, "until": time.time() + ALIVE_SECONDS}))
+
+    def pooled_kernels(self) -> dict[str, int]:
+        """Live workers: id -> kernels they keep started ahead."""
+        live = self.live_workers()
+        return {worker: int(json.loads(raw).get("pooled", 0))
+                for worker, raw in self.redis.hgetall(f"{self.prefix}:workers").items()
+                if worker in live}
 
     def worker_gone(self, worker: str) -> None:
         self.redis.hdel(f"{self.prefix}:workers", worker)

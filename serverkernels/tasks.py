@@ -14,20 +14,23 @@ import socket
 import threading
 
 from celery import shared_task, signals
+from django.conf import settings
 
 from serverkernels import conf, sandbox, services
 from serverkernels.host import SessionHost
+from serverkernels.pool import KernelPool, start_kernel
 
 log = logging.getLogger(__name__)
 
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 _stop_beating = threading.Event()
+_pool: KernelPool | None = None
 
 
 @shared_task(name="serverkernels.host_session", ignore_result=True, acks_late=False)
 def host_session(session_id: str, epoch: int) -> str:
     host = SessionHost(conf.store(), session_id, epoch, WORKER_ID, conf.host_config(),
-                       services.publish)
+                       services.publish, pool=_pool)
     outcome = "not claimed"
     try:
         outcome = host.run()
@@ -42,7 +45,7 @@ def _beat(slots: int) -> None:
     store = conf.store()
     while True:
         try:
-            store.worker_beat(WORKER_ID, slots)
+            store.worker_beat(WORKER_ID, slots, _pool.ready_count() if _pool else 0)
             for session_id in conf.fair_queue().admitted_sessions():
                 services.kernel_refresh(session_id)
             services.admit()
@@ -62,11 +65,21 @@ def _advertise(sender: object = None, **kwargs: object) -> None:
     sandbox.remove_stale_cgroups()
     if missing := sandbox.probe().unenforced():
         log.warning("kernel limits this host cannot enforce: %s", "; ".join(missing))
+    global _pool
+    if settings.KERNEL_POOL_SIZE > 0:
+        config = conf.host_config()
+        _pool = KernelPool(settings.KERNEL_POOL_SIZE, lambda: start_kernel(
+            limits=config.limits, runtime_root=config.runtime_root, python=config.python,
+            allow_unsandboxed=config.allow_unsandboxed, extras=config.extras,
+        ))
+        _pool.run()
     threading.Thread(target=_beat, args=(slots,), name="kernel-worker-beat", daemon=True).start()
 
 
 @signals.worker_shutdown.connect
 def _withdraw(**kwargs: object) -> None:
     _stop_beating.set()
+    if _pool is not None:
+        _pool.stop()
     if conf.enabled():
         conf.store().worker_gone(WORKER_ID)

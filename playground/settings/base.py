@@ -292,6 +292,9 @@ KERNEL_LIMITS = {
     "workdir_bytes": env_int("KERNEL_WORKDIR_BYTES", 1024**3),
     "output_bytes_per_run": env_int("KERNEL_OUTPUT_BYTES_PER_RUN", 16 * 1024**2),
 }
+# Kernels each worker process starts ahead of need (serverkernels/pool.py), so a
+# session or a restart takes one that is up; each costs an idle interpreter's memory.
+KERNEL_POOL_SIZE = env_int("KERNEL_POOL_SIZE", 1)
 # Only for a development machine without bubblewrap: kernels then run with limits
 # and a filtered environment but no namespaces. Never in production.
 KERNEL_ALLOW_UNSANDBOXED = env_bool("KERNEL_ALLOW_UNSANDBOXED", False)

@@ -25,6 +25,8 @@ DATABASES = {
 REDIS_URL = os.environ.get("PLAYGROUND_TEST_REDIS_URL") or None
 CACHES, CHANNEL_LAYERS = redis_settings(REDIS_URL)
 KERNELS_REDIS_URL = os.environ.get("KERNELS_REDIS_URL", "").strip() or REDIS_URL
+# No package index for server kernels unless a test gives one (tests/serverkernels/test_extras.py).
+KERNEL_WHEELS_INDEX_URL = os.environ.get("KERNEL_WHEELS_INDEX_URL", "")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip() or KERNELS_REDIS_URL
 CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"
 CACHES["revisions"] = _BASE_CACHES["revisions"]

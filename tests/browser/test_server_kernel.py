@@ -21,7 +21,11 @@ from tests.browser.accounts_flow import framed_notebook, new_notebook, sign_up_a
 from tests.browser.conftest import ACTION_TIMEOUT_MS
 from tests.browser.notebook_page import exact_text
 from tests.browser.service import RunningService, start_service
+from tests.browser.wheel_index import PURE_GREETING, PURE_PROJECT
 from tests.serverkernels.workers import KernelWorker, start_worker
+
+# Installing goes through the service's proxy to the loopback index: a slow machine.
+INSTALL_TIMEOUT_MS = 60_000
 
 INTERRUPTED = re.compile("interrupt", re.IGNORECASE)
 # numpy 2 shows a numpy integer as np.int64(10).
@@ -38,7 +42,10 @@ def kernel_workers(service: RunningService, tmp_path: Path) -> Iterator[Callable
     started: list[KernelWorker] = []
 
     def start() -> KernelWorker:
-        worker = start_worker(service.env, tmp_path / "workers", slots=1)
+        # Packages a cell imports come from the service's /wheels/ proxy, as in the browser.
+        env = {**service.env,
+               "KERNEL_WHEELS_INDEX_URL": f"{service.usercontent_url}/wheels/simple/"}
+        worker = start_worker(env, tmp_path / "workers", slots=1)
         started.append(worker)
         return worker
 
@@ -82,6 +89,13 @@ def test_a_notebook_runs_on_a_server_kernel_survives_a_lost_worker_and_a_reload(
     notebook.set_code(first, "import numpy as np\nnp.arange(5).sum()")
     notebook.run_with_shift_enter(first)
     expect(notebook.output(first)).to_have_text(TEN)
+
+    # A pure-Python package the worker's environment lacks: installed from /wheels/
+    # before the cell runs, with the same notice as in the browser.
+    extra = notebook.add_code_cell(f"import {PURE_PROJECT}\n{PURE_PROJECT}.hello()")
+    notebook.run_with_shift_enter(extra)
+    expect(notebook.output(extra)).to_contain_text(PURE_GREETING, timeout=INSTALL_TIMEOUT_MS)
+    expect(extra.get_by_test_id("cell-packages")).to_contain_text(f"installed {PURE_PROJECT}")
 
     # Stop interrupts a cell that never ends, and the kernel goes on.
     loop = notebook.add_code_cell("while True:\n    pass")

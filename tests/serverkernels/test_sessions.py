@@ -299,3 +299,35 @@ def test_a_worker_on_its_own_settings_hosts_kernels_that_see_no_secret_and_reach
         assert value not in seen
     assert "PLAYGROUND_TEST" not in seen and "REDIS" not in seen
     assert seen.endswith(", [], [])") or seen.endswith(", [], ['/root/.pyenv'])")
+
+
+# A cell that says when its interpreter started, in seconds since the epoch.
+STARTED_AT = (
+    "import os, pathlib\n"
+    "boot = next(int(line.split()[1]) for line in pathlib.Path('/proc/stat').read_text()"
+    ".splitlines() if line.startswith('btime'))\n"
+    "ticks = int(pathlib.Path('/proc/self/stat').read_text().rsplit(')', 1)[1].split()[19])\n"
+    "boot + ticks / os.sysconf('SC_CLK_TCK')"
+)
+
+
+def test_a_session_takes_a_kernel_started_ahead_and_each_start_gets_a_fresh_one(
+    workers: Workers,
+) -> None:
+    worker = workers(slots=1, KERNEL_POOL_SIZE="1")
+    store = conf.store()
+    # The worker says in its heartbeat when its kernel started ahead is up.
+    while store.pooled_kernels().get(worker.worker_id, 0) < 1:
+        time.sleep(0.2)  # polling Redis: heartbeats come once a second
+    asked_at = time.time()
+    session, frames = started(notebook_make(user_make()))
+    run_cell(session, frames, "when", STARTED_AT)
+    assert float(outputs(frames, "when")[0]) < asked_at  # it was up before anyone asked
+    run_cell(session, frames, "mark", "left_behind = True")
+
+    # A restart takes another kernel: fresh, nothing left behind.
+    restart_at = len(frames.frames)
+    services.kernel_restart(session)
+    frames.wait_for(event_of("kernel_ready"), restart_at)
+    run_cell(session, frames, "fresh", "'left_behind' in globals()")
+    assert outputs(frames, "fresh", restart_at) == ["False"]

@@ -56,9 +56,19 @@ export interface ServerKernelStatus {
 }
 
 /** One websocket frame of a server kernel session, as the service sends it. */
+export interface PackageNoticeFrame {
+  cell_id: string;
+  level: "progress" | "info" | "error";
+  text: string;
+}
+
+const NOTICE_LEVELS = new Set(["progress", "info", "error"]);
+
 export type KernelFrame =
   | { seq: number; event: KernelEvent }
   | { seq: number; session: { state: string; message: string } }
+  /** A package the worker installs (or could not) before a cell that imports it runs. */
+  | { seq: number; notice: PackageNoticeFrame }
   /** Unnumbered: about this socket only (a command the service refused). */
   | { event: KernelEvent }
   /** Frames after the page's last one were no longer kept: the host sends the last outputs instead. */
@@ -129,6 +139,11 @@ export function isKernelFrame(value: unknown): value is KernelFrame {
   if (value.resync === true) return true;
   if ("seq" in value && (typeof value.seq !== "number" || !Number.isInteger(value.seq))) return false;
   if ("event" in value) return isTyped(value.event);
+  if ("notice" in value) {
+    const notice = value.notice;
+    return typeof value.seq === "number" && isObject(notice) && typeof notice.cell_id === "string"
+      && typeof notice.level === "string" && NOTICE_LEVELS.has(notice.level) && typeof notice.text === "string";
+  }
   if ("session" in value) {
     const session = value.session;
     return typeof value.seq === "number" && isObject(session) && typeof session.state === "string" && typeof session.message === "string";

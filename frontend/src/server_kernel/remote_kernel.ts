@@ -113,6 +113,12 @@ export class RemoteKernel implements KernelBackend {
   }
 
   receiveFrame(frame: KernelFrame, replay: boolean): void {
+    if ("notice" in frame) {
+      // The worker installing what a cell imports, as the browser's installer reports it.
+      const { cell_id: cellId, level, text } = frame.notice;
+      for (const l of this.listeners) l.packageNotice?.(cellId, level, text);
+      return;
+    }
     // Session frames are the host's to read: it sends their meaning as kernel-state.
     if (!("event" in frame)) return;
     const event = frame.event;
