@@ -96,6 +96,7 @@ def test_a_notebook_runs_on_a_server_kernel_survives_a_lost_worker_and_a_reload(
     notebook.run_with_shift_enter(extra)
     expect(notebook.output(extra)).to_contain_text(PURE_GREETING, timeout=INSTALL_TIMEOUT_MS)
     expect(extra.get_by_test_id("cell-packages")).to_contain_text(f"installed {PURE_PROJECT}")
+    notebook.delete(extra)
 
     # Stop interrupts a cell that never ends, and the kernel goes on.
     loop = notebook.add_code_cell("while True:\n    pass")

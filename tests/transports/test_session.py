@@ -11,6 +11,7 @@ input.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 from collections.abc import Callable
 from typing import Any
@@ -45,7 +46,10 @@ def command(**fields: Any) -> str:
 
 
 def run(test: Callable[[], Any]) -> Any:
-    return asyncio.run(asyncio.wait_for(test(), 60))
+    """The scenario on an event loop of its own, in a thread of its own: the test run's
+    main thread may already run one (Playwright's sync API keeps one for the session)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, asyncio.wait_for(test(), 60)).result()
 
 
 def completed(event: Event) -> bool:
