@@ -39,7 +39,10 @@ class FairQueue:
     def _locked(self) -> Iterator[None]:
         token = uuid.uuid4().hex
         lock = f"{self.q}:lock"
-        while not self.redis.set(lock, token, nx=True, px=5000):
+        # Admission takes a few Redis round trips; a holder that died (a worker stopped
+        # mid-admission) blocks the others for at most this second, well within a
+        # heartbeat's validity.
+        while not self.redis.set(lock, token, nx=True, px=1000):
             # Held by another process for a few Redis round trips at most.
             time.sleep(0.005)
         try:

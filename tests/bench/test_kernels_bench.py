@@ -26,8 +26,8 @@ def test_quick_kernels_bench_completes_with_correct_results() -> None:
     )
 
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    # No pool of pre-spawned kernels yet: the bench says what it measured instead.
-    assert "warm_start: no pre-spawned kernel pool yet" in result.stdout
+    # Warm starts take a kernel the worker started ahead.
+    assert "(b) warm start" in result.stdout and "KERNEL_POOL_SIZE=1" in result.stdout
     figures = dict(item.split("=") for item in result.stdout.strip().splitlines()[-1].split())
     assert set(figures) == {
         "warm_start_p95_s", "cold_start_p95_s", "overhead_ms", "interrupt_p95_ms", "scaling",
