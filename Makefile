@@ -43,6 +43,7 @@ help:
 	@echo "make frontend-build  build frontend/dist (Vite, runtime wheel, snapshot)"
 	@echo "make test-python   pytest (all of tests/)"
 	@echo "make test-pyodide  tests/runtime under Pyodide 314 (Node)"
+	@echo "make mutation      mutmut over the core modules, a score per module (slow; not in make test)"
 	@echo "make install       only create/refresh .venv"
 	@echo "make clean         remove .venv, node_modules, frontend/dist and caches (keeps var/)"
 
@@ -155,9 +156,19 @@ test-python: $(VENV_STAMP)
 test-pyodide: $(NODE_STAMP) $(WHEEL_STAMP)
 	node tests/pyodide/run_runtime_tests.mjs
 
+# Mutation testing (docs/testing.md, "Mutation testing"): one mutmut run per module
+# with the tests that guard it, then a table of scores. Too slow for `make test`.
+# Some groups only: make mutation GROUPS="graph access"; options: MUTATION_ARGS=--keep.
+GROUPS ?=
+MUTATION_ARGS ?=
+
+.PHONY: mutation
+mutation: $(VENV_STAMP)
+	$(VENV)/bin/python -m tests.mutation.run $(MUTATION_ARGS) $(GROUPS)
+
 # --- housekeeping -----------------------------------------------------------
 
 .PHONY: clean
 clean:
-	rm -rf $(VENV) .cache frontend/node_modules $(FRONTEND_DIST) .pytest_cache .ruff_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) .cache frontend/node_modules $(FRONTEND_DIST) .pytest_cache .ruff_cache .mypy_cache .hypothesis mutants
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

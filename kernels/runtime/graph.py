@@ -262,14 +262,6 @@ class DataflowGraph:
         found.sort(key=lambda e: (position[e.cells[0]], e.kind, e.name or ""))
         return found
 
-    def invalid_cells(self) -> dict[str, str]:
-        """Cells that cannot run because of a graph error, with the reason."""
-        invalid: dict[str, str] = {}
-        for error in self.errors():
-            for cell_id in error.cells:
-                invalid.setdefault(cell_id, error.message)
-        return invalid
-
 
 def build_graph(cells: Iterable[tuple[str, str]]) -> DataflowGraph:
     """Analyse ``(cell_id, code)`` pairs, in notebook order, into a graph."""

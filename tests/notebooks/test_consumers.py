@@ -334,3 +334,21 @@ async def test_access_that_ended_without_a_notice_is_checked_before_a_save_is_pa
 
     assert await _closed_with(socket) == CLOSE_ACCESS_ENDED
     await _hang_up(socket)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("ending", ["trashed", "purged"])
+async def test_a_collaborator_of_a_notebook_trashed_or_purged_is_disconnected_at_once(
+    party: Party, ending: str
+) -> None:
+    socket = _socket(party.notebook, party.cookies["collaborator"])
+    assert (await socket.connect(timeout=TIMEOUT))[0]
+
+    if ending == "trashed":
+        change = lambda: services.notebook_trash(notebook=party.notebook)  # noqa: E731
+    else:
+        change = lambda: services.notebook_purge(notebook=party.notebook)  # noqa: E731
+    await asyncio.to_thread(_committed, change)
+
+    assert await _closed_with(socket) == CLOSE_ACCESS_ENDED
+    await _hang_up(socket)

@@ -361,3 +361,108 @@ def test_titles_are_tidied_and_never_empty() -> None:
     services.notebook_rename(notebook=notebook, title="   ")
     notebook.refresh_from_db()
     assert notebook.title == services.UNTITLED
+
+
+def test_other_accounts_notebooks_do_not_count_and_the_refusal_names_the_limit(
+    settings: Settings,
+) -> None:
+    settings.NOTEBOOKS_PER_USER = 2
+    notebook_make(user_make())
+    notebook_make(user_make())
+    owner = user_make()
+    notebook_make(owner)
+
+    services.notebook_create(owner=owner, title="Second")  # others' notebooks do not count
+    with pytest.raises(QuotaExceeded) as refused:
+        services.notebook_create(owner=owner, title="Third")
+
+    assert refused.value.message == (
+        "You have 2 notebooks, the most an account can hold. Delete some to make room "
+        "(notebooks in the trash do not count)."
+    )
+    assert refused.value.detail == {"limit": 2}
+
+
+def test_saving_the_current_text_again_needs_no_storage(settings: Settings) -> None:
+    text = notebook_text(code("x = 1", "a"))
+    notebook = services.notebook_create(owner=user_make(), content=text)
+    broken = {**settings.STORAGES["notebooks"]}
+    broken["OPTIONS"] = {**broken["OPTIONS"], "bucket_name": "no-such-bucket-here"}
+    settings.STORAGES = {**settings.STORAGES, "notebooks": broken}
+
+    result = _save(notebook, text, base=1)
+
+    assert result == services.SaveResult(revision=notebook.current_revision, created=False)
+
+
+def test_a_save_without_a_signed_in_author_records_none() -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    notebook = notebook_make(user_make())
+
+    result = services.revision_create(
+        notebook=notebook, content=notebook_text(code("x = 2", "a")), author=AnonymousUser(),
+        base_revision=None,
+    )
+
+    assert result.created and result.revision.author is None
+
+
+def test_a_save_moves_the_notebooks_updated_time_in_the_database_and_the_object() -> None:
+    notebook = notebook_make(user_make())
+    Notebook.objects.filter(pk=notebook.pk).update(updated_at=timezone.now() - timedelta(days=3))
+    notebook.refresh_from_db()
+    before = notebook.updated_at
+
+    _save(notebook, notebook_text(code("x = 2", "a")))
+
+    stored = Notebook.objects.get(pk=notebook.pk).updated_at
+    assert stored > before
+    assert notebook.updated_at == stored
+
+
+def test_a_restore_records_who_restored() -> None:
+    owner, editor = user_make(), user_make()
+    notebook = services.notebook_create(owner=owner, content=notebook_text(code("x = 1", "a")))
+    _save(notebook, notebook_text(code("x = 2", "a")))
+
+    result = services.revision_restore(notebook=notebook, number=1, author=editor)
+
+    assert result.revision.author == editor
+
+
+def test_a_new_notebook_is_untitled_or_named_by_its_first_heading() -> None:
+    owner = user_make()
+
+    assert services.notebook_create(owner=owner).title == services.UNTITLED
+    named = services.notebook_create(
+        owner=owner, content=notebook_text(markdown("# Tide tables"), code("x = 1", "a"))
+    )
+    assert named.title == "Tide tables"
+
+
+def test_renaming_trashing_or_restoring_a_stale_copy_keeps_the_latest_save() -> None:
+    owner = user_make()
+    notebook = notebook_make(owner)
+    stale = Notebook.objects.get(pk=notebook.pk)  # loaded before the save below
+    _save(notebook, notebook_text(code("x = 2", "a")))
+
+    services.notebook_rename(notebook=stale, title="Renamed")
+    services.notebook_trash(notebook=stale)
+    services.notebook_restore(notebook=stale)
+
+    notebook.refresh_from_db()
+    assert (notebook.title, notebook.is_trashed) == ("Renamed", False)
+    assert notebook.current_revision.number == 2
+
+
+def test_purging_the_trash_counts_every_notebook_it_purged(settings: Settings) -> None:
+    settings.TRASH_RETENTION_DAYS = 7
+    owner = user_make()
+    for _ in range(2):
+        notebook = notebook_make(owner)
+        services.notebook_trash(notebook=notebook)
+        Notebook.objects.filter(pk=notebook.pk).update(trashed_at=timezone.now() - timedelta(days=8))
+
+    assert services.trash_purge_expired() == 2
+    assert not Notebook.objects.filter(owner=owner).exists()

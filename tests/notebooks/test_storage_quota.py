@@ -110,3 +110,21 @@ def test_the_api_answers_403_quota_one_byte_over_and_201_at_the_quota(
     assert over.json()["code"] == "quota"
     assert fits.status_code == 201, fits.content
     assert _usage(owner.pk) == at_quota
+
+
+def test_the_refusal_names_the_quota_in_whole_megabytes_and_what_to_do(
+    settings: Settings,
+) -> None:
+    owner = user_make()
+    notebook = notebook_make(owner)
+    settings.STORAGE_PER_USER_BYTES = 2_000_000  # said as "2 MB", not "2.0 MB"
+    StorageUsage.objects.filter(user_id=owner.pk).update(bytes_used=2_000_000)
+
+    with pytest.raises(QuotaExceeded) as refused:
+        services.revision_create(notebook=notebook, content=_next_text(), author=owner, base_revision=1)
+
+    assert refused.value.message == (
+        "This save would take the notebooks' owner past their storage of 2 MB (every revision "
+        "counts). Delete old notebooks and empty the trash to make room."
+    )
+    assert refused.value.detail == {"limit": 2_000_000}

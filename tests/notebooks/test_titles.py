@@ -159,3 +159,23 @@ def test_the_dashboard_gives_each_title_its_whole_text_as_a_tooltip() -> None:
         '<td class="title-cell"><a href="/notebooks/' in page
         and f'title="{long_word}" data-testid="notebook-open">{long_word}</a>' in page
     )
+
+
+def test_the_refusal_of_a_long_title_says_where_a_longer_text_can_go() -> None:
+    with pytest.raises(InvalidTitle) as refused:
+        services.notebook_create(owner=user_make(), title=TOO_LONG)
+
+    assert refused.value.message == (
+        f"{LIMIT_MESSAGE} Shorten it (the notebook's first markdown cell can hold a longer "
+        "description)."
+    )
+
+
+def test_a_fork_of_a_long_title_cut_after_a_space_keeps_one_space_before_its_suffix() -> None:
+    # The cut falls just after "word ": that space is dropped, not doubled.
+    title = "x" * (TITLE_MAX_LENGTH - len(" (fork)") - 5) + "word " + "yy"
+    original = notebook_make(user_make(), title=title)
+
+    fork = services.notebook_fork(notebook=original, owner=user_make())
+
+    assert fork.title == title[: TITLE_MAX_LENGTH - len(" (fork)") - 1] + " (fork)"

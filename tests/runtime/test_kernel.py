@@ -208,6 +208,22 @@ def test_last_expression_is_the_output_and_none_gives_no_output():
     assert out["c"] == {} and out["d"] == {}
 
 
+def test_a_cell_with_several_statements_runs_them_all_before_its_output():
+    d = Driver()
+    d.cells(("a", "x = 1\ny = x + 1\nz = y + 1\nx + y + z"))
+    assert text(d.run_all(), "a") == "6"
+
+
+def test_annotations_in_a_cell_are_objects_not_strings():
+    # The runtime's own `from __future__ import annotations` must not reach cells.
+    d = Driver()
+    d.cells(("a", "def f(x: int) -> str:\n    return str(x)\nf.__annotations__['x'] is int"),
+            ("b", "class Point:\n    x: float\nPoint.__annotations__"))
+    events = d.run_all()
+    assert text(events, "a") == "True"
+    assert text(events, "b") == "{'x': <class 'float'>}"
+
+
 def test_stdout_and_stderr_are_captured_per_cell():
     d = Driver()
     d.cells(("a", "import sys\nprint('out a')\nprint('err a', file=sys.stderr)"),

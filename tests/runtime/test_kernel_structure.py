@@ -193,3 +193,145 @@ def test_the_child_runs_again_once_its_parent_is_enabled():
     assert ran(events) == ["a", "b"]
     assert text(events, "b") == "2"
     assert d.status("b") == "idle"
+
+
+# -- configuration changes, lazily -------------------------------------------------------
+
+
+def _statuses(events: list) -> list[tuple[str, str]]:
+    return [(e.cell_id, e.status) for e in events if isinstance(e, p.CellStatus)]
+
+
+def test_a_config_change_that_keeps_a_cell_enabled_runs_nothing():
+    d = Driver()
+    d.cells(("a", "x = 1"), ("b", "y = x"))
+    d.run_all()
+
+    assert d.update("a", config=p.CellConfig(hide_code=True)) == []
+    assert d.kernel.cells["a"].config.hide_code is True
+
+
+def test_enabling_a_cell_lazily_makes_it_and_its_descendants_stale_not_those_disabled_on_their_own():
+    d = Driver(lazy=True)
+    d.cells(("a", "x = 1"), ("b", "y = x"), ("c", "z = y"))
+    d.update("c", config=p.CellConfig(disabled=True))
+    d.run_all()
+    d.update("a", config=p.CellConfig(disabled=True))
+
+    events = d.update("a", config=p.CellConfig(disabled=False))
+
+    assert _statuses(events) == [("a", "stale"), ("b", "stale")]
+    assert ran(events) == []
+    assert ran(d.send(p.RunStale())) == ["a", "b"]
+    assert d.status("c") == "disabled"
+
+
+def test_deleting_a_cell_lazily_marks_its_descendants_stale_without_running_them():
+    d = Driver(lazy=True)
+    d.cells(("a", "x = 1"), ("b", "y = x"), ("c", "z = y"), ("other", "w = 1"))
+    d.run_all()
+
+    events = d.delete("a")
+
+    assert events == [
+        p.Variables([], ["x"]), p.CellStatus("b", "stale"), p.CellStatus("c", "stale"),
+    ]
+
+
+# -- edits that only take effect when a cell runs -----------------------------------------
+
+
+def test_an_edit_that_only_changes_what_a_cell_reads_can_close_a_cycle():
+    d = Driver()
+    d.cells(("a", "x = 1"), ("b", "y = x"))
+    d.run_all()
+    d.update("a", "x = y")  # same definitions, new reads: a and b now feed each other
+
+    events = d.run("a")
+
+    assert {cell_id: e.kind for cell_id, e in errors(events).items()} == {"a": "cycle", "b": "cycle"}
+    assert ran(events) == []
+
+
+def test_a_syntax_error_edited_into_another_reports_the_new_one():
+    d = Driver()
+    d.cells(("a", "x = ("))
+    d.run_all()
+    d.update("a", "x = )")
+
+    assert errors(d.run("a"))["a"].message == "unmatched ')' (line 1, column 5)"
+
+
+def test_a_syntax_error_fixed_into_code_without_names_runs():
+    d = Driver()
+    d.cells(("a", "("))
+    d.run_all()
+    d.update("a", "1 + 1")  # defines and reads nothing, as the broken code did
+
+    events = d.run("a")
+
+    assert ran(events) == ["a"] and not errors(events)
+    assert text(events, "a") == "2"
+
+
+def test_an_edited_descendant_runs_with_the_code_the_user_sees():
+    d = Driver()
+    d.cells(("a", "x = 1"), ("b", "y = x"), ("c", "print(z)"))
+    d.run_all()
+    d.update("b", "y = x\nz = x * 10")  # b now also feeds c
+
+    events = d.run("a")
+
+    assert ran(events) == ["a", "b", "c"]
+    assert stdout(events, "c") == "10\n"
+    assert ran(d.run("a")) == ["a", "b", "c"], "and the next run is an ordinary one"
+
+
+def test_an_edited_descendant_with_a_syntax_error_reports_it_when_its_parent_runs():
+    d = Driver()
+    d.cells(("a", "x = 1"), ("b", "y = x"))
+    d.run_all()
+    d.update("b", "y = (")
+
+    events = d.run("a")
+
+    assert ran(events) == ["a"]
+    assert errors(events)["b"].kind == "syntax"
+
+
+def test_moving_a_cell_renumbers_the_cells_an_error_names():
+    d = Driver()
+    d.cells(("one", "d = 1"), ("two", "d = 2"), ("other", "print(1)"))
+    assert errors(d.run_all())["one"].message.startswith("'d' is defined in cells 1 and 2;")
+
+    d.send(p.MoveCell("other", 0))
+
+    assert errors(d.run("one"))["one"].message.startswith("'d' is defined in cells 2 and 3;")
+
+
+def test_a_cell_below_a_cycle_is_refused_without_walking_the_cycle_forever():
+    d = Driver()
+    d.cells(("z", "print(t)"), ("m", "t = u"), ("x", "u = v"), ("y", "v = u"))
+    d.run_all()
+    d.run_all()
+
+    events = d.run("z")
+
+    assert errors(events)["z"].kind == "ancestor-failed"
+    assert ran(events) == []
+
+
+def test_a_disabled_cell_is_found_above_a_stale_parent_among_many_idle_ones():
+    d = Driver()
+    idle = [(f"i{n}", f"i{n} = {n}") for n in range(8)]
+    d.cells(*idle)
+    d.run_all()
+    d.create("d", "d = 1", config=p.CellConfig(disabled=True))
+    # `r` reads the disabled `d` and every idle cell; `q` reads only `r`.
+    d.create("r", "r = d + " + " + ".join(cell_id for cell_id, _ in idle))
+    d.create("q", "q = r\nprint('q ran')")
+
+    events = d.run("q")
+
+    assert ran(events) == [] and not errors(events)
+    assert d.status("q") == "disabled"

@@ -295,3 +295,43 @@ def test_matrix_value_is_a_list_of_rows() -> None:
 def test_where_the_notebook_runs(code: str, expected: str) -> None:
     d = notebook(("probe", code))
     assert text(d.events, "probe") == expected
+
+
+def test_a_state_reader_that_never_ran_runs_when_the_state_is_set() -> None:
+    d = Driver(lazy=True)
+    d.cells(IMPORT, ("make", "get_n, set_n = mo.state(0)"), ("sets", "set_n(5)"),
+            ("show", "get_n()"))
+    d.run("imp")
+    d.run("make")  # lazily: `show` is stale and has never run
+
+    events = d.run("sets")
+
+    assert ran(events) == ["sets", "show"]
+    assert text(events, "show") == "5"
+
+
+# Several readers of one state: each test below must run all of them, whatever order
+# the kernel meets them in (readers are a set).
+READERS = [(f"show{i}", f"shown{i} = get_n()") for i in range(8)]
+
+
+def test_every_reader_of_a_state_runs_when_a_cell_reading_it_sets_it() -> None:
+    d = notebook(("make", "get_n, set_n = mo.state(0)"), *READERS,
+                 ("sets", "seen = get_n()\nset_n(seen + 1)"))
+
+    events = d.run("sets")  # `sets` reads the state it sets: it is not run again for it
+
+    assert sorted(ran(events)) == sorted(["sets", *(cell_id for cell_id, _ in READERS)])
+    assert all(d.ns[f"shown{i}"] == 2 for i in range(8))
+
+
+def test_readers_that_ran_after_the_change_are_skipped_the_others_still_run() -> None:
+    d = notebook(("make", "get_n, set_n = mo.state(0)"), *READERS,
+                 ("sets", "set_n(2)\ndone = True"),
+                 ("late", "late = (done, get_n())"))  # runs after `sets` in the same run
+
+    events = d.run("sets")
+
+    assert sorted(ran(events)) == sorted(["sets", "late", *(cell_id for cell_id, _ in READERS)])
+    assert ran(events).count("late") == 1
+    assert d.ns["late"] == (True, 2)

@@ -14,10 +14,14 @@ bucket) and, for the local backend, a folder. What is checked:
 from __future__ import annotations
 
 import copy
+import logging
 import re
+import time
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
+from django.core.cache.backends import locmem
 from django.test import Client
 from pytest_django import Settings
 
@@ -26,13 +30,16 @@ from notebooks.models import Revision
 from storage.blobs import (
     _CACHE_MAX_BYTES,
     StorageUnavailable,
+    blob_delete,
     blob_get,
     blob_key_new,
     blob_put,
 )
 from tests.django_fixtures import Bucket
 from tests.factories import code, notebook_make, notebook_text, user_make
+from tests.real_services import s3_client
 from tests.stoppable_s3 import StoppableS3
+from tests.storage.conftest import BUCKET, PREFIX
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +195,94 @@ def test_the_local_backend_refuses_to_reuse_a_key_and_keeps_the_first_object(
     caches["revisions"].clear()
     assert blob_get(key=key) == b"first"
     assert (local_storage / key).read_bytes() == b"first"
+
+
+# -- what a failure tells the person and the log ----------------------------------------------
+
+
+def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "storage.blobs"]
+
+
+def test_a_write_while_storage_is_down_says_nothing_was_saved_and_logs_why(
+    stoppable_storage: StoppableS3, caplog: pytest.LogCaptureFixture
+) -> None:
+    key = blob_key_new(folder="down")
+    stoppable_storage.stop()
+
+    with caplog.at_level(logging.WARNING, logger="storage.blobs"):
+        with pytest.raises(StorageUnavailable) as refused:
+            blob_put(key=key, data=b"bytes")
+
+    assert str(refused.value) == refused.value.message == (
+        "The notebook storage could not be reached, so nothing was saved; your previous "
+        "version is unchanged. Try again in a moment."
+    )
+    assert _warnings(caplog) == [
+        f"writing {key} to notebook storage failed: {refused.value.__cause__}"
+    ]
+
+
+def test_a_read_while_storage_is_down_logs_the_key_and_the_error(
+    stoppable_storage: StoppableS3, caplog: pytest.LogCaptureFixture
+) -> None:
+    key = blob_put(key=blob_key_new(folder="down"), data=b"bytes")
+    caches["revisions"].clear()
+    stoppable_storage.stop()
+
+    with caplog.at_level(logging.WARNING, logger="storage.blobs"):
+        with pytest.raises(StorageUnavailable) as refused:
+            blob_get(key=key)
+
+    assert _warnings(caplog) == [
+        f"reading {key} from notebook storage failed: {refused.value.__cause__}"
+    ]
+
+
+def test_a_cached_object_never_expires(
+    stoppable_storage: StoppableS3, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = blob_put(key=blob_key_new(folder="kept"), data=b"for good")
+    assert blob_get(key=key) == b"for good"
+    stoppable_storage.stop()
+
+    # A year later, as the cache's clock sees it.
+    later = time.time() + 366 * 24 * 3600
+    monkeypatch.setattr(locmem, "time", SimpleNamespace(time=lambda: later))
+
+    assert blob_get(key=key) == b"for good"
+
+
+# -- deleting ---------------------------------------------------------------------------------
+
+
+def test_a_deleted_object_is_gone_from_storage_and_from_memory(
+    stoppable_storage: StoppableS3,
+) -> None:
+    key = blob_put(key=blob_key_new(folder="gone"), data=b"old")
+    other = blob_put(key=blob_key_new(folder="gone"), data=b"kept")
+    assert blob_get(key=key) == b"old"  # now in this process's cache
+
+    blob_delete(key=key)
+
+    stored = s3_client(stoppable_storage.endpoint).list_objects_v2(
+        Bucket=BUCKET, Prefix=f"{PREFIX}/gone/"
+    )
+    assert [item["Key"] for item in stored.get("Contents", [])] == [f"{PREFIX}/{other}"]
+    stoppable_storage.stop()
+    with pytest.raises(StorageUnavailable):
+        blob_get(key=key)
+
+
+def test_a_delete_while_storage_is_down_is_logged_not_raised(
+    stoppable_storage: StoppableS3, caplog: pytest.LogCaptureFixture
+) -> None:
+    key = blob_put(key=blob_key_new(folder="gone"), data=b"old")
+    stoppable_storage.stop()
+
+    with caplog.at_level(logging.WARNING, logger="storage.blobs"):
+        blob_delete(key=key)
+
+    (warning,) = _warnings(caplog)
+    assert warning.startswith(f"deleting {key} from notebook storage failed: ")
+    assert len(warning) > len(f"deleting {key} from notebook storage failed: ") + len("None")

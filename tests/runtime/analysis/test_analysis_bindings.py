@@ -167,6 +167,7 @@ DEL = [
     case("del-attribute", "del obj.attr", refs="obj"),
     case("del-in-function-is-local", "def f():\n    x = 1\n    del x", defs="f"),
     case("del-in-function-without-binding-is-local", "def f():\n    del x", defs="f"),
+    case("del-in-function-makes-its-reads-local", "def f():\n    print(x)\n    del x", defs="f", refs="print"),
     case("del-then-read", "del x\nprint(x)", refs="x print"),
     case("del-attribute-in-function", "def f():\n    del obj.attr", defs="f", refs="obj"),
 ]

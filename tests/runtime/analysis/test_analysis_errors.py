@@ -8,11 +8,12 @@ are already 1-based), so the expectations hold on every Python version.
 from __future__ import annotations
 
 import ast
+import sys
 from textwrap import dedent
 
 import pytest
 
-from kernels.runtime.analysis import analyze_cell
+from kernels.runtime.analysis import AnalysisError, analyze_cell
 
 
 def python_syntax_error(code: str) -> SyntaxError:
@@ -158,6 +159,11 @@ def test_import_star_outside_module_level_is_an_error(code):
     assert result.error.kind in {"syntax", "import-star"}
 
 
+def test_import_star_in_a_function_says_so_with_its_line_and_column():
+    error = assert_syntax_error("def f():\n    from os import *")
+    assert error == AnalysisError("syntax", "import * only allowed at module level (line 2)", 2, 5)
+
+
 def star(case_id: str, code: str, line: int, defs: str = "", refs: str = ""):
     return pytest.param(dedent(code).strip("\n"), line, defs, refs, id=case_id)
 
@@ -192,6 +198,20 @@ def test_import_star(code, line, defs, refs):
     assert got == {"defs": sorted(defs.split()), "refs": sorted(refs.split())}
 
 
+@pytest.mark.parametrize(
+    ("code", "shown"),
+    [
+        pytest.param("from os import *", "`from os import *` (line 1)", id="module"),
+        pytest.param("x = 1\nfrom . import *", "`from . import *` (line 2)", id="package"),
+    ],
+)
+def test_import_star_message_names_the_import_and_what_to_do(code, shown):
+    assert analyze_cell(code).error.message == (
+        f"{shown} hides which names the cell defines; import the names you need "
+        "explicitly, or import the module"
+    )
+
+
 def test_two_import_stars_report_an_import_star_error():
     result = analyze_cell("from os import *\nx = 1\nfrom sys import *")
     assert result.error is not None
@@ -222,3 +242,41 @@ def test_import_star_column_is_one_based():
 )
 def test_valid_cells_have_no_error(code):
     assert analyze_cell(code).error is None
+
+
+# Cells Python cannot take in at all: each is a syntax error of the cell, never a crash.
+
+
+def _frames() -> int:
+    frame, count = sys._getframe(), 0
+    while frame is not None:
+        frame, count = frame.f_back, count + 1
+    return count
+
+
+def test_a_cell_nested_deeper_than_the_analysis_can_follow_is_a_syntax_error():
+    # 300 additions parse on any Python; the analysis recurses once or twice per level,
+    # so a recursion limit 150 frames above here stops it the same way everywhere.
+    code = "x = 1" + " + 1" * 300
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(_frames() + 150)
+    try:
+        result = analyze_cell(code)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert result.error == AnalysisError("syntax", "the cell is nested too deeply to analyse")
+    assert result.defs == frozenset() and result.refs == frozenset()
+
+
+def test_a_cell_too_deeply_nested_to_parse_is_a_syntax_error():
+    error = assert_syntax_error("x = " + "-" * 100_000 + "1")  # the parser's stack overflows
+    assert error.message.startswith("the cell cannot be parsed: ")
+    assert (error.line, error.column) == (None, None)
+
+
+def test_a_null_byte_is_a_syntax_error_that_names_no_line():
+    error = assert_syntax_error("x = 1\x00")
+    assert error.message in {
+        "source code string cannot contain null bytes (unknown line)",  # SyntaxError, 3.12+
+        "the cell cannot be parsed: source code string cannot contain null bytes",  # ValueError, 3.11
+    }

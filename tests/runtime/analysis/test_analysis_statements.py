@@ -272,6 +272,16 @@ VERSIONED = [
     vcase("type-alias-forward-ref-own-def", PEP695, "type Fwd = Later\nLater = int", defs="Fwd Later", refs="int"),
     vcase("type-alias-in-function-is-local", PEP695, "def f():\n    type Local = int\n    return Local", defs="f", refs="int"),
     vcase("type-alias-in-class-body", PEP695, "class C:\n    type Inner = Outer", defs="C", refs="Outer"),
+    # Annotation scopes directly inside a class see the class's names (PEP 695).
+    vcase("type-alias-in-class-body-sees-class-names", PEP695, "class C:\n    Inner = int\n    type Alias = Inner", defs="C", refs="int"),
+    vcase(
+        "generic-method-annotation-sees-class-names",
+        PEP695,
+        "class C:\n    T = int\n    def m[U](self, x: T) -> U:\n        return x",
+        defs="C",
+        refs="int",
+    ),
+    vcase("type-alias-typevartuple-and-paramspec", PEP695, "type Call[*Ts, **P] = Callable[P, tuple[*Ts]]", defs="Call", refs="Callable tuple"),
     vcase(
         "generic-function-nested",
         PEP695,
