@@ -11,6 +11,7 @@ cell tells the test it is running by setting an ``asyncio.Event``.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from typing import Any
 
 from kernels.runtime import protocol as p
@@ -32,8 +33,15 @@ async def _interrupt_an_awaiting_cell() -> list[Any]:
     return events
 
 
+def _on_own_loop(coroutine: Any) -> Any:
+    """``asyncio.run`` in a thread of its own: the test run's main thread may already run
+    a loop (Playwright's sync API keeps one for the session)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_an_interrupt_cancels_a_cell_that_awaits():
-    events = asyncio.run(_interrupt_an_awaiting_cell())
+    events = _on_own_loop(_interrupt_an_awaiting_cell())
 
     assert errors(events)["wait"] == p.CellError("wait", "interrupted", "interrupted by the user")
     assert ran(events) == ["wait"], "the cell queued after it is left for later"
@@ -51,7 +59,7 @@ async def _run(cells: list[tuple[str, str]]) -> tuple[Kernel, list[Any]]:
 
 
 def test_an_awaiting_cell_on_a_loop_gives_its_value_and_the_next_cells_run():
-    _, events = asyncio.run(_run([
+    _, events = _on_own_loop(_run([
         ("fetch", "import asyncio\nasync def get():\n    await asyncio.sleep(0)\n    return 21\n"
                   "await get()"),
         ("later", "print('later')"),
@@ -63,7 +71,7 @@ def test_an_awaiting_cell_on_a_loop_gives_its_value_and_the_next_cells_run():
 
 def test_an_interrupt_asked_after_an_awaiting_cell_ended_stops_the_run_cleanly():
     # `asks` interrupts from inside the run, after `awaits` ran as a task and ended.
-    kernel, events = asyncio.run(_run([
+    kernel, events = _on_own_loop(_run([
         ("awaits", "import asyncio\nawait asyncio.sleep(0)"),
         ("asks", "kernel.interrupt()\nasked = True"),
         ("after", "print('after')"),
@@ -78,7 +86,7 @@ def test_a_cell_without_awaits_that_exits_or_is_interrupted_stops_only_itself():
     # Cells without awaits run directly, not as tasks: asyncio re-raises SystemExit and
     # KeyboardInterrupt from a task out of the loop, which would end the kernel.
     try:
-        _, events = asyncio.run(_run([
+        _, events = _on_own_loop(_run([
             ("exits", "import sys\nsys.exit(3)"),
             ("stops", "raise KeyboardInterrupt"),
         ]))
