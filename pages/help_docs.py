@@ -61,6 +61,7 @@ HELP_PAGES: tuple[HelpPage, ...] = (
     HelpPage("marimo", "marimo notebooks", "docs/marimo.md"),
     HelpPage("format", "The notebook file format", "docs/format.md"),
     HelpPage("service", "Accounts, sharing and the API", "docs/service.md"),
+    HelpPage("classroom", "Courses and assignments", "docs/classroom.md"),
 )
 _BY_SLUG = {page.slug: page for page in HELP_PAGES}
 _BY_SOURCE = {page.source: page for page in HELP_PAGES}
@@ -190,6 +191,5 @@ def help_url(slug: str) -> str:
 def help_contents() -> list[dict[str, Any]]:
     """The guide's pages for its table of contents."""
     return [
-        {"slug": page.slug, "title": page.title, "url": help_url(page.slug)}
-        for page in HELP_PAGES
+        {"slug": page.slug, "title": page.title, "url": help_url(page.slug)} for page in HELP_PAGES
     ]

@@ -22,6 +22,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
+from classroom.access import CourseActionDenied, CourseNotFound
+from classroom.api import router as classroom_router
 from notebooks.api import router as notebooks_router
 from notebooks.errors import NotebookError
 from serverkernels.api import router as kernels_router
@@ -56,6 +58,7 @@ class TextJsonParser(Parser):
         _strings_check(data)
         return data
 
+
 api = NinjaAPI(
     title="Playground API",
     version="1",
@@ -70,6 +73,7 @@ api = NinjaAPI(
 api.add_router("/notebooks", notebooks_router)
 api.add_router("/", sharing_router)
 api.add_router("/", kernels_router)
+api.add_router("/courses", classroom_router)
 
 
 @api.exception_handler(NotebookError)
@@ -82,6 +86,16 @@ def _notebook_error(request: HttpRequest, error: NotebookError) -> HttpResponse:
 @api.exception_handler(NotebookNotFound)
 def _not_found(request: HttpRequest, error: NotebookNotFound) -> HttpResponse:
     return api.create_response(request, {"error": error.message, "code": "not_found"}, status=404)
+
+
+@api.exception_handler(CourseNotFound)
+def _course_not_found(request: HttpRequest, error: CourseNotFound) -> HttpResponse:
+    return api.create_response(request, {"error": error.message, "code": "not_found"}, status=404)
+
+
+@api.exception_handler(CourseActionDenied)
+def _course_denied(request: HttpRequest, error: CourseActionDenied) -> HttpResponse:
+    return api.create_response(request, {"error": error.message, "code": "forbidden"}, status=403)
 
 
 @api.exception_handler(ActionDenied)
@@ -139,10 +153,7 @@ def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
         )
     else:
         message, code = error.message, "bad_request"
-    return api.create_response(
-        request, {"error": message, "code": code}, status=error.status_code
-    )
-
+    return api.create_response(request, {"error": message, "code": code}, status=error.status_code)
 
 
 @api.exception_handler(AuthenticationError)

@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("notebooks.urls")),
     path("", include("sharing.urls")),
     path("", include("serverkernels.urls")),
+    path("", include("classroom.urls")),
 ]

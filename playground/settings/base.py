@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "sharing",
     "packages",
     "serverkernels",
+    "classroom",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Classroom: courses, their members, assignments with hidden tests, and submissions."""
