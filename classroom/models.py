@@ -109,6 +109,9 @@ class Assignment(models.Model):
     late_penalty_percent = models.PositiveSmallIntegerField(default=0)
     # Students see their per-test feedback only once the staff release it.
     hold_feedback = models.BooleanField(default=False)
+    feedback_released_at = models.DateTimeField(null=True, blank=True)
+    # Students see the names of the hidden checks they passed and failed (not only a count).
+    show_hidden_names = models.BooleanField(default=False)
     current_release = models.ForeignKey(
         "Release", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -205,6 +208,9 @@ class Submission(models.Model):
     late = models.BooleanField(default=False)
     # Days late, started (1 for a minute late), for the penalty; 0 when on time.
     days_late = models.PositiveIntegerField(default=0)
+    # Points the staff added (or took off, negative) by hand, with their reason.
+    adjustment = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    adjustment_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         constraints = [
@@ -216,3 +222,75 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} #{self.number} for {self.assignment.public_id}"
+
+
+class GradingStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    GRADING = "grading", "Grading"
+    GRADED = "graded", "Graded"
+    ERROR = "error", "Not gradable"
+    SUPERSEDED = "superseded", "Replaced by a newer submission"
+
+
+class GradingRun(models.Model):
+    """One grading of one submission by one test suite: at most one per pair (idempotent)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="runs")
+    release = models.ForeignKey(Release, on_delete=models.RESTRICT, related_name="+")
+    suite_sha256 = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=16, choices=GradingStatus.choices, default=GradingStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True)
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    points_total = models.DecimalField(max_digits=9, decimal_places=2)
+    # Points from the tests, before the late penalty and the staff's adjustment.
+    points_earned = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    # Why it could not be graded, or why the notebook did not run (for the staff).
+    problem = models.TextField(blank=True)
+    # What the student's notebook printed as errors and outputs, per cell (text only).
+    cell_report = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "suite_sha256"], name="run_unique"),
+        ]
+        ordering = ["-queued_at"]
+
+    def __str__(self) -> str:
+        return f"run of {self.submission_id} ({self.status})"
+
+
+class CheckResult(models.Model):
+    run = models.ForeignKey(GradingRun, on_delete=models.CASCADE, related_name="results")
+    position = models.PositiveIntegerField()
+    name = models.CharField(max_length=64)
+    kind = models.CharField(max_length=8)  # "check" or "hidden"
+    passed = models.BooleanField()
+    points_possible = models.DecimalField(max_digits=9, decimal_places=2)
+    points_awarded = models.DecimalField(max_digits=9, decimal_places=2)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "name"], name="result_unique"),
+        ]
+
+
+class CellComment(models.Model):
+    """A staff comment on one cell of a submission, shown to the student with the feedback."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="comments")
+    cell = models.CharField(max_length=64)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]

@@ -112,3 +112,20 @@ def submission_text(*, submission: Submission) -> str:
 
 def extensions(*, assignment: Assignment) -> QuerySet[Extension]:
     return Extension.objects.filter(assignment=assignment).select_related("student")
+
+
+def counting_submissions(*, assignment: Assignment) -> list[Submission]:
+    """Each student's submission that counts (the staff's choice, else the latest)."""
+    chosen = {
+        work.student_id: work.chosen_submission
+        for work in StudentWork.objects.filter(
+            assignment=assignment, chosen_submission__isnull=False
+        ).select_related("chosen_submission")
+    }
+    latest: dict[int, Submission] = {}
+    for submission in Submission.objects.filter(assignment=assignment).order_by("number"):
+        latest[submission.student_id] = submission
+    for student_id, picked in chosen.items():
+        if picked is not None:
+            latest[student_id] = picked
+    return list(latest.values())

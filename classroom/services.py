@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from classroom import selectors
+from classroom import grading, selectors
 from classroom.authoring import AuthoringError, assignment_split
 from classroom.errors import (
     AssignmentInvalid,
@@ -508,7 +508,7 @@ def submission_create(
                 )["top"]
                 or 0
             )
-            return Submission.objects.create(
+            submission = Submission.objects.create(
                 assignment=assignment,
                 student=student,
                 number=last + 1,
@@ -519,6 +519,8 @@ def submission_create(
                 late=days_late > 0,
                 days_late=days_late,
             )
+            grading.grading_request(submission=submission)
+            return submission
     except BaseException:
         blob_delete(key=key)
         raise

@@ -55,9 +55,17 @@ def _beat(slots: int) -> None:
             return
 
 
+def consumes(sender: object, queue: str) -> bool:
+    """Whether the worker that became ready consumes ``queue`` (its ``-Q``)."""
+    app = getattr(sender, "app", None)
+    queues = getattr(getattr(getattr(app, "amqp", None), "queues", None), "consume_from", None)
+    return queues is not None and queue in queues
+
+
 @signals.worker_ready.connect
 def _advertise(sender: object = None, **kwargs: object) -> None:
-    if not conf.enabled():
+    # A worker of another queue (grading) has no kernel slots to offer.
+    if not conf.enabled() or not consumes(sender, settings.KERNELS_CELERY_QUEUE):
         return
     controller = getattr(sender, "controller", None)
     slots = int(getattr(controller, "concurrency", 0) or 1)

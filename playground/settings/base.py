@@ -311,7 +311,25 @@ KERNEL_WHEELS_INDEX_URL = os.environ.get(
 KERNEL_EXTRAS_MAX_BYTES = env_int("KERNEL_EXTRAS_MAX_BYTES", 200 * 1024**2)
 KERNEL_EXTRAS_INSTALL_SECONDS = env_int("KERNEL_EXTRAS_INSTALL_SECONDS", 120)
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip() or KERNELS_REDIS_URL
-CELERY_TASK_ROUTES = {"serverkernels.*": {"queue": KERNELS_CELERY_QUEUE}}
+# --- autograding (classroom/grading.py, docs/classroom.md) ---------------------------
+# On whenever Redis is (the queue and the broker are the kernels'); GRADING=0 turns it off.
+GRADING = env_bool("GRADING", True)
+GRADING_CELERY_QUEUE = os.environ.get("GRADING_CELERY_QUEUE", "grading")
+# Per submission: the notebook's run, each test, everything; the sandbox's limits.
+GRADING_NOTEBOOK_SECONDS = env_int("GRADING_NOTEBOOK_SECONDS", 60)
+GRADING_TEST_SECONDS = env_int("GRADING_TEST_SECONDS", 10)
+GRADING_SUBMISSION_SECONDS = env_int("GRADING_SUBMISSION_SECONDS", 300)
+GRADING_SANDBOX_LIMITS = {
+    "memory_bytes": env_int("GRADING_MEMORY_BYTES", 1024**3),
+    "cpu_seconds": env_int("GRADING_CPU_SECONDS", 120),
+    "processes": env_int("GRADING_PROCESSES", 64),
+    "file_size_bytes": env_int("GRADING_FILE_SIZE_BYTES", 64 * 1024**2),
+    "workdir_bytes": env_int("GRADING_WORKDIR_BYTES", 64 * 1024**2),
+}
+CELERY_TASK_ROUTES = {
+    "serverkernels.*": {"queue": KERNELS_CELERY_QUEUE},
+    "classroom.*": {"queue": GRADING_CELERY_QUEUE},
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A kernel task holds its slot for hours: a worker takes a task only into a free slot,

@@ -1,0 +1,1 @@
+"""Grading's two sides: the student's notebook in a sandbox, the teacher's tests outside it."""
