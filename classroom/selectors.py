@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
@@ -11,8 +12,13 @@ from classroom.access import CourseAccess, CourseAction, assignment_is_open
 from classroom.deadlines import Window, submission_window
 from classroom.models import (
     Assignment,
+    CellComment,
+    CheckResult,
     Course,
+    CourseRole,
     Extension,
+    GradingRun,
+    GradingStatus,
     Membership,
     RosterInvite,
     StudentWork,
@@ -129,3 +135,116 @@ def counting_submissions(*, assignment: Assignment) -> list[Submission]:
         if picked is not None:
             latest[student_id] = picked
     return list(latest.values())
+
+
+def run_for(*, submission: Submission) -> GradingRun | None:
+    """The grading that stands for ``submission``: by the current suite if it has one
+    (graded or on its way), else its latest graded one."""
+    runs = list(submission.runs.all())
+    release = submission.assignment.current_release
+    if release is not None:
+        for run in runs:
+            if run.suite_sha256 == release.suite_sha256 and run.status != GradingStatus.SUPERSEDED:
+                return run
+    graded = [run for run in runs if run.status == GradingStatus.GRADED]
+    return max(graded, key=lambda run: run.queued_at) if graded else (runs[0] if runs else None)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What a student may see of a grading (``visible`` False: held by the staff)."""
+
+    visible: bool
+    status: str
+    score: Decimal | None
+    points_total: Decimal | None
+    checks: list[CheckResult]
+    hidden_passed: int
+    hidden_total: int
+    hidden: list[CheckResult]  # empty unless the staff show hidden tests' names
+    comments: list[CellComment]
+    adjustment: Decimal
+    adjustment_reason: str
+
+
+def feedback_visible(assignment: Assignment) -> bool:
+    return not assignment.hold_feedback or assignment.feedback_released_at is not None
+
+
+def feedback_for_student(*, submission: Submission) -> Feedback:
+    """The student's view of a submission's grading: hidden tests only as a count (and
+    names, if the staff allow), never their messages."""
+    from classroom.grading import final_score
+
+    assignment = submission.assignment
+    run = run_for(submission=submission)
+    visible = feedback_visible(assignment)
+    status = run.status if run is not None else "not graded"
+    if run is None or not visible or run.status != GradingStatus.GRADED:
+        return Feedback(visible, status, None, None, [], 0, 0, [], [], Decimal(0), "")
+    results = list(run.results.all())
+    hidden = [result for result in results if result.kind == "hidden"]
+    return Feedback(
+        visible=True,
+        status=status,
+        score=final_score(run, submission),
+        points_total=run.points_total,
+        checks=[result for result in results if result.kind == "check"],
+        hidden_passed=sum(1 for result in hidden if result.passed),
+        hidden_total=len(hidden),
+        hidden=hidden if assignment.show_hidden_names else [],
+        comments=list(submission.comments.all()),
+        adjustment=submission.adjustment,
+        adjustment_reason=submission.adjustment_reason,
+    )
+
+
+@dataclass(frozen=True)
+class GradebookCell:
+    assignment: Assignment
+    submission: Submission | None
+    run: GradingRun | None
+    score: Decimal | None
+
+
+@dataclass(frozen=True)
+class GradebookRow:
+    student: User
+    cells: list[GradebookCell]
+
+
+def gradebook(*, course: Course) -> tuple[list[Assignment], list[GradebookRow]]:
+    """Students x assignments: the counting submission of each, its grading and score."""
+    from classroom.grading import final_score
+
+    assignments = list(
+        Assignment.objects.filter(course=course).select_related("current_release", "course")
+    )
+    students = [
+        membership.user
+        for membership in Membership.objects.filter(course=course, role=CourseRole.STUDENT)
+        .select_related("user")
+        .order_by("user__email")
+    ]
+    counting = {
+        assignment.pk: {s.student_id: s for s in counting_submissions(assignment=assignment)}
+        for assignment in assignments
+    }
+    rows = []
+    for student in students:
+        cells = []
+        for assignment in assignments:
+            submission = counting[assignment.pk].get(student.pk)
+            run = run_for(submission=submission) if submission is not None else None
+            score = final_score(run, submission) if run and submission else None
+            cells.append(GradebookCell(assignment, submission, run, score))
+        rows.append(GradebookRow(student, cells))
+    return assignments, rows
+
+
+def submission_get(*, assignment: Assignment, public_id: str) -> Submission | None:
+    return (
+        Submission.objects.filter(assignment=assignment, public_id=public_id)
+        .select_related("student", "assignment__current_release", "assignment__course")
+        .first()
+    )

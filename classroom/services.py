@@ -16,6 +16,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
@@ -38,6 +39,7 @@ from classroom.errors import (
 from classroom.models import (
     COURSE_TITLE_MAX,
     Assignment,
+    CellComment,
     Course,
     CourseRole,
     Extension,
@@ -535,3 +537,56 @@ def submission_choose(*, work: StudentWork, submission: Submission | None) -> St
     work.chosen_submission = submission
     work.save(update_fields=["chosen_submission"])
     return work
+
+
+# --- grading: the staff's part ----------------------------------------------------------
+
+COMMENT_MAX = 5000
+
+
+def comment_add(*, submission: Submission, cell: str, author: User, text: str) -> CellComment:
+    """A staff comment on one cell of a submission (the student sees it with the feedback)."""
+    cleaned = text.replace("\x00", "").strip()
+    if not cleaned:
+        raise AssignmentInvalid("Write the comment first.")
+    if len(cleaned) > COMMENT_MAX:
+        raise AssignmentInvalid(f"A comment may have at most {COMMENT_MAX:,} characters.")
+    return CellComment.objects.create(
+        submission=submission, cell=cell[:64], author=author, text=cleaned
+    )
+
+
+def adjustment_set(*, submission: Submission, points: str, reason: str) -> Submission:
+    """Points added (or, negative, taken off) by hand, with the reason the student sees."""
+    try:
+        value = Decimal(points.strip() or "0")
+    except InvalidOperation:
+        raise AssignmentInvalid(f"{points!r} is not a number of points.") from None
+    if not value.is_finite() or abs(value) > 1000 or value != value.quantize(Decimal("0.01")):
+        raise AssignmentInvalid(
+            "An adjustment is between -1000 and 1000 points, two decimals at most."
+        )
+    if value and not reason.strip():
+        raise AssignmentInvalid("Say why the points change: the student sees the reason.")
+    submission.adjustment = value
+    submission.adjustment_reason = " ".join(reason.split())[:500]
+    submission.save(update_fields=["adjustment", "adjustment_reason"])
+    return submission
+
+
+def feedback_settings_set(
+    *, assignment: Assignment, hold_feedback: bool, show_hidden_names: bool
+) -> Assignment:
+    assignment.hold_feedback = hold_feedback
+    assignment.show_hidden_names = show_hidden_names
+    if not hold_feedback:
+        assignment.feedback_released_at = None
+    assignment.save(update_fields=["hold_feedback", "show_hidden_names", "feedback_released_at"])
+    return assignment
+
+
+def feedback_release(*, assignment: Assignment) -> Assignment:
+    """Students see their feedback from now on (held feedback included)."""
+    assignment.feedback_released_at = timezone.now()
+    assignment.save(update_fields=["feedback_released_at"])
+    return assignment

@@ -8,6 +8,7 @@ from classroom import views
 app_name = "classroom"
 COURSE = "courses/<urlsafe:course_id>/"
 ASSIGNMENT = COURSE + "a/<urlsafe:assignment_id>/"
+SUBMISSION = ASSIGNMENT + "submissions/<urlsafe:submission_id>/"
 urlpatterns = [
     path("courses/", views.course_list, name="courses"),
     path("courses/new", views.course_create, name="course-create"),
@@ -31,5 +32,13 @@ urlpatterns = [
         name="extension-remove",
     ),
     path(ASSIGNMENT + "open", views.work_open, name="work-open"),
+    path(COURSE + "gradebook", views.gradebook, name="gradebook"),
+    path(ASSIGNMENT + "grades.csv", views.grades_csv, name="grades-csv"),
+    path(ASSIGNMENT + "feedback", views.feedback_settings, name="feedback"),
+    path(ASSIGNMENT + "regrade", views.regrade_all, name="regrade"),
+    path(SUBMISSION, views.submission_page, name="submission"),
+    path(SUBMISSION + "comments", views.comment_add, name="comment-add"),
+    path(SUBMISSION + "adjustment", views.adjustment_set, name="adjustment"),
+    path(SUBMISSION + "choose", views.submission_choose, name="submission-choose"),
     path(ASSIGNMENT + "submit", views.submit, name="submit"),
 ]

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.auth import SignedInRequest
-from classroom import selectors, services
+from classroom import exports, grading, selectors, services
 from classroom.access import (
     CourseAccess,
     CourseAction,
@@ -35,7 +35,8 @@ from classroom.access import (
     course_access,
 )
 from classroom.errors import AssignmentInvalid
-from classroom.models import Assignment, CourseRole, LatePolicy
+from classroom.models import Assignment, CourseRole, LatePolicy, Submission
+from classroom.review import notebook_cells_for_review
 from notebooks.errors import NotebookError
 from notebooks.models import Notebook
 from notebooks.selectors import notebook_get, notebook_list_for_user
@@ -341,6 +342,13 @@ def assignment_page(
             submissions=selectors.submissions_of(assignment=assignment, student=request.user),
             counting=selectors.submission_counting(assignment=assignment, student=request.user),
             can_submit=access.allows(CourseAction.SUBMIT),
+            feedback=[
+                (submission, selectors.feedback_for_student(submission=submission))
+                for submission in selectors.submissions_of(
+                    assignment=assignment, student=request.user
+                )[:20]
+            ],
+            grading_off=not grading.enabled(),
         )
     if access.allows(CourseAction.SEE_UNRELEASED):
         context.update(
@@ -353,6 +361,9 @@ def assignment_page(
             ],
             late_policies=LatePolicy.choices,
             can_author=access.allows(CourseAction.AUTHOR),
+            can_release_feedback=access.allows(CourseAction.RELEASE_FEEDBACK),
+            can_export=access.allows(CourseAction.EXPORT),
+            submissions_count=assignment.submissions.count(),
         )
     return render(request, "classroom/assignment.html", context)
 
@@ -453,3 +464,162 @@ def submit(request: SignedInRequest, access: CourseAccess, assignment_id: str) -
             ),
         )
     return _to_assignment(assignment)
+
+
+# --- grading ---------------------------------------------------------------------
+
+
+@require_safe
+@course_view(CourseAction.GRADEBOOK)
+def gradebook(request: SignedInRequest, access: CourseAccess) -> HttpResponse:
+    assignments, rows = selectors.gradebook(course=access.course)
+    return render(
+        request,
+        "classroom/gradebook.html",
+        {"access": access, "course": access.course, "assignments": assignments, "rows": rows},
+    )
+
+
+def _submission(access: CourseAccess, assignment: Assignment, submission_id: str) -> Submission:
+    submission = selectors.submission_get(assignment=assignment, public_id=submission_id)
+    if submission is None:
+        raise CourseNotFound
+    return submission
+
+
+@require_safe
+@course_view(CourseAction.GRADEBOOK)
+def submission_page(
+    request: SignedInRequest, access: CourseAccess, assignment_id: str, submission_id: str
+) -> HttpResponse:
+    assignment = _assignment(access, assignment_id)
+    submission = _submission(access, assignment, submission_id)
+    run = selectors.run_for(submission=submission)
+    cells = notebook_cells_for_review(selectors.submission_text(submission=submission))
+    comments = list(submission.comments.select_related("author"))
+    return render(
+        request,
+        "classroom/submission.html",
+        {
+            "access": access,
+            "course": access.course,
+            "assignment": assignment,
+            "submission": submission,
+            "run": run,
+            "results": list(run.results.all()) if run else [],
+            "score": grading.final_score(run, submission) if run else None,
+            "cells": [(cell, [c for c in comments if c.cell == cell.label]) for cell in cells],
+            "others": selectors.submissions_of(assignment=assignment, student=submission.student),
+            "counting": selectors.submission_counting(
+                assignment=assignment, student=submission.student
+            ),
+            "can_grade": access.allows(CourseAction.GRADE),
+        },
+    )
+
+
+def _to_submission(submission: Submission) -> HttpResponse:
+    return redirect(
+        "classroom:submission",
+        course_id=submission.assignment.course.public_id,
+        assignment_id=submission.assignment.public_id,
+        submission_id=submission.public_id,
+    )
+
+
+@require_POST
+@course_view(CourseAction.GRADE)
+def comment_add(
+    request: SignedInRequest, access: CourseAccess, assignment_id: str, submission_id: str
+) -> HttpResponse:
+    submission = _submission(access, _assignment(access, assignment_id), submission_id)
+    try:
+        services.comment_add(
+            submission=submission,
+            cell=request.POST.get("cell", ""),
+            author=request.user,
+            text=request.POST.get("text", ""),
+        )
+    except NotebookError as error:
+        messages.error(request, error.message)
+    return _to_submission(submission)
+
+
+@require_POST
+@course_view(CourseAction.GRADE)
+def adjustment_set(
+    request: SignedInRequest, access: CourseAccess, assignment_id: str, submission_id: str
+) -> HttpResponse:
+    submission = _submission(access, _assignment(access, assignment_id), submission_id)
+    try:
+        services.adjustment_set(
+            submission=submission,
+            points=request.POST.get("points", "0"),
+            reason=request.POST.get("reason", ""),
+        )
+    except NotebookError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Adjustment saved.")
+    return _to_submission(submission)
+
+
+@require_POST
+@course_view(CourseAction.GRADE)
+def submission_choose(
+    request: SignedInRequest, access: CourseAccess, assignment_id: str, submission_id: str
+) -> HttpResponse:
+    assignment = _assignment(access, assignment_id)
+    submission = _submission(access, assignment, submission_id)
+    work = selectors.work_get(assignment=assignment, student=submission.student)
+    if work is not None:
+        services.submission_choose(
+            work=work, submission=None if request.POST.get("latest") else submission
+        )
+        grading.grading_request(submission=submission)
+        messages.success(request, "The submission that counts was changed.")
+    return _to_submission(submission)
+
+
+@require_POST
+@course_view(CourseAction.RELEASE_FEEDBACK)
+def feedback_settings(
+    request: SignedInRequest, access: CourseAccess, assignment_id: str
+) -> HttpResponse:
+    assignment = _assignment(access, assignment_id)
+    if request.POST.get("release"):
+        services.feedback_release(assignment=assignment)
+        messages.success(request, "Feedback released: students see their results now.")
+    else:
+        services.feedback_settings_set(
+            assignment=assignment,
+            hold_feedback=request.POST.get("hold_feedback") == "on",
+            show_hidden_names=request.POST.get("show_hidden_names") == "on",
+        )
+        messages.success(request, "Feedback settings saved.")
+    return _to_assignment(assignment)
+
+
+@require_POST
+@course_view(CourseAction.RELEASE_FEEDBACK)
+def regrade_all(request: SignedInRequest, access: CourseAccess, assignment_id: str) -> HttpResponse:
+    assignment = _assignment(access, assignment_id)
+    count = grading.regrade_all(assignment=assignment)
+    messages.success(
+        request,
+        f"{count} submission{'s' if count != 1 else ''} queued for grading"
+        + ("." if grading.enabled() else f". {grading.OFF}"),
+    )
+    return _to_assignment(assignment)
+
+
+@require_safe
+@course_view(CourseAction.EXPORT)
+def grades_csv(request: SignedInRequest, access: CourseAccess, assignment_id: str) -> HttpResponse:
+    assignment = _assignment(access, assignment_id)
+    response = HttpResponse(
+        exports.grades_csv(assignment=assignment), content_type="text/csv; charset=utf-8"
+    )
+    name = "".join(c if c.isalnum() else "-" for c in assignment.title)[:60] or "grades"
+    response["Content-Disposition"] = f'attachment; filename="{name}-grades.csv"'
+    return response

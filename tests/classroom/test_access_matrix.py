@@ -9,22 +9,49 @@ that does not exist) or ``sign in`` (the log-in page, or 401 from the API).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import Settings
 
 from classroom import services
 from classroom.access import ROLE_ACTIONS, CourseAction, course_access
-from classroom.models import Assignment, Course, CourseRole, Membership, Submission
+from classroom.models import (
+    Assignment,
+    CellComment,
+    Course,
+    CourseRole,
+    Membership,
+    Submission,
+)
 from tests.classroom.conftest import World
 from tests.factories import client_for, notebook_make, post_json
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def local_storage(settings: Settings, tmp_path: Path) -> Iterator[None]:
+    """Files in a folder, as `make run` keeps them: this is about who may do what, and
+    the S3 server's round trips would make up most of the time of these 200 cases."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "notebooks": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "storage"},
+        },
+    }
+    caches["revisions"].clear()
+    yield
+    caches["revisions"].clear()
 
 ROLES = ("owner", "instructor", "ta", "student", "auditor", "stranger", "anonymous")
 MEMBER_ROLES = ROLES[:5]
@@ -78,6 +105,12 @@ class Scene:
 
     def assignment_page(self, name: str, assignment: Assignment | None = None) -> str:
         return self.page(name, assignment_id=(assignment or self.world.assignment).public_id)
+
+    def submission_page(self, name: str) -> str:
+        submission = Submission.objects.get(assignment=self.world.assignment, number=1)
+        return self.page(
+            name, assignment_id=self.world.assignment.public_id, submission_id=submission.public_id
+        )
 
     def api(self, tail: str = "") -> str:
         return f"/api/courses/{self.course.public_id}{tail}"
@@ -261,6 +294,56 @@ CASES: dict[str, tuple[CourseAction, Callable[[Scene], str]]] = {
             _submissions(s),
         ),
     ),
+    "page: gradebook": (
+        CourseAction.GRADEBOOK,
+        lambda s: _page_outcome(
+            r := s.client.get(s.page("gradebook")), lambda: b"student@school.example" in r.content
+        ),
+    ),
+    "page: a student's submission": (
+        CourseAction.GRADEBOOK,
+        lambda s: _page_outcome(
+            r := s.client.get(s.submission_page("submission")),
+            lambda: b"submission 1" in r.content,
+        ),
+    ),
+    "page: comment on a cell": (
+        CourseAction.GRADE,
+        lambda s: _page_outcome(
+            s.client.post(s.submission_page("comment-add"), {"cell": "answer", "text": "Nice"}),
+            lambda: CellComment.objects.filter(text="Nice").exists(),
+        ),
+    ),
+    "page: adjust points": (
+        CourseAction.GRADE,
+        lambda s: _page_outcome(
+            s.client.post(s.submission_page("adjustment"), {"points": "1.5", "reason": "style"}),
+            lambda: Submission.objects.filter(adjustment=Decimal("1.5")).exists(),
+        ),
+    ),
+    "page: release feedback": (
+        CourseAction.RELEASE_FEEDBACK,
+        lambda s: _page_outcome(
+            s.client.post(s.assignment_page("feedback"), {"release": "1"}),
+            lambda: (
+                Assignment.objects.get(pk=s.world.assignment.pk).feedback_released_at is not None
+            ),
+        ),
+    ),
+    "page: feedback settings": (
+        CourseAction.RELEASE_FEEDBACK,
+        lambda s: _page_outcome(
+            s.client.post(s.assignment_page("feedback"), {"hold_feedback": "on"}),
+            lambda: Assignment.objects.get(pk=s.world.assignment.pk).hold_feedback,
+        ),
+    ),
+    "page: export grades": (
+        CourseAction.EXPORT,
+        lambda s: _page_outcome(
+            r := s.client.get(s.assignment_page("grades-csv")),
+            lambda: r.content.startswith(b"email,name,submission"),
+        ),
+    ),
     "api: everyone's submissions": (
         CourseAction.GRADEBOOK,
         lambda s: _api_outcome(
@@ -282,7 +365,7 @@ def _expected(action: CourseAction, role: str, case: str) -> str:
         # Students and auditors do not learn that a draft exists: its page is "not
         # found", the list leaves it out.
         return "not found" if case.startswith("page") else "no effect"
-    if action == CourseAction.GRADEBOOK and role in EXPECTED[CourseAction.WORK]:
+    if case == "api: everyone's submissions" and role in EXPECTED[CourseAction.WORK]:
         return "no effect"  # they get their own submissions only
     return "denied"
 

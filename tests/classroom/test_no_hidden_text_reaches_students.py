@@ -18,8 +18,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from classroom import grading
+from classroom.models import CheckResult, GradingRun
+from notebooks import services as notebook_services
+from notebooks.models import Notebook
 from tests.classroom.conftest import HIDDEN_SECRET, PUBLIC_CHECK, SOLUTION_SECRET, World
-from tests.factories import client_for, post_json
+from tests.factories import client_for, code, notebook_text, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -85,8 +89,19 @@ def _student_journey(world: World, who: str) -> Recorder:
     recorder.get(reverse("notebooks:editor", kwargs={"public_id": copy}))
     for fmt in ("py", "ipynb", "marimo", "script"):
         recorder.get(reverse("notebooks:download", kwargs={"public_id": copy}) + f"?format={fmt}")
+    # A wrong answer, so the hidden test fails with its (secret) message, then graded.
+    notebook = Notebook.objects.get(public_id=copy)
+    notebook_services.revision_create(
+        notebook=notebook,
+        content=notebook_text(code("data = [1, 2, 3]", "data"), code("total = 5", "answer")),
+        author=world.of(who),
+        base_revision=None,
+    )
     recorder.post(page + "submit")
     recorder.post(f"/api/courses/{course}/assignments/{assignment}/submissions")
+    for run in GradingRun.objects.filter(submission__student=world.of(who)):
+        assert grading.run_grade(run_id=run.pk, worker="scanner") in ("graded", "not claimed")
+    recorder.get(page)  # now with the feedback
     recorder.get(f"/api/courses/{course}/assignments/{assignment}/submissions")
     # What a curious student tries: the teacher's notebook, the draft's pages, the roster.
     if world.assignment.source is not None:
@@ -105,6 +120,10 @@ def test_no_response_to_a_student_holds_solution_or_hidden_test_text(
     recorder = _student_journey(world, who)
     # The journey really reached their copy: the public check is in it, everywhere.
     assert len(recorder.found(PUBLIC_CHECK)) >= 5
+    if who == "student":
+        # It was graded, and the hidden test's secret message exists on the server.
+        assert CheckResult.objects.filter(message=HIDDEN_SECRET).exists()
+        assert recorder.found("0 of 1 hidden checks passed")
     for secret in SECRETS:
         assert recorder.found(secret) == [], secret
 
@@ -112,10 +131,23 @@ def test_no_response_to_a_student_holds_solution_or_hidden_test_text(
 def test_the_scanner_sees_the_secrets_where_the_teacher_looks(
     world: World, fake_dist: object
 ) -> None:
+    _student_journey(world, "student")
     recorder = Recorder(client_for(world.owner))
     source = world.assignment.source
     assert source is not None
     recorder.get(f"/api/notebooks/{source.public_id}/revisions/1")
+    submission = world.assignment.submissions.first()
+    recorder.get(
+        reverse(
+            "classroom:submission",
+            kwargs={
+                "course_id": world.course.public_id,
+                "assignment_id": world.assignment.public_id,
+                "submission_id": submission.public_id,
+            },
+        )
+    )
+    assert recorder.found(HIDDEN_SECRET) == [path for path, _ in recorder.bodies]
     for secret in SECRETS:
         assert recorder.found(secret), secret
     assert re.search(rb"hidden test", recorder.bodies[0][1])
