@@ -236,6 +236,7 @@ def start_service(
         # Server kernels' keys apart from any other service on the same Redis.
         "KERNELS_REDIS_PREFIX": f"pgk-{port}",
         "KERNELS_CELERY_QUEUE": f"kernels-pgk-{port}",
+        "GRADING_CELERY_QUEUE": f"grading-pgk-{port}",
         **(env or {}),
     }
     manage = [sys.executable, str(REPO_ROOT / "manage.py")]

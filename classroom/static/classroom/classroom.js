@@ -5,9 +5,13 @@
 (function () {
   "use strict";
   var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  // (dateStyle and timeStyle cannot be combined with timeZoneName: fields instead.)
   var format = new Intl.DateTimeFormat(undefined, {
-    dateStyle: "medium",
-    timeStyle: "short",
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
     timeZoneName: "short",
   });
   document.querySelectorAll("time[data-local]").forEach(function (element) {
@@ -27,4 +31,11 @@
     var local = new Date(when.getTime() - when.getTimezoneOffset() * 60000);
     input.value = local.toISOString().slice(0, 16);
   });
+  // A submission still waiting for its grade: look again in a few seconds (the
+  // page is all server-rendered; what was typed in its forms is not at stake here).
+  if (document.querySelector("[data-grading-pending]")) {
+    setTimeout(function () {
+      window.location.reload();
+    }, 3000);
+  }
 })();
