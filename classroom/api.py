@@ -16,7 +16,7 @@ from ninja import Field, Router, Schema, Status
 
 import notebooks.converters  # noqa: F401  (registers {urlsafe:...})
 from accounts.auth import SIGNED_IN, SignedInRequest
-from classroom import selectors, services
+from classroom import grading, selectors, services
 from classroom.access import (
     CourseAccess,
     CourseAction,
@@ -136,9 +136,22 @@ class SubmissionOut(Schema):
     late: bool
     days_late: int
     sha256: str
+    grading_status: str = Field(
+        description="not graded, queued, grading, graded, error (not gradable) or superseded."
+    )
+    score: Decimal | None = Field(
+        description="After the late penalty and adjustments; null until graded, and for "
+        "students while the staff hold the feedback."
+    )
+    hidden_passed: int | None = Field(description="Hidden checks passed (a count only).")
+    hidden_total: int | None
 
     @staticmethod
-    def of(submission: Submission) -> SubmissionOut:
+    def of(submission: Submission, *, staff: bool) -> SubmissionOut:
+        feedback = selectors.feedback_for_student(submission=submission)
+        run = selectors.run_for(submission=submission)
+        shown = staff or feedback.visible
+        score = grading.final_score(run, submission) if run is not None and shown else None
         return SubmissionOut(
             id=submission.public_id,
             number=submission.number,
@@ -147,6 +160,10 @@ class SubmissionOut(Schema):
             late=submission.late,
             days_late=submission.days_late,
             sha256=submission.sha256,
+            grading_status=run.status if run is not None else "not graded",
+            score=score,
+            hidden_passed=feedback.hidden_passed if feedback.hidden_total else None,
+            hidden_total=feedback.hidden_total or None,
         )
 
 
@@ -275,7 +292,7 @@ def submit(request: SignedInRequest, course_id: str, assignment_id: str) -> Stat
     submission = services.submission_create(
         assignment=_assignment(access, assignment_id), student=request.user
     )
-    return Status(201, SubmissionOut.of(submission))
+    return Status(201, SubmissionOut.of(submission, staff=False))
 
 
 @router.get(
@@ -295,7 +312,8 @@ def submission_list(
         submissions = selectors.submissions_of(
             assignment=assignment, student=request.user
         ).select_related("student")
-    return [SubmissionOut.of(s) for s in submissions]
+    staff = access.allows(CourseAction.GRADEBOOK)
+    return [SubmissionOut.of(s, staff=staff) for s in submissions]
 
 
 __all__ = ["ErrorOut", "router"]

@@ -164,3 +164,19 @@ def test_a_spreadsheet_formula_in_a_name_is_defused(world: World) -> None:
 
     table = list(csv.reader(io.StringIO(grades_csv(assignment=world.assignment))))
     assert table[1][1] == '\'=HYPERLINK("http://evil")'
+
+
+def test_the_api_gives_the_grade_only_as_the_page_does(world: World) -> None:
+    services.feedback_settings_set(
+        assignment=world.assignment, hold_feedback=True, show_hidden_names=False
+    )
+    _submit_and_grade(world, world.student, "total = 5")
+    url = f"/api/courses/{world.course.public_id}/assignments/{world.assignment.public_id}/submissions"
+    (held,) = client_for(world.student).get(url).json()
+    assert (held["grading_status"], held["score"], held["hidden_total"]) == ("graded", None, None)
+    (staff,) = client_for(world.ta).get(url).json()
+    assert (staff["score"], staff["student_email"]) == ("1.00", "student@school.example")
+    services.feedback_release(assignment=world.assignment)
+    (shown,) = client_for(world.student).get(url).json()
+    assert (shown["score"], shown["hidden_passed"], shown["hidden_total"]) == ("1.00", 0, 1)
+    assert HIDDEN_SECRET not in str(shown)
