@@ -14,6 +14,12 @@ objects rebuilt from that JSON by this module.
 - ``{"t": "list" | "tuple" | "set" | "frozenset", "v": [...]}``;
 - ``{"t": "dict", "v": [[key, value], ...]}`` (keys of any plain type, in order);
 - ``{"t": "bytes", "v": "<hex>"}``, ``{"t": "complex", "v": [real, imag]}``;
+- numpy: a scalar (``np.int64(6)``) as the plain number ``.item()`` gives; an array
+  of numbers, booleans or text as ``{"t": "ndarray", "dtype": ..., "v": [...]}``
+  (its ``.tolist()``), rebuilt as a numpy array where the tests have numpy, else as
+  nested lists; a pandas ``Series`` or ``DataFrame`` as ``{"t": "series" |
+  "dataframe", "v": ..., "index": [...], "columns": [...]}``, rebuilt with pandas where
+  the tests have it;
 - a function or class: ``{"t": "function", "ref": N, "name": ...}``, where ``N`` is
   the handle ``register`` gave it; the tests call it through the sandbox by handle;
 - anything else: ``{"t": "opaque", "type": "<type name>"}``, which compares equal to
@@ -27,6 +33,7 @@ value: as good as the student writing that value in their notebook.
 from __future__ import annotations
 
 import math
+import re
 import types
 from collections.abc import Callable
 from typing import Any
@@ -107,6 +114,8 @@ def _encode(value: Any, depth: int, budget: _Budget, register: Callable[[Any], i
                 _encode(value.imag, depth + 1, budget, None),
             ],
         }
+    if (array := _numeric(value, kind, depth, budget)) is not None:
+        return array
     if register is not None and (isinstance(value, _FUNCTIONS) or isinstance(value, type)):
         name = getattr(value, "__name__", "function")
         return {
@@ -115,6 +124,48 @@ def _encode(value: Any, depth: int, budget: _Budget, register: Callable[[Any], i
             "name": name if type(name) is str else "function",
         }
     return {"t": "opaque", "type": _type_name(kind)}
+
+
+# numpy dtypes that cross (by ``dtype.kind``): booleans, integers, floats, complex, text.
+_DTYPE_KINDS = frozenset("biufcU")
+
+
+def _numeric(value: Any, kind: type, depth: int, budget: _Budget) -> Any:
+    """numpy scalars and arrays, pandas series and frames, as plain data; None otherwise.
+
+    What the student's object answers (``item()``, ``tolist()``) is encoded by exact
+    types like everything else, so a class dressed up as numpy gains nothing.
+    """
+    module = getattr(kind, "__module__", "") or ""
+    if not isinstance(module, str) or not module.startswith(("numpy", "pandas")):
+        return None
+    name = getattr(kind, "__name__", "")
+    if module.startswith("numpy") and name != "ndarray" and hasattr(value, "item"):
+        return _encode(value.item(), depth + 1, budget, None)
+    if name == "ndarray":
+        dtype = str(value.dtype)
+        if value.dtype.kind not in _DTYPE_KINDS:
+            raise NotPlain(f"a numpy array of {dtype} cannot be checked (numbers or text only)")
+        return {
+            "t": "ndarray",
+            "dtype": dtype,
+            "v": _encode(value.tolist(), depth + 1, budget, None),
+        }
+    if name == "Series":
+        return {
+            "t": "series",
+            "name": _encode(value.name, depth + 1, budget, None),
+            "index": _encode(value.index.tolist(), depth + 1, budget, None),
+            "v": _encode(value.tolist(), depth + 1, budget, None),
+        }
+    if name == "DataFrame":
+        return {
+            "t": "dataframe",
+            "index": _encode(value.index.tolist(), depth + 1, budget, None),
+            "columns": _encode(value.columns.tolist(), depth + 1, budget, None),
+            "v": _encode(value.values.tolist(), depth + 1, budget, None),
+        }
+    return None
 
 
 def _type_name(kind: type) -> str:
@@ -203,6 +254,8 @@ def _decode(data: Any, depth: int, budget: _Budget, call: Any) -> Any:
         ):
             raise NotPlain("a complex number of non-numbers")
         return complex(real, imag)
+    if tag in ("ndarray", "series", "dataframe"):
+        return _table(tag, data, depth, budget, call)
     if tag == "function" and type(data.get("name")) is str and type(data.get("ref")) is int:
         return _function(data["ref"], data["name"][:200], call)
     if tag == "opaque" and type(data.get("type")) is str:
@@ -218,3 +271,43 @@ def _function(ref: int, name: str, call: Any) -> Any:
 
     student_function.__name__ = student_function.__qualname__ = name
     return student_function
+
+
+_DTYPE = re.compile(r"^(bool|u?int(8|16|32|64)|float(16|32|64)|complex(64|128)|<U\d{1,7})$")
+
+
+def _table(tag: str, data: dict[str, Any], depth: int, budget: _Budget, call: Any) -> Any:
+    """An array, series or frame: rebuilt with numpy or pandas where installed, else lists."""
+    values = _decode(data.get("v"), depth + 1, budget, call)
+    if type(values) is not list:
+        raise NotPlain(f"a {tag} whose values are not a list")
+    if tag == "ndarray":
+        dtype = data.get("dtype")
+        if type(dtype) is not str or not _DTYPE.match(dtype):
+            raise NotPlain(f"an array of unexpected dtype {dtype!r}")
+        try:
+            import numpy
+        except ImportError:
+            return values
+        try:
+            return numpy.array(values, dtype=dtype)
+        except (TypeError, ValueError) as error:
+            raise NotPlain(f"an array that does not fit its dtype: {error}") from error
+    index = _decode(data.get("index"), depth + 1, budget, call)
+    if type(index) is not list:
+        raise NotPlain(f"a {tag} whose index is not a list")
+    try:
+        import pandas
+    except ImportError:
+        return values
+    try:
+        if tag == "series":
+            return pandas.Series(
+                values, index=index, name=_decode(data.get("name"), depth + 1, budget, call)
+            )
+        columns = _decode(data.get("columns"), depth + 1, budget, call)
+        if type(columns) is not list:
+            raise NotPlain("a dataframe whose columns are not a list")
+        return pandas.DataFrame(values, index=index, columns=columns)
+    except (TypeError, ValueError) as error:
+        raise NotPlain(f"a {tag} that does not fit together: {error}") from error
