@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from pytest_django import Settings
 
@@ -27,7 +28,7 @@ from notebooks.selectors import revision_text
 from storage.blobs import blob_get
 from tests.classroom.conftest import HIDDEN_SECRET, PUBLIC_CHECK, SOLUTION_SECRET, World
 from tests.django_fixtures import own_storage
-from tests.factories import code, notebook_text, user_make
+from tests.factories import client_for, code, notebook_text, user_make
 from tests.stoppable_s3 import StoppableS3
 
 pytestmark = pytest.mark.django_db
@@ -349,6 +350,15 @@ def test_a_submission_while_storage_is_down_saves_nothing(
     storage.stop()
     with pytest.raises(StorageFailed, match="nothing was submitted"):
         services.submission_create(assignment=world.assignment, student=world.student)
+    assert not Submission.objects.exists()
+    # Through the page: the student is told, on the assignment page.
+    page = reverse(
+        "classroom:assignment",
+        kwargs={"course_id": world.course.public_id, "assignment_id": world.assignment.public_id},
+    )
+    answer = client_for(world.student).post(page + "submit", follow=True)
+    assert answer.status_code == 200
+    assert "nothing was submitted and your notebook is unchanged" in answer.content.decode()
     assert not Submission.objects.exists()
     storage.start()
     made = services.submission_create(assignment=world.assignment, student=world.student)
