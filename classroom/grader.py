@@ -69,8 +69,9 @@ class TestOutcome:
 @dataclass
 class GradeReport:
     outcomes: list[TestOutcome]
-    # Cells of the notebook that raised, as the student side reported them.
-    cell_errors: list[dict[str, str]] = field(default_factory=list)
+    # Per cell, as the student side reported it (text, untrusted): what it printed,
+    # its output and its error; for the staff's review.
+    cells: list[dict[str, str]] = field(default_factory=list)
     # Why the notebook could not be run at all (empty when it ran).
     problem: str = ""
     restarts: int = 0
@@ -225,6 +226,18 @@ class _Session:
         self.student.cleanup()
 
 
+def _cells_report(raw: object) -> list[dict[str, str]]:
+    """The student side's report, kept only in its expected shape (it is untrusted)."""
+    if type(raw) is not list:
+        return []
+    keys = ("cell", "printed", "output", "error")
+    return [
+        {key: str(item.get(key, ""))[:2000] for key in keys}
+        for item in raw[:200]
+        if type(item) is dict
+    ]
+
+
 def grade(
     text: str,
     tests: Sequence[GradedTest],
@@ -251,7 +264,7 @@ def grade(
         )
         try:
             if first:
-                report.cell_errors = list(session.ready.get("errors", []) or [])  # type: ignore[call-overload]
+                report.cells = _cells_report(session.ready.get("cells"))
                 report.problem = session.problem
                 first = False
             else:

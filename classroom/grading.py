@@ -244,7 +244,7 @@ def run_grade(*, run_id: int, worker: str, config: WorkerConfig | None = None) -
         locked.status = GradingStatus.GRADED
         locked.finished_at = timezone.now()
         locked.problem = report.problem
-        locked.cell_report = report.cell_errors
+        locked.cell_report = report.cells
         locked.save(
             update_fields=["points_earned", "status", "finished_at", "problem", "cell_report"]
         )

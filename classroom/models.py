@@ -251,7 +251,7 @@ class GradingRun(models.Model):
     points_earned = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
     # Why it could not be graded, or why the notebook did not run (for the staff).
     problem = models.TextField(blank=True)
-    # What the student's notebook printed as errors and outputs, per cell (text only).
+    # Per cell of the graded run, as text: what it printed, its output, its error.
     cell_report = models.JSONField(default=list, blank=True)
 
     class Meta:

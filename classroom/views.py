@@ -497,6 +497,7 @@ def submission_page(
     run = selectors.run_for(submission=submission)
     cells = notebook_cells_for_review(selectors.submission_text(submission=submission))
     comments = list(submission.comments.select_related("author"))
+    ran = {item["cell"]: item for item in (run.cell_report if run else []) if "cell" in item}
     return render(
         request,
         "classroom/submission.html",
@@ -508,7 +509,10 @@ def submission_page(
             "run": run,
             "results": list(run.results.all()) if run else [],
             "score": grading.final_score(run, submission) if run else None,
-            "cells": [(cell, [c for c in comments if c.cell == cell.label]) for cell in cells],
+            "cells": [
+                (cell, ran.get(cell.label, {}), [c for c in comments if c.cell == cell.label])
+                for cell in cells
+            ],
             "others": selectors.submissions_of(assignment=assignment, student=submission.student),
             "counting": selectors.submission_counting(
                 assignment=assignment, student=submission.student

@@ -3,7 +3,8 @@
 Started by the grader as ``python -m kernels.grading.student`` inside the server
 kernels' sandbox (no network, its own PID namespace, limits). It reads one JSON line,
 ``{"notebook": "<text in our .py format>"}``, runs every cell once through the same
-kernel the editor uses, and writes ``{"ready": true, "errors": [...]}``. Then it
+kernel the editor uses, and writes ``{"ready": true, "cells": [...]}`` (per cell, as
+text: what it printed, its output and its error, for the staff's review). Then it
 answers requests, one JSON line each, until its input ends:
 
 - ``{"id": N, "get": "name"}``: the value of a global, as plain data
@@ -49,16 +50,32 @@ def _protocol_streams() -> tuple[IO[str], IO[str]]:
     return requests, answers
 
 
+def _output_text(data: dict[str, Any]) -> str:
+    """What the staff's review shows of an output: its text, or the kinds it has."""
+    for mime in ("text/plain", "text/markdown"):
+        if type(data.get(mime)) is str:
+            return str(data[mime])
+    return f"[{', '.join(sorted(str(kind) for kind in data))} output]" if data else ""
+
+
 class StudentSide:
     def __init__(self, answers: IO[str]) -> None:
         self.answers = answers
-        self.errors: list[dict[str, str]] = []
+        # Per cell, in notebook order: what it printed, its output and its error (text).
+        self.cells: dict[str, dict[str, str]] = {}
         self.kernel = Kernel(self._event, stream_limit_bytes=64 * 1024)
         self.handles: list[Any] = []
 
     def _event(self, event: Any) -> None:
+        if not isinstance(event, p.CellError | p.Output | p.Stream):
+            return
+        report = self.cells.setdefault(event.cell_id, {"printed": "", "output": "", "error": ""})
         if isinstance(event, p.CellError):
-            self.errors.append({"cell": event.cell_id, "error": event.message[:_MESSAGE_CHARS]})
+            report["error"] = event.message[:_MESSAGE_CHARS]
+        elif isinstance(event, p.Output):
+            report["output"] = _output_text(event.data)[:_MESSAGE_CHARS]
+        elif len(report["printed"]) < _MESSAGE_CHARS:
+            report["printed"] = (report["printed"] + event.text)[:_MESSAGE_CHARS]
 
     def _register(self, function: Any) -> int:
         self.handles.append(function)
@@ -127,7 +144,8 @@ def main() -> int:
     except Exception as error:
         side.send({"ready": False, "problem": f"{type(error).__name__}: {error}"[:_MESSAGE_CHARS]})
         return 1
-    side.send({"ready": True, "errors": side.errors[:100]})
+    report = [{"cell": cell, **parts} for cell, parts in side.cells.items() if any(parts.values())]
+    side.send({"ready": True, "cells": report[:200]})
     for line in iter(lambda: requests.readline(MAX_REQUEST_BYTES), ""):
         try:
             request = json.loads(line)

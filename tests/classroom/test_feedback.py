@@ -180,3 +180,33 @@ def test_the_api_gives_the_grade_only_as_the_page_does(world: World) -> None:
     (shown,) = client_for(world.student).get(url).json()
     assert (shown["score"], shown["hidden_passed"], shown["hidden_total"]) == ("1.00", 0, 1)
     assert HIDDEN_SECRET not in str(shown)
+
+
+def test_the_review_shows_what_each_cell_printed_output_and_raised_as_text(world: World) -> None:
+    submission = _submit_and_grade(
+        world, world.student, "print('<script>alert(1)</script>')\ntotal = 5\ntotal * 2"
+    )
+    work = services.work_open(assignment=world.assignment, student=world.student)
+    assert work.notebook is not None
+    url = reverse(
+        "classroom:submission",
+        kwargs={
+            "course_id": world.course.public_id,
+            "assignment_id": world.assignment.public_id,
+            "submission_id": submission.public_id,
+        },
+    )
+    page = client_for(world.ta).get(url).content.decode()
+    assert (
+        '<pre class="printed" data-testid="cell-printed">&lt;script&gt;alert(1)&lt;/script&gt;'
+        in page
+    )
+    assert '<pre class="output" data-testid="cell-ran-output">10</pre>' in page
+    assert "<script>alert(1)" not in page
+    assert HIDDEN_SECRET in page  # the staff see the hidden test's message
+    broken = _submit_and_grade(world, world.student, "total = 1 / 0")
+    url = url.replace(submission.public_id, broken.public_id)
+    page = client_for(world.ta).get(url).content.decode()
+    assert (
+        "ZeroDivisionError" in page.split('data-testid="cell-ran-error">', 1)[1].split("</pre>")[0]
+    )
