@@ -20,6 +20,7 @@ from classroom.models import (
     GradingRun,
     GradingStatus,
     Membership,
+    Release,
     RosterInvite,
     StudentWork,
     Submission,
@@ -248,3 +249,7 @@ def submission_get(*, assignment: Assignment, public_id: str) -> Submission | No
         .select_related("student", "assignment__current_release", "assignment__course")
         .first()
     )
+
+
+def release_student_text(*, release: Release) -> str:
+    return blob_get(key=release.student_key).decode("utf-8")

@@ -36,6 +36,7 @@ urlpatterns = [
     path(ASSIGNMENT + "grades.csv", views.grades_csv, name="grades-csv"),
     path(ASSIGNMENT + "feedback", views.feedback_settings, name="feedback"),
     path(ASSIGNMENT + "regrade", views.regrade_all, name="regrade"),
+    path(ASSIGNMENT + "student-version", views.student_version, name="student-version"),
     path(SUBMISSION, views.submission_page, name="submission"),
     path(SUBMISSION + "comments", views.comment_add, name="comment-add"),
     path(SUBMISSION + "adjustment", views.adjustment_set, name="adjustment"),

@@ -627,3 +627,26 @@ def grades_csv(request: SignedInRequest, access: CourseAccess, assignment_id: st
     name = "".join(c if c.isalnum() else "-" for c in assignment.title)[:60] or "grades"
     response["Content-Disposition"] = f'attachment; filename="{name}-grades.csv"'
     return response
+
+
+@require_safe
+@course_view(CourseAction.SEE_UNRELEASED)
+def student_version(
+    request: SignedInRequest, access: CourseAccess, assignment_id: str
+) -> HttpResponse:
+    """What students get from the current release, for the staff to check before they do."""
+    assignment = _assignment(access, assignment_id)
+    release = assignment.current_release
+    if release is None:
+        raise CourseNotFound
+    text = selectors.release_student_text(release=release)
+    return render(
+        request,
+        "classroom/student_version.html",
+        {
+            "course": access.course,
+            "assignment": assignment,
+            "release": release,
+            "cells": notebook_cells_for_review(text),
+        },
+    )

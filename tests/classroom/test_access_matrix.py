@@ -228,6 +228,13 @@ CASES: dict[str, tuple[CourseAction, Callable[[Scene], str]]] = {
             lambda: s.draft.public_id in [item["id"] for item in r.json()],
         ),
     ),
+    "page: what students get": (
+        CourseAction.SEE_UNRELEASED,
+        lambda s: _page_outcome(
+            r := s.client.get(s.assignment_page("student-version")),
+            lambda: b"Your code here" in r.content and b"solution_secret" not in r.content,
+        ),
+    ),
     "page: release": (
         CourseAction.AUTHOR,
         lambda s: _page_outcome(
