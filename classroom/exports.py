@@ -31,10 +31,21 @@ def grades_csv(*, assignment: Assignment) -> str:
     writer = csv.writer(out)
     writer.writerow(
         [
-            "email", "name", "submission", "submitted_at", "late", "days_late", "status",
-            *(f"{test.name} ({'hidden' if test.kind == 'hidden' else 'check'}, {test.points})"
-              for test in tests),
-            "test_points", "adjustment", "score", "points_total",
+            "email",
+            "name",
+            "submission",
+            "submitted_at",
+            "late",
+            "days_late",
+            "status",
+            *(
+                f"{test.name} ({'hidden' if test.kind == 'hidden' else 'check'}, {test.points})"
+                for test in tests
+            ),
+            "test_points",
+            "adjustment",
+            "score",
+            "points_total",
         ]
     )
     counting = {s.student_id: s for s in selectors.counting_submissions(assignment=assignment)}

@@ -22,6 +22,7 @@ import logging
 import sys
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -69,10 +70,16 @@ def _student_key(submission: Submission) -> str:
 
 
 def _enqueue(run: GradingRun, submission: Submission) -> None:
+    """Put the run in line and wake a worker. Never raises: with Redis or the broker away
+    the run stays queued in the database, and a worker's heartbeat puts it in line once
+    they are back (:func:`reap`), so a submission is never undone by the queue."""
     if not enabled():
         return
-    queue().enqueue(run.pk, _student_key(submission))
-    current_app.send_task("classroom.grade_next", queue=settings.GRADING_CELERY_QUEUE)
+    try:
+        queue().enqueue(run.pk, _student_key(submission))
+        current_app.send_task("classroom.grade_next", queue=settings.GRADING_CELERY_QUEUE)
+    except Exception:
+        log.exception("queueing grading run %s failed; a worker's heartbeat retries", run.pk)
 
 
 def grading_request(*, submission: Submission) -> GradingRun | None:
@@ -159,12 +166,24 @@ def worker_config() -> WorkerConfig:
     )
 
 
-def grade_next(*, worker: str) -> str:
-    """Grade the next queued run, if any; what happened, for the worker's log."""
-    run_id = queue().pop()
-    if run_id is None:
-        return "nothing queued"
-    return run_grade(run_id=run_id, worker=worker)
+def grade_next(*, worker: str, stop: threading.Event | None = None) -> str:
+    """Grade queued runs until none is left (or ``stop`` is set); what happened, counted.
+
+    One message per run wakes a worker, but a worker that is awake keeps taking the
+    next run at once: waiting for the broker's next delivery between runs would leave
+    it idle for up to a second each time. The messages of runs graded this way find
+    the queue empty and end at once.
+    """
+    outcomes: dict[str, int] = {}
+    while stop is None or not stop.is_set():
+        run_id = queue().pop()
+        if run_id is None:
+            break
+        outcome = run_grade(run_id=run_id, worker=worker)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return ", ".join(f"{count} {outcome}" for outcome, count in outcomes.items()) or (
+        "nothing queued"
+    )
 
 
 def _claim(run_id: int, worker: str) -> GradingRun | None:
@@ -197,6 +216,7 @@ def run_grade(*, run_id: int, worker: str, config: WorkerConfig | None = None) -
 
     renewer = threading.Thread(target=renew, name=f"grading-lease-{run.pk}", daemon=True)
     renewer.start()
+    failure = ""
     try:
         submission = Submission.objects.select_related("assignment").get(pk=run.submission_id)
         text = blob_get(key=submission.storage_key).decode("utf-8")
@@ -211,11 +231,13 @@ def run_grade(*, run_id: int, worker: str, config: WorkerConfig | None = None) -
         )
     except Exception as error:
         log.exception("grading run %s failed", run.pk)
-        done.set()
-        return _failed(run, worker, f"{type(error).__name__}: {error}")
+        failure = f"{type(error).__name__}: {error}"
     finally:
+        # Stopped before anything else, so no renewal can come after the lease ends.
         done.set()
         renewer.join()
+    if failure:
+        return _failed(run, worker, failure)
     results = {outcome.name: outcome for outcome in report.outcomes}
     with transaction.atomic():
         locked = GradingRun.objects.select_for_update().get(pk=run.pk)
@@ -287,8 +309,31 @@ def workers_alive() -> list[str]:
     return [key.decode()[len(prefix) :] for key in queue().redis.scan_iter(prefix + "*")]
 
 
+#: A queued run out of line this long (its queueing failed, or a worker died between
+#: taking it and claiming it) is put in line again.
+STRAY_SECONDS = 10
+
+
 def reap() -> int:
-    """Queue again (or give up on) the runs whose worker died; how many it found."""
+    """Queue again (or give up on) the runs whose worker died, and put back in line the
+    queued runs that are not in it; how many it found."""
+    strays = 0
+    cutoff = timezone.now() - timedelta(seconds=STRAY_SECONDS)
+    queued = list(
+        GradingRun.objects.filter(status=GradingStatus.QUEUED, queued_at__lt=cutoff)
+        .select_related("submission")
+        .order_by("queued_at")[:500]
+    )
+    in_line = queue().in_line([run.pk for run in queued])
+    for run in queued:
+        if run.pk not in in_line:
+            log.warning("grading run %s was queued but not in line: queueing it again", run.pk)
+            _enqueue(run, run.submission)
+            strays += 1
+    return strays + _reap_lost()
+
+
+def _reap_lost() -> int:
     grading = list(
         GradingRun.objects.filter(status=GradingStatus.GRADING).values_list("pk", flat=True)
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 _ENQUEUE = """
+if redis.call('SADD', KEYS[4], ARGV[1]) == 0 then return 0 end
 redis.call('RPUSH', KEYS[3], ARGV[1])
 if redis.call('SADD', KEYS[2], ARGV[2]) == 1 then
   redis.call('RPUSH', KEYS[1], ARGV[2])
@@ -34,8 +35,17 @@ while true do
   else
     redis.call('SREM', KEYS[2], student)
   end
-  if run then return run end
+  if run then
+    redis.call('SREM', KEYS[3], run)
+    return run
+  end
 end
+"""
+
+_WITHDRAW = """
+redis.call('LREM', KEYS[1], 0, ARGV[1])
+redis.call('SREM', KEYS[2], ARGV[1])
+return 1
 """
 
 
@@ -45,6 +55,7 @@ class GradingQueue:
         self.prefix = f"{prefix}:grading"
         self._enqueue = redis.register_script(_ENQUEUE)
         self._pop = redis.register_script(_POP)
+        self._withdraw = redis.register_script(_WITHDRAW)
 
     @property
     def _rotation(self) -> str:
@@ -57,19 +68,34 @@ class GradingQueue:
     def _queue(self, student: str) -> str:
         return f"{self.prefix}:q:{student}"
 
+    @property
+    def _in_line(self) -> str:
+        return f"{self.prefix}:in-line"
+
     def enqueue(self, run_id: int, student: str) -> None:
+        """Put a run in its student's line (once: a run already in line stays where it is)."""
         self._enqueue(
-            keys=[self._rotation, self._waiting, self._queue(student)], args=[run_id, student]
+            keys=[self._rotation, self._waiting, self._queue(student), self._in_line],
+            args=[run_id, student],
         )
 
     def withdraw(self, run_id: int, student: str) -> None:
         """Take a run out of the queue (a newer submission replaced it)."""
-        self.redis.lrem(self._queue(student), 0, run_id)
+        self._withdraw(keys=[self._queue(student), self._in_line], args=[run_id])
 
     def pop(self) -> int | None:
         """The next run to grade, students taking turns; None when nothing waits."""
-        run = self._pop(keys=[self._rotation, self._waiting], args=[f"{self.prefix}:q:"])
+        run = self._pop(
+            keys=[self._rotation, self._waiting, self._in_line], args=[f"{self.prefix}:q:"]
+        )
         return int(run) if run is not None else None
+
+    def in_line(self, run_ids: list[int]) -> set[int]:
+        """Which of ``run_ids`` are waiting in the queue."""
+        if not run_ids:
+            return set()
+        flags = self.redis.smismember(self._in_line, run_ids)
+        return {run_id for run_id, flag in zip(run_ids, flags, strict=True) if flag}
 
     def waiting(self) -> int:
         students = self.redis.smembers(self._waiting)

@@ -9,218 +9,537 @@ import notebooks.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('notebooks', '0001_initial'),
+        ("notebooks", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Course',
+            name="Course",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.CharField(default=notebooks.models.public_id_new, editable=False, max_length=32, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('join_code', models.CharField(default=classroom.models.join_code_new, max_length=16, unique=True)),
-                ('join_open', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "public_id",
+                    models.CharField(
+                        default=notebooks.models.public_id_new,
+                        editable=False,
+                        max_length=32,
+                        unique=True,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "join_code",
+                    models.CharField(
+                        default=classroom.models.join_code_new, max_length=16, unique=True
+                    ),
+                ),
+                ("join_open", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.CharField(default=notebooks.models.public_id_new, editable=False, max_length=32, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('opens_at', models.DateTimeField(blank=True, null=True)),
-                ('due_at', models.DateTimeField()),
-                ('late_policy', models.CharField(choices=[('refuse', 'No late submissions'), ('accept', 'Accepted until the late deadline, marked late'), ('penalty', 'Accepted until the late deadline, minus a percentage per day late')], default='refuse', max_length=16)),
-                ('late_until', models.DateTimeField(blank=True, null=True)),
-                ('late_penalty_percent', models.PositiveSmallIntegerField(default=0)),
-                ('hold_feedback', models.BooleanField(default=False)),
-                ('feedback_released_at', models.DateTimeField(blank=True, null=True)),
-                ('show_hidden_names', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('source', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assignments', to='notebooks.notebook')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='classroom.course')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "public_id",
+                    models.CharField(
+                        default=notebooks.models.public_id_new,
+                        editable=False,
+                        max_length=32,
+                        unique=True,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("opens_at", models.DateTimeField(blank=True, null=True)),
+                ("due_at", models.DateTimeField()),
+                (
+                    "late_policy",
+                    models.CharField(
+                        choices=[
+                            ("refuse", "No late submissions"),
+                            ("accept", "Accepted until the late deadline, marked late"),
+                            (
+                                "penalty",
+                                "Accepted until the late deadline, minus a percentage per day late",
+                            ),
+                        ],
+                        default="refuse",
+                        max_length=16,
+                    ),
+                ),
+                ("late_until", models.DateTimeField(blank=True, null=True)),
+                ("late_penalty_percent", models.PositiveSmallIntegerField(default=0)),
+                ("hold_feedback", models.BooleanField(default=False)),
+                ("feedback_released_at", models.DateTimeField(blank=True, null=True)),
+                ("show_hidden_names", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assignments",
+                        to="notebooks.notebook",
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="classroom.course",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_at', 'created_at'],
+                "ordering": ["due_at", "created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Release',
+            name="Release",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('student_key', models.CharField(max_length=255, unique=True)),
-                ('suite_key', models.CharField(max_length=255, unique=True)),
-                ('suite_sha256', models.CharField(max_length=64)),
-                ('points_total', models.DecimalField(decimal_places=2, max_digits=9)),
-                ('tests_count', models.PositiveIntegerField()),
-                ('hidden_count', models.PositiveIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='releases', to='classroom.assignment')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("student_key", models.CharField(max_length=255, unique=True)),
+                ("suite_key", models.CharField(max_length=255, unique=True)),
+                ("suite_sha256", models.CharField(max_length=64)),
+                ("points_total", models.DecimalField(decimal_places=2, max_digits=9)),
+                ("tests_count", models.PositiveIntegerField()),
+                ("hidden_count", models.PositiveIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="releases",
+                        to="classroom.assignment",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number'],
+                "ordering": ["-number"],
             },
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='current_release',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='classroom.release'),
+            model_name="assignment",
+            name="current_release",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="classroom.release",
+            ),
         ),
         migrations.CreateModel(
-            name='RosterInvite',
+            name="RosterInvite",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254)),
-                ('role', models.CharField(choices=[('owner', 'Owner'), ('instructor', 'Instructor'), ('ta', 'Teaching assistant'), ('student', 'Student'), ('auditor', 'Auditor')], max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invites', to='classroom.course')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("owner", "Owner"),
+                            ("instructor", "Instructor"),
+                            ("ta", "Teaching assistant"),
+                            ("student", "Student"),
+                            ("auditor", "Auditor"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invites",
+                        to="classroom.course",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.CharField(default=notebooks.models.public_id_new, editable=False, max_length=32, unique=True)),
-                ('number', models.PositiveIntegerField()),
-                ('storage_key', models.CharField(max_length=255, unique=True)),
-                ('sha256', models.CharField(max_length=64)),
-                ('size', models.PositiveIntegerField()),
-                ('submitted_at', models.DateTimeField(auto_now_add=True)),
-                ('late', models.BooleanField(default=False)),
-                ('days_late', models.PositiveIntegerField(default=0)),
-                ('adjustment', models.DecimalField(decimal_places=2, default=0, max_digits=9)),
-                ('adjustment_reason', models.CharField(blank=True, max_length=500)),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='submissions', to='classroom.assignment')),
-                ('release', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='classroom.release')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='submissions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "public_id",
+                    models.CharField(
+                        default=notebooks.models.public_id_new,
+                        editable=False,
+                        max_length=32,
+                        unique=True,
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("storage_key", models.CharField(max_length=255, unique=True)),
+                ("sha256", models.CharField(max_length=64)),
+                ("size", models.PositiveIntegerField()),
+                ("submitted_at", models.DateTimeField(auto_now_add=True)),
+                ("late", models.BooleanField(default=False)),
+                ("days_late", models.PositiveIntegerField(default=0)),
+                ("adjustment", models.DecimalField(decimal_places=2, default=0, max_digits=9)),
+                ("adjustment_reason", models.CharField(blank=True, max_length=500)),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="submissions",
+                        to="classroom.assignment",
+                    ),
+                ),
+                (
+                    "release",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.RESTRICT,
+                        related_name="+",
+                        to="classroom.release",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="submissions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-submitted_at'],
+                "ordering": ["-submitted_at"],
             },
         ),
         migrations.CreateModel(
-            name='StudentWork',
+            name="StudentWork",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='works', to='classroom.assignment')),
-                ('notebook', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='notebooks.notebook')),
-                ('release', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='classroom.release')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='course_works', to=settings.AUTH_USER_MODEL)),
-                ('chosen_submission', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='classroom.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="works",
+                        to="classroom.assignment",
+                    ),
+                ),
+                (
+                    "notebook",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="notebooks.notebook",
+                    ),
+                ),
+                (
+                    "release",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.RESTRICT,
+                        related_name="+",
+                        to="classroom.release",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="course_works",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "chosen_submission",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="classroom.submission",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='GradingRun',
+            name="GradingRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('suite_sha256', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('grading', 'Grading'), ('graded', 'Graded'), ('error', 'Not gradable'), ('superseded', 'Replaced by a newer submission')], default='queued', max_length=16)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('worker', models.CharField(blank=True, max_length=200)),
-                ('queued_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('points_total', models.DecimalField(decimal_places=2, max_digits=9)),
-                ('points_earned', models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True)),
-                ('problem', models.TextField(blank=True)),
-                ('cell_report', models.JSONField(blank=True, default=list)),
-                ('release', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='classroom.release')),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='classroom.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("suite_sha256", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("grading", "Grading"),
+                            ("graded", "Graded"),
+                            ("error", "Not gradable"),
+                            ("superseded", "Replaced by a newer submission"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("worker", models.CharField(blank=True, max_length=200)),
+                ("queued_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("points_total", models.DecimalField(decimal_places=2, max_digits=9)),
+                (
+                    "points_earned",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True),
+                ),
+                ("problem", models.TextField(blank=True)),
+                ("cell_report", models.JSONField(blank=True, default=list)),
+                (
+                    "release",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.RESTRICT,
+                        related_name="+",
+                        to="classroom.release",
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="runs",
+                        to="classroom.submission",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-queued_at'],
+                "ordering": ["-queued_at"],
             },
         ),
         migrations.CreateModel(
-            name='CellComment',
+            name="CellComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cell', models.CharField(max_length=64)),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='classroom.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cell", models.CharField(max_length=64)),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="classroom.submission",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Extension',
+            name="Extension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='extensions', to='classroom.assignment')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("due_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="extensions",
+                        to="classroom.assignment",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('assignment', 'student'), name='extension_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("assignment", "student"), name="extension_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CheckResult',
+            name="CheckResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('name', models.CharField(max_length=64)),
-                ('kind', models.CharField(max_length=8)),
-                ('passed', models.BooleanField()),
-                ('points_possible', models.DecimalField(decimal_places=2, max_digits=9)),
-                ('points_awarded', models.DecimalField(decimal_places=2, max_digits=9)),
-                ('message', models.TextField(blank=True)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='classroom.gradingrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("name", models.CharField(max_length=64)),
+                ("kind", models.CharField(max_length=8)),
+                ("passed", models.BooleanField()),
+                ("points_possible", models.DecimalField(decimal_places=2, max_digits=9)),
+                ("points_awarded", models.DecimalField(decimal_places=2, max_digits=9)),
+                ("message", models.TextField(blank=True)),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="classroom.gradingrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position'],
-                'constraints': [models.UniqueConstraint(fields=('run', 'name'), name='result_unique')],
+                "ordering": ["position"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("run", "name"), name="result_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('owner', 'Owner'), ('instructor', 'Instructor'), ('ta', 'Teaching assistant'), ('student', 'Student'), ('auditor', 'Auditor')], max_length=16)),
-                ('joined_at', models.DateTimeField(auto_now_add=True)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='classroom.course')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='course_memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("owner", "Owner"),
+                            ("instructor", "Instructor"),
+                            ("ta", "Teaching assistant"),
+                            ("student", "Student"),
+                            ("auditor", "Auditor"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("joined_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="classroom.course",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="course_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['role', 'user__username'],
-                'constraints': [models.UniqueConstraint(fields=('course', 'user'), name='membership_unique')],
+                "ordering": ["role", "user__username"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("course", "user"), name="membership_unique")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='release',
-            constraint=models.UniqueConstraint(fields=('assignment', 'number'), name='release_number_unique'),
+            model_name="release",
+            constraint=models.UniqueConstraint(
+                fields=("assignment", "number"), name="release_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rosterinvite',
-            constraint=models.UniqueConstraint(fields=('course', 'email'), name='invite_unique'),
+            model_name="rosterinvite",
+            constraint=models.UniqueConstraint(fields=("course", "email"), name="invite_unique"),
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.UniqueConstraint(fields=('assignment', 'student', 'number'), name='submission_number_unique'),
+            model_name="submission",
+            constraint=models.UniqueConstraint(
+                fields=("assignment", "student", "number"), name="submission_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='studentwork',
-            constraint=models.UniqueConstraint(fields=('assignment', 'student'), name='work_unique'),
+            model_name="studentwork",
+            constraint=models.UniqueConstraint(
+                fields=("assignment", "student"), name="work_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gradingrun',
-            constraint=models.UniqueConstraint(fields=('submission', 'suite_sha256'), name='run_unique'),
+            model_name="gradingrun",
+            constraint=models.UniqueConstraint(
+                fields=("submission", "suite_sha256"), name="run_unique"
+            ),
         ),
     ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,13 @@ def grading_env(settings: Any) -> Iterator[dict[str, str]]:
     }
     yield env
     client = redis.Redis.from_url(settings.KERNELS_REDIS_URL)
-    keys = [*client.scan_iter(f"{prefix}:*", count=1000), settings.GRADING_CELERY_QUEUE]
+    queue = settings.GRADING_CELERY_QUEUE
+    keys = [
+        *client.scan_iter(f"{prefix}:*", count=1000),
+        queue,
+        # kombu's bindings of the queue.
+        *client.scan_iter(f"_kombu.binding*{queue}*", count=1000),
+    ]
     client.delete(*keys)
 
 
@@ -220,3 +227,28 @@ def test_a_worker_killed_mid_grade_is_retried_once_then_not_gradable(
     assert (
         services.submission_create(assignment=world.assignment, student=world.student).number == 2
     )
+
+
+def test_a_submission_made_while_redis_is_away_is_kept_and_put_in_line_later(
+    world: World, grading_env: dict[str, str], settings: Any
+) -> None:
+    from tests.real_services import free_port
+
+    reachable = settings.KERNELS_REDIS_URL
+    settings.KERNELS_REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    submission = _submit(world, world.student, "total = sum(data)")
+    settings.KERNELS_REDIS_URL = reachable
+    # The submission and its run are kept; the run is queued but not in line yet.
+    assert Submission.objects.filter(pk=submission.pk).exists()
+    run = _run(submission)
+    assert run.status == GradingStatus.QUEUED
+    assert grading.queue().in_line([run.pk]) == set()
+    # A worker's heartbeat finds it once it has waited a little, and puts it in line.
+    GradingRun.objects.filter(pk=run.pk).update(
+        queued_at=run.queued_at - timedelta(seconds=grading.STRAY_SECONDS + 1)
+    )
+    assert grading.reap() == 1
+    assert grading.queue().in_line([run.pk]) == {run.pk}
+    assert grading.reap() == 0  # in line now: left alone
+    assert grading.grade_next(worker="test") == "1 graded"
+    assert _run(submission).status == GradingStatus.GRADED
