@@ -9,8 +9,8 @@ order of its error messages, which users read in a cell's error.
 from __future__ import annotations
 
 from kernels.runtime import protocol as p
-from kernels.runtime.analysis import analyze_cell
-from kernels.runtime.graph import build_graph, graph_report, run_order
+from kernels.runtime.analysis import CellAnalysis, analyze_cell
+from kernels.runtime.graph import DataflowGraph, build_graph, graph_report, run_order
 from kernels.runtime.notebook import Cell, Notebook
 from tests.runtime.kernel_driver import Driver, errors, ran, stdout
 
@@ -40,6 +40,18 @@ def test_cells_in_a_cycle_come_last_in_notebook_order_not_by_id():
     graph = build_graph([("z", "a = b"), ("y", "b = a"), ("x", "print('free')")])
 
     assert graph.topological(["z", "y", "x"]) == ["x", "z", "y"]
+
+
+def test_a_cell_reading_a_name_it_defines_is_not_its_own_parent_or_child():
+    # analyze_cell leaves a cell's own definitions out of its reads; the graph does
+    # not rely on that: a cell never feeds itself, so it never waits for itself.
+    graph = DataflowGraph()
+    graph.set_cell("a", CellAnalysis(frozenset({"x"}), frozenset({"x"})))
+    graph.set_cell("b", CellAnalysis(frozenset(), frozenset({"x"})))
+
+    assert graph.parents("a") == set() and graph.children("a") == {"b"}
+    assert graph.edges() == {("a", "b")}
+    assert graph.descendants(["a"]) == {"b"}
 
 
 def test_a_cell_between_its_two_parents_runs_after_both():

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import platform
 import time
+from types import SimpleNamespace
 
 from kernels.runtime import __version__
 from kernels.runtime import protocol as p
@@ -136,6 +137,35 @@ def test_a_run_takes_at_least_as_long_as_its_cells_and_no_longer_than_the_comman
 
     duration_ms = completed(events).duration_ms
     assert d.ns["spent"] * 1000 <= duration_ms <= whole * 1000
+
+
+def test_the_duration_of_a_run_is_its_time_from_command_to_summary_in_milliseconds(monkeypatch):
+    from kernels.runtime import kernel as kernel_module
+
+    readings = [10.0, 10.25]  # the run's start and end, on a clock the test controls
+    monkeypatch.setattr(
+        kernel_module, "time", SimpleNamespace(perf_counter=lambda: readings.pop(0))
+    )
+    d = Driver()
+    d.cells(("a", "x = 1"))
+
+    events = d.run_all()
+
+    assert completed(events).duration_ms == 250.0 and readings == []
+
+
+def test_the_kernel_says_it_is_running_only_while_a_cell_runs():
+    # Transports pass Stop on to a cell's code (a signal, Pyodide's interrupt buffer)
+    # only while this holds: a Stop at any other time must not reach the next cell.
+    d = Driver()
+    d.kernel.extra_globals["kernel"] = d.kernel
+    assert not d.kernel.running
+    d.cells(("look", "during = kernel.running"))
+
+    d.run_all()
+
+    assert d.ns["during"]
+    assert not d.kernel.running
 
 
 # -- names leaving memory ----------------------------------------------------------------

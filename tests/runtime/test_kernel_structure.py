@@ -335,3 +335,18 @@ def test_a_disabled_cell_is_found_above_a_stale_parent_among_many_idle_ones():
 
     assert ran(events) == [] and not errors(events)
     assert d.status("q") == "disabled"
+
+
+def test_a_cell_created_and_deleted_between_two_runs_leaves_the_next_run_whole():
+    # The graph errors the kernel keeps must be worked out again after a delete, even
+    # when the cells' labels are the same as at the last run.
+    d = Driver()
+    d.cells(("a", "x = 1"), ("b", "print(x)"))
+    d.run_all()
+    d.create("extra", "y = 2")
+    d.delete("extra")
+
+    events = d.run_all()
+
+    assert ran(events) == ["a", "b"] and not errors(events)
+    assert stdout(events, "b") == "1\n"

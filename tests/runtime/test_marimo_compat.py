@@ -105,6 +105,20 @@ def test_state_setter_reruns_the_getters_readers() -> None:
     assert text(events, "show") == "1"
 
 
+def test_a_stop_while_nothing_runs_does_not_hold_back_a_states_readers() -> None:
+    d = notebook(
+        ("make", "get_count, set_count = mo.state(0)"),
+        ("button", "b = mo.ui.button(label='+1', on_click=lambda _: set_count(lambda n: n + 1))\nb"),
+        ("show", "shown = get_count()\nshown"),
+    )
+    d.send(p.Interrupt())  # Stop pressed after the run ended
+
+    events = d.send(p.SetUIValue(spec(d, "button")["id"], None))
+
+    assert ran(events) == ["show"]
+    assert text(events, "show") == "1"
+
+
 def test_a_cell_setting_a_state_it_reads_does_not_rerun_itself() -> None:
     d = notebook(
         ("make", "get_n, set_n = mo.state(0)"),

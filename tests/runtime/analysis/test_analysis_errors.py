@@ -13,7 +13,13 @@ from textwrap import dedent
 
 import pytest
 
-from kernels.runtime.analysis import AnalysisError, analyze_cell
+from kernels.runtime.analysis import (
+    AnalysisError,
+    analyze_cell,
+    analyze_tree,
+    char_column,
+    syntax_error,
+)
 
 
 def python_syntax_error(code: str) -> SyntaxError:
@@ -266,6 +272,37 @@ def test_a_cell_nested_deeper_than_the_analysis_can_follow_is_a_syntax_error():
         sys.setrecursionlimit(limit)
     assert result.error == AnalysisError("syntax", "the cell is nested too deeply to analyse")
     assert result.defs == frozenset() and result.refs == frozenset()
+
+
+def test_a_tree_too_deep_to_analyse_on_its_own_has_no_names():
+    # analyze_tree is also called without analyze_cell (the marimo export reads its refs).
+    tree = ast.parse("x = 1" + " + 1" * 300)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(_frames() + 150)
+    try:
+        result = analyze_tree(tree)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert result.error == AnalysisError("syntax", "the cell is nested too deeply to analyse")
+    assert result.defs == frozenset() and result.refs == frozenset()
+
+
+def test_a_syntax_error_with_a_line_but_no_column_names_only_the_line():
+    error = syntax_error(SyntaxError("bad thing", ("<cell>", 3, None, "x\n")))
+    assert error == AnalysisError("syntax", "bad thing (line 3)", 3, None)
+
+
+@pytest.mark.parametrize(
+    ("line", "column"),
+    [(1, None), (None, 5), (None, None), (1, 0)],
+)
+def test_a_position_without_a_line_or_a_column_is_given_back_as_it_is(line, column):
+    assert char_column("é = (", line, column) == column
+
+
+def test_a_byte_column_after_wide_characters_becomes_a_character_column():
+    # "é" is two bytes in UTF-8: byte column 5 of "é = (" is character column 4.
+    assert char_column("x\né = (", 2, 6) == 5
 
 
 def test_a_cell_too_deeply_nested_to_parse_is_a_syntax_error():

@@ -204,6 +204,25 @@ def test_a_click_that_fails_does_not_lose_the_clicks_after_it():
     assert text(events, "show") == "1"
 
 
+def test_a_click_its_on_click_refuses_does_not_lose_the_clicks_after_it():
+    from kernels.runtime.kernel import UIValueBatch
+
+    d = Driver()
+    d.cells(
+        ("make", "from kernels import ui\ncalls = []\n"
+                 "def click(v):\n    calls.append(v)\n    if len(calls) == 1:\n"
+                 "        raise ui.UIValueError('not yet')\n    return v + 1\n"
+                 "b = ui.button(value=0, on_click=click)"),
+        ("show", "b.value"),
+    )
+    d.run_all()
+
+    events = d.send(UIValueBatch({"make:0": None}, {"make:0": [None, None]}))
+
+    assert isinstance(events[0], p.ProtocolError) and events[0].message.endswith(": not yet")
+    assert text(events, "show") == "1", "the second click still counts"
+
+
 def test_a_burst_runs_the_readers_of_every_element_it_changed():
     from kernels.runtime.kernel import UIValueBatch
 
