@@ -247,7 +247,12 @@ class Kernel:
             # creates every cell); later edits wait until the cell runs.
             self._register(cell)
             if cell.config.disabled:
-                self._set_status(cell, "disabled")
+                # As disabling an existing cell does: whatever now reads its names (a cell
+                # created disabled may define a name others read, even a builtin's) is
+                # disabled below it.
+                below = self.graph.topological(self.graph.descendants([cell.cell_id]))
+                for cell_id in [cell.cell_id, *below]:
+                    self._set_status(self.cells[cell_id], "disabled")
             elif cell.code.strip():
                 cell.stale = True
                 self._set_status(cell, "stale")
@@ -477,10 +482,19 @@ class Kernel:
         return self._graph_errors
 
     def _forget_names(self, cell: _Cell) -> set[str]:
-        """Remove the names a cell defined from memory; return them."""
+        """Remove the names a cell defined from memory; return them.
+
+        A name the cell defined when it last ran but another cell defines now (the
+        cell was edited and not run since, e.g. while disabled) belongs to that other
+        cell: its value stays.
+        """
         removed = set()
         namespace = self.globals
+        definers = self.graph.definers
         for name in cell.defined:
+            owners = definers.get(name)
+            if owners and cell.cell_id not in owners:
+                continue
             if namespace.pop(name, _MISSING) is not _MISSING:
                 removed.add(name)
         cell.defined = ()

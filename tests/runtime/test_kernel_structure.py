@@ -350,3 +350,40 @@ def test_a_cell_created_and_deleted_between_two_runs_leaves_the_next_run_whole()
 
     assert ran(events) == ["a", "b"] and not errors(events)
     assert stdout(events, "b") == "1\n"
+
+
+# -- names a cell kept while it was disabled and edited ----------------------------------
+
+
+def test_enabling_a_cell_edited_while_disabled_leaves_another_cells_name_alone():
+    d = Driver()
+    d.cells(("a", "s = 1"))
+    d.run_all()
+    d.update("a", config=p.CellConfig(disabled=True))
+    d.update("a", "t = 2")
+    d.run("a")  # disabled: it does not run, and keeps the name it defined (s)
+    d.create("b", "s = 5")
+    d.create("c", "print(s * 2)")
+    assert stdout(d.run("b"), "c") == "10\n"
+
+    events = d.update("a", config=p.CellConfig(disabled=False))
+
+    assert "a" in ran(events)
+    assert d.ns["s"] == 5 and d.ns["t"] == 2
+    assert not errors(d.run("c"))
+    assert stdout(d.run("c"), "c") == "10\n"
+
+
+def test_a_cell_created_disabled_disables_the_cells_that_now_read_its_names():
+    d = Driver()
+    d.cells(("d", "y = len('ab')"), ("c", "z = y"), ("b", "print(z)"))
+    d.run_all()
+    d.create("e", "len = None", config=p.CellConfig(disabled=True))
+
+    assert [d.status(c) for c in ("e", "d", "c", "b")] == ["disabled"] * 4
+    d.update("c", "z = y * 2")
+    events = d.run("b")
+
+    assert ran(events) == []
+    assert d.status("b") == "disabled"
+    assert stdout(events, "b") == ""
