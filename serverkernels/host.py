@@ -74,6 +74,7 @@ class SessionHost:
         self.client: StdioKernelClient | None = None
         self.extras: KernelExtras | None = None
         self.busy = False
+        self.ready = False  # until the kernel says kernel_ready
         self.last_command = time.time()
         self.started = time.time()
         self._run_bytes = 0
@@ -120,6 +121,9 @@ class SessionHost:
                 self.busy = False
                 self.set_state("idle")
         elif kind == "kernel_ready":
+            # The idle clock starts when the kernel is up: a slow start is not idleness.
+            self.last_command = max(self.last_command, time.time())
+            self.ready = True
             self.set_state("idle")
 
     def _output_message(self) -> str:
@@ -132,6 +136,7 @@ class SessionHost:
         self._run_bytes = 0
         self._cut_message = ""
         self.busy = False
+        self.ready = False
         started = self._pool.take() if self._pool is not None else None
         if started is None:
             started = start_kernel(
@@ -187,6 +192,8 @@ class SessionHost:
             return None
         if now - self.started > self.config.max_age_seconds:
             return "The kernel was shut down: it reached its maximum age."
+        if not self.ready:
+            return None
         if (now - self.last_command > self.config.idle_seconds
                 and self.store.clients(self.session_id) == 0):
             return "The kernel was shut down after being idle; its last outputs are kept."
