@@ -107,9 +107,9 @@ def _from_utf16_units(text: str) -> str:
 
 def source_from_play_link(link: str, *, max_length: int | None = None) -> str:
     """The notebook source in a ``.../play#code/<data>`` URL (or a bare ``#code/<data>``)."""
-    fragment = link.strip()
-    if not fragment.startswith("#"):
-        fragment = "#" + urlsplit(fragment).fragment
+    # A whole address or only its #code/ part, alike: urlsplit also drops the tabs and line
+    # breaks a link picks up when a message wraps it.
+    fragment = "#" + urlsplit(link.strip()).fragment
     if not fragment.startswith("#code/"):
         raise PlayLinkError("this link holds no notebook: it has no #code/ part")
     source = lz_decompress_uri(unquote(fragment[len("#code/") :]), max_length=max_length)

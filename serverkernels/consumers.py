@@ -18,6 +18,7 @@ When Redis cannot be reached the page hears ``{"session": {"state": "unreachable
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from typing import Any
@@ -52,7 +53,7 @@ def _may_use(user: Any, session_id: str) -> bool:
 
 def _seq(frame: str) -> int:
     # Frames are written by store.append_frame: '{"seq":<n>,...'.
-    return int(frame[7:frame.index(",", 7)])
+    return int(frame[7 : frame.index(",", 7)])
 
 
 def _error(message: str) -> str:
@@ -100,7 +101,11 @@ class KernelConsumer(AsyncWebsocketConsumer):
             self.watch.cancel()
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
-            await asyncio.to_thread(conf.store().client_left, self.session_id, self.channel_name)
+            # With Redis away the page already heard so; its presence expires on its own.
+            with contextlib.suppress(redis.exceptions.RedisError):
+                await asyncio.to_thread(
+                    conf.store().client_left, self.session_id, self.channel_name
+                )
             self.group = ""
 
     async def _watch(self) -> None:
@@ -120,8 +125,11 @@ class KernelConsumer(AsyncWebsocketConsumer):
 
     async def _unreachable(self) -> None:
         """Redis is away: say so (the page shows it and reconnects later), never hang."""
-        await self.send(text_data=json.dumps(
-            {"session": {"state": "unreachable", "message": services.UNREACHABLE}}))
+        await self.send(
+            text_data=json.dumps(
+                {"session": {"state": "unreachable", "message": services.UNREACHABLE}}
+            )
+        )
         await self.close(code=CLOSE_UNAVAILABLE)
 
     def _allowed_now(self) -> bool:
@@ -149,8 +157,9 @@ class KernelConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=_error("a command must be a JSON object with a type"))
             return
         if not self._allowed_now():
-            await self.send(text_data=_error(
-                "too many commands: at most 100 a second; this one was dropped"))
+            await self.send(
+                text_data=_error("too many commands: at most 100 a second; this one was dropped")
+            )
             return
         try:
             await asyncio.to_thread(conf.store().push_command, self.session_id, text_data)

@@ -51,8 +51,9 @@ WORK = REPO / ".cache" / "mutation"
 #: (the settings import every app), only the group's module is mutated.
 PACKAGES = tuple(
     pattern.rstrip("*")
-    for pattern in tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
-    ["tool"]["setuptools"]["packages"]["find"]["include"]
+    for pattern in tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]["packages"]["find"]["include"]
 )
 TARGET = 90.0
 
@@ -71,36 +72,80 @@ class Group:
 
 RUNTIME = "tests/runtime"
 GROUPS = (
-    Group("graph", ("kernels/runtime/graph.py",), (
-        f"{RUNTIME}/test_graph.py", f"{RUNTIME}/test_kernel_structure.py", f"{RUNTIME}/test_kernel.py",
-        f"{RUNTIME}/analysis/test_analysis_graph_report.py",
-        f"{RUNTIME}/formats/test_formats_jupyter_rewrite.py",  # run_order
-    )),
+    Group(
+        "graph",
+        ("kernels/runtime/graph.py",),
+        (
+            f"{RUNTIME}/test_graph.py",
+            f"{RUNTIME}/test_kernel_structure.py",
+            f"{RUNTIME}/test_kernel.py",
+            f"{RUNTIME}/analysis/test_analysis_graph_report.py",
+            f"{RUNTIME}/formats/test_formats_jupyter_rewrite.py",  # run_order
+        ),
+    ),
     # Every runtime test drives the kernel (UI elements, marimo's API, outputs, streams);
     # not the two that check what the runtime imports (the mutated copy imports mutmut).
     # tests/host/test_kernel_event_loop.py: awaiting cells as tasks, on a real event loop.
-    Group("kernel", ("kernels/runtime/kernel.py",), (
-        RUNTIME, f"--ignore={RUNTIME}/test_stdlib_only.py", f"--ignore={RUNTIME}/ui/test_ui_stdlib_only.py",
-        "tests/host/test_kernel_event_loop.py",
-    )),
+    Group(
+        "kernel",
+        ("kernels/runtime/kernel.py",),
+        (
+            RUNTIME,
+            f"--ignore={RUNTIME}/test_stdlib_only.py",
+            f"--ignore={RUNTIME}/ui/test_ui_stdlib_only.py",
+            "tests/host/test_kernel_event_loop.py",
+        ),
+    ),
     # The analysis tables, and the kernel tests that run what it compiled.
-    Group("analysis", ("kernels/runtime/analysis.py",), (
-        f"{RUNTIME}/analysis", f"{RUNTIME}/test_cell_labels.py", f"{RUNTIME}/test_kernel.py",
-        f"{RUNTIME}/test_kernel_events.py", f"{RUNTIME}/test_kernel_structure.py",
-        f"{RUNTIME}/test_graph.py", "tests/host/test_kernel_event_loop.py",
-    )),
+    Group(
+        "analysis",
+        ("kernels/runtime/analysis.py",),
+        (
+            f"{RUNTIME}/analysis",
+            f"{RUNTIME}/test_cell_labels.py",
+            f"{RUNTIME}/test_kernel.py",
+            f"{RUNTIME}/test_kernel_events.py",
+            f"{RUNTIME}/test_kernel_structure.py",
+            f"{RUNTIME}/test_graph.py",
+            "tests/host/test_kernel_event_loop.py",
+        ),
+    ),
     Group("access", ("sharing/access.py",), ("tests/sharing",), django=True),
     Group("blobs", ("storage/blobs.py",), ("tests/storage",), django=True),
     # Every notebooks test but the play links' (services are what the pages and the API
     # call, and the websocket tests hear their events), and the sharing services'.
-    Group("services", ("notebooks/services.py",), (
-        "tests/notebooks", "--ignore=tests/notebooks/test_play_links.py",
-        "tests/sharing/test_services.py",
-    ), django=True),
+    Group(
+        "services",
+        ("notebooks/services.py",),
+        (
+            "tests/notebooks",
+            "--ignore=tests/notebooks/test_play_links.py",
+            "tests/sharing/test_services.py",
+        ),
+        django=True,
+    ),
     # Its tests compare with the real lz-string, from frontend/node_modules.
-    Group("play_links", ("notebooks/play_links.py",), ("tests/notebooks/test_play_links.py",),
-          django=True, links=("frontend",)),
-    Group("consumers", ("notebooks/consumers.py",), ("tests/notebooks/test_consumers.py",), django=True),
+    Group(
+        "play_links",
+        ("notebooks/play_links.py",),
+        ("tests/notebooks/test_play_links.py",),
+        django=True,
+        links=("frontend",),
+    ),
+    Group(
+        "consumers",
+        ("notebooks/consumers.py",),
+        ("tests/notebooks/test_consumers.py",),
+        django=True,
+    ),
+    # The server kernels' websocket; one of its tests runs a real kernel worker (Celery, a
+    # subprocess started from mutants/, where serverkernels is copied like every app).
+    Group(
+        "kernel_ws",
+        ("serverkernels/consumers.py",),
+        ("tests/serverkernels/test_consumer.py",),
+        django=True,
+    ),
 )
 
 #: pytest options for every run: no cache folder in ``mutants/``; Hypothesis draws the
@@ -127,25 +172,27 @@ def write_config(group: Group, folder: Path) -> None:
         if not link.is_symlink():
             link.symlink_to(REPO / name)
     pytest_args = PYTEST_ARGS + (DJANGO_PYTEST_ARGS if group.django else ())
-    config = (REPO / "pyproject.toml").read_text(encoding="utf-8") + "\n".join((
-        "",
-        "# Written by tests/mutation/run.py for the group " + json.dumps(group.name) + ".",
-        "[tool.mutmut]",
-        f"source_paths = {_toml_list(PACKAGES)}",
-        f"only_mutate = {_toml_list(group.modules)}",
-        # pytest-django puts the folder of the nearest manage.py first on sys.path: it must
-        # find the one in mutants/, not the repository's, above it.
-        'also_copy = ["manage.py"]',
-        f"pytest_add_cli_args_test_selection = {_toml_list(group.tests)}",
-        f"pytest_add_cli_args = {_toml_list(pytest_args)}",
-        # Each mutant's tests start from a process that has only collected them, as a fresh
-        # pytest does; "fork" would start them from the process that ran the whole selection
-        # twice already (stats, clean run), with every cache those runs filled.
-        'process_isolation = "forkserver"',
-        # The folder is inside the repository, but git's view of it means nothing to mutmut.
-        "use_git_change_detection = false",
-        "",
-    ))
+    config = (REPO / "pyproject.toml").read_text(encoding="utf-8") + "\n".join(
+        (
+            "",
+            "# Written by tests/mutation/run.py for the group " + json.dumps(group.name) + ".",
+            "[tool.mutmut]",
+            f"source_paths = {_toml_list(PACKAGES)}",
+            f"only_mutate = {_toml_list(group.modules)}",
+            # pytest-django puts the folder of the nearest manage.py first on sys.path: it must
+            # find the one in mutants/, not the repository's, above it.
+            'also_copy = ["manage.py"]',
+            f"pytest_add_cli_args_test_selection = {_toml_list(group.tests)}",
+            f"pytest_add_cli_args = {_toml_list(pytest_args)}",
+            # Each mutant's tests start from a process that has only collected them, as a fresh
+            # pytest does; "fork" would start them from the process that ran the whole selection
+            # twice already (stats, clean run), with every cache those runs filled.
+            'process_isolation = "forkserver"',
+            # The folder is inside the repository, but git's view of it means nothing to mutmut.
+            "use_git_change_detection = false",
+            "",
+        )
+    )
     (folder / "pyproject.toml").write_text(config, encoding="utf-8")
 
 
@@ -186,9 +233,7 @@ class ModuleScore:
         return 100.0 * (self.killed + self.timeout) / self.mutants if self.mutants else 0.0
 
     def not_killed(self) -> list[str]:
-        return sorted(
-            name for name, code in self.statuses.items() if code not in KILLED | TIMEOUT
-        )
+        return sorted(name for name, code in self.statuses.items() if code not in KILLED | TIMEOUT)
 
 
 def read_scores(group: Group, folder: Path) -> list[ModuleScore]:
@@ -213,9 +258,11 @@ def run_group(group: Group, *, keep: bool, max_children: int, verbose: bool) -> 
             link.symlink_to(REPO / name, target_is_directory=True)
     # Only the survivors of the last run are tested again with --keep (mutmut keeps the
     # verdict of every mutant it already tested, whatever tests were added since).
-    again = [
-        name for score in read_scores(group, folder) for name in score.not_killed()
-    ] if keep else []
+    again = (
+        [name for score in read_scores(group, folder) for name in score.not_killed()]
+        if keep
+        else []
+    )
     if keep and not again and (folder / "mutants").exists():
         return True, 0.0
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
@@ -228,23 +275,38 @@ def run_group(group: Group, *, keep: bool, max_children: int, verbose: bool) -> 
         sink = None if verbose else output
 
         def mutmut_run(names: list[str]) -> int:
-            command = [str(Path(sys.executable).with_name("mutmut")), "run",
-                       "--max-children", str(max_children), *names]
-            return subprocess.run(command, cwd=folder, env=environment, stdout=sink, stderr=sink).returncode
+            command = [
+                str(Path(sys.executable).with_name("mutmut")),
+                "run",
+                "--max-children",
+                str(max_children),
+                *names,
+            ]
+            return subprocess.run(
+                command, cwd=folder, env=environment, stdout=sink, stderr=sink
+            ).returncode
 
         returncode = mutmut_run(again)
         # A changed test selection or module makes mutmut forget verdicts; those mutants
         # are "not checked" now, and a run without names tests exactly them.
-        if again and returncode == 0 and any(
-            code is None for score in read_scores(group, folder) for code in score.statuses.values()
+        if (
+            again
+            and returncode == 0
+            and any(
+                code is None
+                for score in read_scores(group, folder)
+                for code in score.statuses.values()
+            )
         ):
             returncode = mutmut_run([])
     elapsed = time.monotonic() - started
     if returncode != 0:
         if not verbose:
             print(log.read_text(errors="replace")[-4000:], file=sys.stderr)
-        print(f"mutmut failed for {group.name} (exit status {returncode}); log: {log}",
-              file=sys.stderr)
+        print(
+            f"mutmut failed for {group.name} (exit status {returncode}); log: {log}",
+            file=sys.stderr,
+        )
     return returncode == 0, elapsed
 
 
@@ -277,33 +339,66 @@ def services(django: bool) -> Iterator[None]:
 
 
 def print_table(rows: list[tuple[ModuleScore, float]]) -> None:
-    header = ("module", "mutants", "killed", "timeout", "survived", "no tests", "other", "score", "time")
+    header = (
+        "module",
+        "mutants",
+        "killed",
+        "timeout",
+        "survived",
+        "no tests",
+        "other",
+        "score",
+        "time",
+    )
     lines = [header] + [
-        (s.module, str(s.mutants), str(s.killed), str(s.timeout), str(s.survived), str(s.no_tests),
-         str(s.other), f"{s.score:.1f}%", f"{seconds / 60:.1f} min")
+        (
+            s.module,
+            str(s.mutants),
+            str(s.killed),
+            str(s.timeout),
+            str(s.survived),
+            str(s.no_tests),
+            str(s.other),
+            f"{s.score:.1f}%",
+            f"{seconds / 60:.1f} min",
+        )
         for s, seconds in rows
     ]
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     for number, line in enumerate(lines):
-        print("  ".join(
-            cell.ljust(width) if i == 0 else cell.rjust(width)
-            for i, (cell, width) in enumerate(zip(line, widths, strict=True))
-        ))
+        print(
+            "  ".join(
+                cell.ljust(width) if i == 0 else cell.rjust(width)
+                for i, (cell, width) in enumerate(zip(line, widths, strict=True))
+            )
+        )
         if number == 0:
             print("  ".join("-" * width for width in widths))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("groups", nargs="*", metavar="GROUP",
-                        help=f"groups to run (default: all): {', '.join(g.name for g in GROUPS)}")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the last run's results and test only its survivors again")
-    parser.add_argument("--show", action="store_true",
-                        help="print the last run's survivors as diffs; run nothing")
+    parser.add_argument(
+        "groups",
+        nargs="*",
+        metavar="GROUP",
+        help=f"groups to run (default: all): {', '.join(g.name for g in GROUPS)}",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the last run's results and test only its survivors again",
+    )
+    parser.add_argument(
+        "--show", action="store_true", help="print the last run's survivors as diffs; run nothing"
+    )
     parser.add_argument("--max-children", type=int, default=2, help="mutants tested at once (2)")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="mutmut's own output on the terminal instead of .cache/mutation/<group>/mutmut.log")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="mutmut's own output on the terminal instead of .cache/mutation/<group>/mutmut.log",
+    )
     options = parser.parse_args(argv)
     by_name = {group.name: group for group in GROUPS}
     unknown = [name for name in options.groups if name not in by_name]
@@ -341,14 +436,18 @@ def main(argv: list[str] | None = None) -> int:
     for score, _ in rows:
         names = score.not_killed()
         if names:
-            print(f"\nnot killed in {score.module} (equivalent ones: docs/testing.md, Mutation testing):")
+            print(
+                f"\nnot killed in {score.module} (equivalent ones: docs/testing.md, Mutation testing):"
+            )
             for name in names:
                 print(f"  {name}")
     below = [score.module for score, _ in rows if score.score < TARGET]
     if below:
         print(f"\nbelow {TARGET:.0f}%: {', '.join(below)}")
     if failed:
-        print(f"\nmutmut failed for: {', '.join(failed)} (logs in .cache/mutation/<group>/mutmut.log)")
+        print(
+            f"\nmutmut failed for: {', '.join(failed)} (logs in .cache/mutation/<group>/mutmut.log)"
+        )
     return 1 if below or failed else 0
 
 

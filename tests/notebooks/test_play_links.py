@@ -31,12 +31,12 @@ LZ_STRING_JS = (
     Path(__file__).resolve().parents[2] / "frontend/node_modules/lz-string/libs/lz-string.js"
 )
 
-_REALISTIC_CELL = '''# %% name=plot{n}
+_REALISTIC_CELL = """# %% name=plot{n}
 import math
 xs = [i / 10 for i in range(100)]
 ys = [math.sin(x) * {n} for x in xs]  # amplitude {n}: ±{n}
 print(f"max={{max(ys):.2f}}")
-'''
+"""
 
 SAMPLES: dict[str, str] = {
     "empty": "",
@@ -142,6 +142,19 @@ def test_a_percent_encoded_link_opens() -> None:
     assert source_from_play_link(f"https://playground.example/play#code/{encoded}") == source
 
 
+def test_a_link_broken_over_lines_opens_whole_or_as_its_code_part() -> None:
+    source = "x = '€€€€€€€€€€€€'\n" * 5
+    data = compress_to_encoded_uri_component(source)
+    wrapped = data[:10] + "\n" + data[10:20] + "\r\n\t" + data[20:]
+
+    for link in (
+        f"https://playground.example/play#code/{wrapped}",
+        f"#code/{wrapped}",
+        f"  #code/{wrapped}\n",
+    ):
+        assert source_from_play_link(link) == source
+
+
 def test_max_length_stops_decompressing_at_the_limit() -> None:
     source = "a" * 50_000
     data = compress_to_encoded_uri_component(source)
@@ -182,15 +195,23 @@ CUT = "the link's #code/ part ends too early; was it cut?"
         ("https://playground.example/play#file/abc", NO_CODE),
         ("#code/", CUT),
         ("#code/AAAA", CUT),
-        ("#code/é", "the link's #code/ part has a character ('é') that lz-string links never "
-                    "contain; was the link cut or changed?"),
+        (
+            "#code/é",
+            "the link's #code/ part has a character ('é') that lz-string links never "
+            "contain; was the link cut or changed?",
+        ),
         ("#code/Q", "this link's notebook is empty"),
-        ("#code/" + "/" * 8, "the link's #code/ part has a character ('/') that lz-string links "
-                             "never contain; was the link cut or changed?"),
+        (
+            "#code/" + "/" * 8,
+            "the link's #code/ part has a character ('/') that lz-string links "
+            "never contain; was the link cut or changed?",
+        ),
         # A first code of 3 (only 0, 1 and 2 exist), and a reference past the dictionary.
         ("#code/" + _stream((3, 2)), "the link's #code/ part is not lz-string data"),
-        ("#code/" + _stream((0, 2), (ord("a"), 8), (5, 3)),
-         "the link's #code/ part is corrupt; was it changed?"),
+        (
+            "#code/" + _stream((0, 2), (ord("a"), 8), (5, 3)),
+            "the link's #code/ part is corrupt; was it changed?",
+        ),
     ],
 )
 def test_links_that_hold_no_notebook_say_so(link: str, message: str) -> None:
@@ -259,7 +280,10 @@ def reference() -> Iterator[ReferenceDecoder]:
         "});"
     )
     process = subprocess.Popen(
-        [node, "-e", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [node, "-e", script],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
         encoding="utf-8",
     )
     yield ReferenceDecoder(process)
@@ -310,8 +334,7 @@ def _code_stream(draw: st.DrawFn) -> str:
     write(2, width)  # end of stream
     bits.extend([0] * (-len(bits) % 6))
     return "".join(
-        ALPHABET[int("".join(map(str, bits[i : i + 6])), 2)]
-        for i in range(0, len(bits), 6)
+        ALPHABET[int("".join(map(str, bits[i : i + 6])), 2)] for i in range(0, len(bits), 6)
     )
 
 
