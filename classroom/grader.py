@@ -28,8 +28,9 @@ import resource
 import selectors
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,7 +125,6 @@ class _Session:
 
     def __init__(
         self,
-        text: str,
         *,
         runtime_root: Path,
         limits: GradeLimits,
@@ -147,8 +147,16 @@ class _Session:
         self.ready: dict[str, object] = {}
         self.problem = ""
         self.python = python
-        # The tester starts (imports) while the notebook runs.
+        # The tester starts (imports) while the student side does.
         self.start_tester()
+
+    def alive(self) -> bool:
+        return (
+            self.student.poll() is None and self.tester is not None and (self.tester.poll() is None)
+        )
+
+    def load(self, text: str) -> None:
+        """Send the notebook and wait until it has run (or says why it could not)."""
         self._send_notebook(text)
 
     def _send_notebook(self, text: str) -> None:
@@ -267,23 +275,70 @@ def grade(
     limits: GradeLimits | None = None,
     allow_unsandboxed: bool = False,
     python: str = sys.executable,
+    keep_warm: bool = False,
 ) -> GradeReport:
-    """Run the notebook ``text`` and then each test (module docstring)."""
+    """Run the notebook ``text`` and then each test (module docstring).
+
+    ``keep_warm``: leave the next submission's two processes started (a grading
+    worker's thread does; they wait for a notebook and die with the thread).
+    """
     limits = limits or GradeLimits()
-    ends = time.monotonic() + limits.submission_seconds
-    outcomes: list[TestOutcome] = []
-    report = GradeReport(outcomes=outcomes)
-    pending = list(tests)
-    first = True
-    while pending:
-        session = _Session(
-            text,
+    key = (str(runtime_root), limits, allow_unsandboxed, python)
+
+    def new_session() -> _Session:
+        return _Session(
             runtime_root=runtime_root,
             limits=limits,
             allow_unsandboxed=allow_unsandboxed,
             python=python,
         )
+
+    session = _take_warm(key) or new_session()
+    if keep_warm:
+        # Started now, from this (long-lived) thread, the next submission's processes
+        # import while this one is graded: the next run waits for no interpreter.
+        _warm.session = (key, new_session())
+    return _grade(text, tests, limits, session, new_session)
+
+
+# The processes a worker thread started ahead for its next submission (sandboxes die
+# with the thread that started them, so each thread keeps its own).
+_warm = threading.local()
+
+
+def _take_warm(key: object) -> _Session | None:
+    held = getattr(_warm, "session", None)
+    _warm.session = None
+    if held is None:
+        return None
+    held_key, session = held
+    assert isinstance(session, _Session)
+    if held_key == key and session.alive():
+        return session
+    session.close()
+    return None
+
+
+def _grade(
+    text: str,
+    tests: Sequence[GradedTest],
+    limits: GradeLimits,
+    session: _Session,
+    new_session: Callable[[], _Session],
+) -> GradeReport:
+    ends = time.monotonic() + limits.submission_seconds
+    outcomes: list[TestOutcome] = []
+    report = GradeReport(outcomes=outcomes)
+    pending = list(tests)
+    if not pending:
+        session.close()
+        return report
+    first = True
+    while pending:
+        if not first:
+            session = new_session()
         try:
+            session.load(text)
             if first:
                 report.cells = _cells_report(session.ready.get("cells"))
                 report.problem = session.problem

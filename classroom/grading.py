@@ -228,6 +228,7 @@ def run_grade(*, run_id: int, worker: str, config: WorkerConfig | None = None) -
             limits=config.limits,
             allow_unsandboxed=config.allow_unsandboxed,
             python=config.python,
+            keep_warm=True,
         )
     except Exception as error:
         log.exception("grading run %s failed", run.pk)
