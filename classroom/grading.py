@@ -166,7 +166,9 @@ def worker_config() -> WorkerConfig:
     )
 
 
-def grade_next(*, worker: str, stop: threading.Event | None = None) -> str:
+def grade_next(
+    *, worker: str, stop: threading.Event | None = None, keep_warm: bool = False
+) -> str:
     """Grade queued runs until none is left (or ``stop`` is set); what happened, counted.
 
     One message per run wakes a worker, but a worker that is awake keeps taking the
@@ -179,7 +181,7 @@ def grade_next(*, worker: str, stop: threading.Event | None = None) -> str:
         run_id = queue().pop()
         if run_id is None:
             break
-        outcome = run_grade(run_id=run_id, worker=worker)
+        outcome = run_grade(run_id=run_id, worker=worker, keep_warm=keep_warm)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return ", ".join(f"{count} {outcome}" for outcome, count in outcomes.items()) or (
         "nothing queued"
@@ -200,7 +202,11 @@ def _claim(run_id: int, worker: str) -> GradingRun | None:
     return run
 
 
-def run_grade(*, run_id: int, worker: str, config: WorkerConfig | None = None) -> str:
+def run_grade(
+    *, run_id: int, worker: str, config: WorkerConfig | None = None, keep_warm: bool = False
+) -> str:
+    """Grade one run if it is still queued; ``keep_warm``: a worker thread's call, which
+    keeps the next submission's processes started (classroom.grader.grade)."""
     run = _claim(run_id, worker)
     if run is None:
         return "not claimed"
@@ -228,7 +234,7 @@ def run_grade(*, run_id: int, worker: str, config: WorkerConfig | None = None) -
             limits=config.limits,
             allow_unsandboxed=config.allow_unsandboxed,
             python=config.python,
-            keep_warm=True,
+            keep_warm=keep_warm,
         )
     except Exception as error:
         log.exception("grading run %s failed", run.pk)

@@ -27,7 +27,7 @@ _stop = threading.Event()
 
 @shared_task(name="classroom.grade_next", ignore_result=True, acks_late=False)
 def grade_next() -> str:
-    return grading.grade_next(worker=WORKER_ID, stop=_stop)
+    return grading.grade_next(worker=WORKER_ID, stop=_stop, keep_warm=True)
 
 
 def _beat() -> None:
