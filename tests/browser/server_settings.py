@@ -30,3 +30,6 @@ if STORAGES["notebooks"]["BACKEND"].endswith("FileSystemStorage"):
             "OPTIONS": {"location": os.environ["PLAYGROUND_BROWSER_FILES_DIR"]},
         },
     }
+# Every browser test signs its people up from 127.0.0.1 on this one service: more than
+# the production limit of sign-ups per address per hour (tests/accounts checks that limit).
+ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "signup": "200/h/ip"}  # noqa: F405
