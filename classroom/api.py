@@ -16,7 +16,7 @@ from ninja import Field, Router, Schema, Status
 
 import notebooks.converters  # noqa: F401  (registers {urlsafe:...})
 from accounts.auth import SIGNED_IN, SignedInRequest
-from classroom import grading, selectors, services
+from classroom import selectors, services
 from classroom.access import (
     CourseAccess,
     CourseAction,
@@ -148,10 +148,10 @@ class SubmissionOut(Schema):
 
     @staticmethod
     def of(submission: Submission, *, staff: bool) -> SubmissionOut:
-        feedback = selectors.feedback_for_student(submission=submission)
         run = selectors.run_for(submission=submission)
+        feedback = selectors.feedback_for_student(submission=submission, run=run)
         shown = staff or feedback.visible
-        score = grading.final_score(run, submission) if run is not None and shown else None
+        score = selectors.final_score(run, submission) if run is not None and shown else None
         return SubmissionOut(
             id=submission.public_id,
             number=submission.number,

@@ -7,7 +7,6 @@ import io
 
 from classroom import selectors
 from classroom.authoring import GradingSuite
-from classroom.grading import final_score
 from classroom.models import Assignment, CourseRole, Membership
 from storage.blobs import blob_get
 
@@ -71,7 +70,7 @@ def grades_csv(*, assignment: Assignment) -> str:
                 *(awarded.get(test.name, "") for test in tests),
                 run.points_earned if run and run.points_earned is not None else "",
                 submission.adjustment if submission else "",
-                final_score(run, submission) if run and submission else "",
+                selectors.final_score(run, submission) if run and submission else "",
                 release.points_total if release else "",
             ]
         )

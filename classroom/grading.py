@@ -31,8 +31,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from classroom import selectors
 from classroom.authoring import GradingSuite
-from classroom.deadlines import late_penalty
 from classroom.grader import GradeLimits, grade
 from classroom.grading_queue import GradingQueue
 from classroom.models import Assignment, CheckResult, GradingRun, GradingStatus, Submission
@@ -122,10 +122,8 @@ def grading_request(*, submission: Submission) -> GradingRun | None:
 def regrade_all(*, assignment: Assignment) -> int:
     """Grade each student's counting submission by the current suite; runs that could not
     be graded are tried again. Returns how many runs were queued."""
-    from classroom.selectors import counting_submissions
-
     queued = 0
-    for submission in counting_submissions(assignment=assignment):
+    for submission in selectors.counting_submissions(assignment=assignment):
         with transaction.atomic():
             failed = GradingRun.objects.select_for_update().filter(
                 submission=submission, status=GradingStatus.ERROR
@@ -354,16 +352,3 @@ def _reap_lost() -> int:
             _retry_or_give_up(run, f"the worker {run.worker} stopped")
     return len(orphans)
 
-
-def final_score(run: GradingRun, submission: Submission) -> Decimal | None:
-    """Points after the late penalty and the staff's adjustment (never below zero)."""
-    if run.points_earned is None:
-        return None
-    assignment = submission.assignment
-    after_penalty = late_penalty(
-        score=run.points_earned,
-        days_late=submission.days_late,
-        late_policy=assignment.late_policy,
-        percent=assignment.late_penalty_percent,
-    )
-    return max(Decimal(0), after_penalty + submission.adjustment)

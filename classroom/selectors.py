@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from classroom.access import CourseAccess, CourseAction, assignment_is_open
-from classroom.deadlines import Window, submission_window
+from classroom.deadlines import Window, late_penalty, submission_window
 from classroom.models import (
     Assignment,
     CellComment,
@@ -172,13 +172,24 @@ def feedback_visible(assignment: Assignment) -> bool:
     return not assignment.hold_feedback or assignment.feedback_released_at is not None
 
 
-def feedback_for_student(*, submission: Submission) -> Feedback:
-    """The student's view of a submission's grading: hidden tests only as a count (and
-    names, if the staff allow), never their messages."""
-    from classroom.grading import final_score
-
+def final_score(run: GradingRun, submission: Submission) -> Decimal | None:
+    """Points after the late penalty and the staff's adjustment (never below zero)."""
+    if run.points_earned is None:
+        return None
     assignment = submission.assignment
-    run = run_for(submission=submission)
+    after_penalty = late_penalty(
+        score=run.points_earned,
+        days_late=submission.days_late,
+        late_policy=assignment.late_policy,
+        percent=assignment.late_penalty_percent,
+    )
+    return max(Decimal(0), after_penalty + submission.adjustment)
+
+
+def feedback_for_student(*, submission: Submission, run: GradingRun | None) -> Feedback:
+    """The student's view of ``run`` (the submission's :func:`run_for`): hidden tests
+    only as a count (and names, if the staff allow), never their messages."""
+    assignment = submission.assignment
     visible = feedback_visible(assignment)
     status = run.status if run is not None else "not graded"
     if run is None or not visible or run.status != GradingStatus.GRADED:
@@ -216,8 +227,6 @@ class GradebookRow:
 
 def gradebook(*, course: Course) -> tuple[list[Assignment], list[GradebookRow]]:
     """Students x assignments: the counting submission of each, its grading and score."""
-    from classroom.grading import final_score
-
     assignments = list(
         Assignment.objects.filter(course=course).select_related("current_release", "course")
     )

@@ -343,7 +343,12 @@ def assignment_page(
             counting=selectors.submission_counting(assignment=assignment, student=request.user),
             can_submit=access.allows(CourseAction.SUBMIT),
             feedback=[
-                (submission, selectors.feedback_for_student(submission=submission))
+                (
+                    submission,
+                    selectors.feedback_for_student(
+                        submission=submission, run=selectors.run_for(submission=submission)
+                    ),
+                )
                 for submission in selectors.submissions_of(
                     assignment=assignment, student=request.user
                 )[:20]
@@ -508,7 +513,7 @@ def submission_page(
             "submission": submission,
             "run": run,
             "results": list(run.results.all()) if run else [],
-            "score": grading.final_score(run, submission) if run else None,
+            "score": selectors.final_score(run, submission) if run else None,
             "cells": [
                 (cell, ran.get(cell.label, {}), [c for c in comments if c.cell == cell.label])
                 for cell in cells

@@ -102,7 +102,7 @@ def test_the_late_penalty_comes_off_the_score(world: World) -> None:
     )
     run = selectors.run_for(submission=submission)
     assert (submission.days_late, run.points_earned) == (2, Decimal(3))
-    assert grading.final_score(run, submission) == Decimal("2.40")
+    assert selectors.final_score(run, submission) == Decimal("2.40")
 
 
 def test_gradebook_and_csv_have_every_student_and_test(world: World) -> None:

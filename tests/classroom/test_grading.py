@@ -19,7 +19,7 @@ import pytest
 import redis
 from django.conf import settings as django_settings
 
-from classroom import grading, services
+from classroom import grading, selectors, services
 from classroom.grading_queue import GradingQueue
 from classroom.models import CheckResult, GradingRun, GradingStatus, Submission
 from notebooks import services as notebook_services
@@ -137,7 +137,7 @@ def test_submissions_are_graded_by_a_worker_with_every_tests_result(
         ("total_right", True, ""),  # 6.0 == 6: the test says what counts, not the grader
     ]
     assert run.points_earned == Decimal(2)
-    assert grading.final_score(run, wrong) == Decimal(2)
+    assert selectors.final_score(run, wrong) == Decimal(2)
 
 
 def test_asking_twice_grades_once(
