@@ -9,8 +9,9 @@ zone by ``classroom.js``; date fields are read in the time zone the form sends.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -78,6 +79,16 @@ def course_view(
         return login_required(with_access)
 
     return decorate
+
+
+@contextlib.contextmanager
+def _refusal_shown(request: HttpRequest) -> Iterator[None]:
+    """Around a form's service call (and the success message after it): a refusal
+    becomes the error message the next page shows, and the rest of the block is skipped."""
+    try:
+        yield
+    except NotebookError as error:
+        messages.error(request, error.message)
 
 
 def _assignment(access: CourseAccess, assignment_id: str) -> Assignment:
@@ -252,11 +263,8 @@ def roster_import(request: SignedInRequest, access: CourseAccess) -> HttpRespons
     text = (
         upload.read().decode("utf-8", errors="replace") if upload else request.POST.get("csv", "")
     )
-    try:
+    with _refusal_shown(request):
         result = services.roster_import(course=access.course, csv_text=text, actor_role=access.role)
-    except NotebookError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(
             request,
             f"Roster imported: {len(result.added)} added, {len(result.changed)} changed, "
@@ -268,25 +276,21 @@ def roster_import(request: SignedInRequest, access: CourseAccess) -> HttpRespons
 @require_POST
 @course_view(CourseAction.ROSTER_MANAGE)
 def member_role(request: SignedInRequest, access: CourseAccess, user_id: int) -> HttpResponse:
-    try:
+    with _refusal_shown(request):
         services.member_role_set(
             course=access.course,
             actor_role=access.role,
             user_id=user_id,
             role=request.POST.get("role", ""),
         )
-    except NotebookError as error:
-        messages.error(request, error.message)
     return redirect("classroom:roster", course_id=access.course.public_id)
 
 
 @require_POST
 @course_view(CourseAction.ROSTER_MANAGE)
 def member_remove(request: SignedInRequest, access: CourseAccess, user_id: int) -> HttpResponse:
-    try:
+    with _refusal_shown(request):
         services.member_remove(course=access.course, actor_role=access.role, user_id=user_id)
-    except NotebookError as error:
-        messages.error(request, error.message)
     return redirect("classroom:roster", course_id=access.course.public_id)
 
 
@@ -379,11 +383,8 @@ def assignment_release(
     request: SignedInRequest, access: CourseAccess, assignment_id: str
 ) -> HttpResponse:
     assignment = _assignment(access, assignment_id)
-    try:
+    with _refusal_shown(request):
         release = services.assignment_release(assignment=assignment, actor=request.user)
-    except NotebookError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(
             request,
             f"Release {release.number} made: {release.tests_count} graded tests "
@@ -398,11 +399,8 @@ def assignment_dates(
     request: SignedInRequest, access: CourseAccess, assignment_id: str
 ) -> HttpResponse:
     assignment = _assignment(access, assignment_id)
-    try:
+    with _refusal_shown(request):
         services.assignment_dates_set(assignment=assignment, dates=_dates(request))
-    except NotebookError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, "Dates saved.")
     return _to_assignment(assignment)
 
@@ -414,15 +412,12 @@ def extension_set(
 ) -> HttpResponse:
     assignment = _assignment(access, assignment_id)
     student = User.objects.filter(pk=request.POST.get("student") or 0).first()
-    try:
+    with _refusal_shown(request):
         if student is None:
             raise AssignmentInvalid("Pick a student.")
         due_at = _when(request, "due_at", required=True)
         assert due_at is not None
         services.extension_set(assignment=assignment, student=student, due_at=due_at)
-    except NotebookError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, "Extension saved.")
     return _to_assignment(assignment)
 
@@ -454,11 +449,8 @@ def work_open(request: SignedInRequest, access: CourseAccess, assignment_id: str
 @course_view(CourseAction.SUBMIT)
 def submit(request: SignedInRequest, access: CourseAccess, assignment_id: str) -> HttpResponse:
     assignment = _assignment(access, assignment_id)
-    try:
+    with _refusal_shown(request):
         submission = services.submission_create(assignment=assignment, student=request.user)
-    except NotebookError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(
             request,
             f"Submission {submission.number} handed in"
@@ -542,15 +534,13 @@ def comment_add(
     request: SignedInRequest, access: CourseAccess, assignment_id: str, submission_id: str
 ) -> HttpResponse:
     submission = _submission(access, _assignment(access, assignment_id), submission_id)
-    try:
+    with _refusal_shown(request):
         services.comment_add(
             submission=submission,
             cell=request.POST.get("cell", ""),
             author=request.user,
             text=request.POST.get("text", ""),
         )
-    except NotebookError as error:
-        messages.error(request, error.message)
     return _to_submission(submission)
 
 
@@ -560,15 +550,12 @@ def adjustment_set(
     request: SignedInRequest, access: CourseAccess, assignment_id: str, submission_id: str
 ) -> HttpResponse:
     submission = _submission(access, _assignment(access, assignment_id), submission_id)
-    try:
+    with _refusal_shown(request):
         services.adjustment_set(
             submission=submission,
             points=request.POST.get("points", "0"),
             reason=request.POST.get("reason", ""),
         )
-    except NotebookError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, "Adjustment saved.")
     return _to_submission(submission)
 
