@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +52,43 @@ class KernelWorker:
         self.stopped = True
 
 
+def start_celery_worker(
+    env: Mapping[str, str],
+    log_dir: Path,
+    *,
+    queue: str,
+    concurrency: int,
+    name: str,
+    ready: Callable[[int], str | None],
+    timeout: float = 60,
+) -> KernelWorker:
+    """``celery -A playground worker -Q queue`` with ``env``, returned once ``ready(pid)``
+    gives the worker's id (read off Redis, where a started worker announces itself)."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}-{time.monotonic_ns()}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "playground", "worker",
+             "-Q", queue, "--pool", "threads", "--concurrency", str(concurrency),
+             "--without-gossip", "--without-mingle", "-l", "info",
+             "-n", f"{name}-{time.monotonic_ns()}@%h"],
+            cwd=REPO_ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+        )
+    worker = KernelWorker(process, log_path)
+    deadline = time.monotonic() + timeout
+    # Waits on Redis (the worker's own announcement), polling since Redis has no
+    # notification for it; the deadline only fails a worker that never starts.
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the {name} worker exited:\n{worker.log()[-4000:]}")
+        if worker_id := ready(process.pid):
+            worker.worker_id = worker_id
+            return worker
+        time.sleep(0.05)
+    worker.stop()
+    raise RuntimeError(f"the {name} worker did not start:\n{worker.log()[-4000:]}")
+
+
 def start_worker(
     env: Mapping[str, str], log_dir: Path, *, slots: int = 2, timeout: float = 60
 ) -> KernelWorker:
@@ -62,28 +99,12 @@ def start_worker(
     url = env.get("KERNELS_REDIS_URL") or env["PLAYGROUND_TEST_REDIS_URL"]
     client = redis.Redis.from_url(url, decode_responses=True)
     before = set(client.hkeys(f"{prefix}:workers"))
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / f"celery-{time.monotonic_ns()}.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "playground", "worker",
-             "-Q", env.get("KERNELS_CELERY_QUEUE", "kernels"),
-             "--pool", "threads", "--concurrency", str(slots), "--without-gossip",
-             "--without-mingle", "-l", "info", "-n", f"kernels-{time.monotonic_ns()}@%h"],
-            cwd=REPO_ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
-        )
-    worker = KernelWorker(process, log_path)
-    deadline = time.monotonic() + timeout
-    # Waits on Redis (the worker's own advertisement), polling since Redis has no
-    # notification for a hash field; the deadline only fails a worker that never starts.
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the kernel worker exited:\n{worker.log()[-4000:]}")
+
+    def advertised(pid: int) -> str | None:
         fresh = set(client.hkeys(f"{prefix}:workers")) - before
-        mine = [w for w in fresh if w.endswith(f":{process.pid}")]
-        if mine:
-            worker.worker_id = mine[0]
-            return worker
-        time.sleep(0.05)
-    worker.stop()
-    raise RuntimeError(f"the kernel worker did not start:\n{worker.log()[-4000:]}")
+        return next((w for w in fresh if w.endswith(f":{pid}")), None)
+
+    return start_celery_worker(
+        env, log_dir, queue=env.get("KERNELS_CELERY_QUEUE", "kernels"), concurrency=slots,
+        name="kernels", ready=advertised, timeout=timeout,
+    )
