@@ -64,7 +64,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -77,6 +76,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != REPO_ROOT / "bench"]
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench.percentiles import percentile  # noqa: E402
 from tests.production_stack import fresh_database, postgres_server, redis_server  # noqa: E402
 from tests.real_services import s3_client, start_moto_server  # noqa: E402
 
@@ -560,18 +560,13 @@ def measure_feedback(course: Course, samples: int) -> tuple[list[float], list[fl
 # ---------------------------------------------------------------------------
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def _met(ok: bool) -> str:
     return "met" if ok else "NOT MET"
 
 
 def _row(label: str, values: list[float]) -> str:
     return (f"| {label} | {len(values)} | {statistics.median(values):.3f} s | "
-            f"{_percentile(values, 0.95):.3f} s | {max(values):.3f} s |")
+            f"{percentile(values, 0.95):.3f} s | {max(values):.3f} s |")
 
 
 def _load() -> str:
@@ -599,7 +594,7 @@ def measure(course: Course, workers: Workers, counts: Counts) -> str:
     floor_each = floor.total_s / n
     overhead = one.total_s / n - floor_each
     scaling = one.total_s / two.total_s
-    feedback_p95 = _percentile(waits, 0.95)
+    feedback_p95 = percentile(waits, 0.95)
 
     print(f"every graded run was checked: {n} x 2 batches + {counts.feedback} feedback runs, "
           "each test's result and the points as expected; the floor's results too\n")
@@ -664,21 +659,12 @@ def _delete_keys(redis_url: str, prefix: str, queue: str, pids: list[int]) -> No
     client.delete(*keys)
 
 
-@contextlib.contextmanager
-def _redis(url: str | None) -> Iterator[str]:
-    if url:
-        yield url
-    else:
-        with redis_server(REDIS_DB) as found:
-            yield found
-
-
 def run(counts: Counts, redis_url: str | None, workdir: Path) -> str:
     prefix = f"pggbench{secrets.token_hex(3)}"
     with contextlib.ExitStack() as stack:
         database_url = stack.enter_context(
             fresh_database(stack.enter_context(postgres_server()), f"bench_grading_{os.getpid()}"))
-        url = stack.enter_context(_redis(redis_url))
+        url = stack.enter_context(redis_server(REDIS_DB, redis_url))
         s3_endpoint, stop_moto = start_moto_server()
         stack.callback(stop_moto)
         s3_client(s3_endpoint).create_bucket(Bucket=BUCKET)

@@ -80,6 +80,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != REPO_ROOT / "bench"]
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench.percentiles import percentile  # noqa: E402
 from kernels.transports.stdio_client import (  # noqa: E402 - after the path fix above
     NoMatchingEvent,
     StdioKernelClient,
@@ -131,11 +132,6 @@ FULL = Counts(cold_starts=20, restarts=20, runs=200, interrupts=20, sessions=4,
               session_runs=100, repeats=3)
 QUICK = Counts(cold_starts=4, restarts=4, runs=30, interrupts=4, sessions=2,
                session_runs=20, repeats=1)
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def _output_text(event: dict[str, Any]) -> str:
@@ -885,7 +881,7 @@ def _met(ok: bool) -> str:
 
 
 def _row(label: str, values: list[float], scale: float, unit: str, digits: int) -> str:
-    p50, p95 = statistics.median(values) * scale, _percentile(values, 0.95) * scale
+    p50, p95 = statistics.median(values) * scale, percentile(values, 0.95) * scale
     return (f"| {label} | {len(values)} | {p50:.{digits}f} {unit} | {p95:.{digits}f} {unit} | "
             f"{max(values) * scale:.{digits}f} {unit} |")
 
@@ -1033,9 +1029,9 @@ def _measure(service: Service, workers: Workers, counts: Counts) -> str:
     print(f"\nsessions per worker with 2 workers: {spread}; "
           f"scaling 2 workers / 1: {scaling:.2f}\n")
 
-    warm_p95 = _percentile(warm, 0.95)
-    cold_p95 = _percentile(cold["server"], 0.95)
-    interrupt_p95 = _percentile(stops.group, 0.95)
+    warm_p95 = percentile(warm, 0.95)
+    cold_p95 = percentile(cold["server"], 0.95)
+    interrupt_p95 = percentile(stops.group, 0.95)
     print("| target | measured | |")
     print("| --- | ---: | --- |")
     print(f"| warm start p95 <= {TARGET_WARM_P95_S} s (a kernel started ahead) "
@@ -1054,15 +1050,6 @@ def _measure(service: Service, workers: Workers, counts: Counts) -> str:
             f"scaling={scaling:.2f}")
 
 
-@contextlib.contextmanager
-def _redis(url: str | None) -> Iterator[str]:
-    if url:
-        yield url
-    else:
-        with redis_server(REDIS_DB) as found:
-            yield found
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few of each (smoke test)")
@@ -1074,7 +1061,7 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0]
     print(f"Server kernels against `playground kernel --stdio` ({sys.implementation.name} "
           f"{sys.version.split()[0]}, {os.cpu_count()} cores, load average {load:.1f})\n")
-    with _redis(args.redis_url) as url, tempfile.TemporaryDirectory() as log_dir:
+    with redis_server(REDIS_DB, args.redis_url) as url, tempfile.TemporaryDirectory() as log_dir:
         try:
             last = run(counts, url, Path(log_dir))
         except BenchFailed as exc:

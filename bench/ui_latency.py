@@ -51,6 +51,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != REPO_ROOT / "bench"]
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench.percentiles import percentile  # noqa: E402
 from kernels.transports.stdio_client import (  # noqa: E402 - after the path fix above
     NoMatchingEvent,
     StdioKernelClient,
@@ -177,16 +178,11 @@ def measure_coalescing(reader_cost_ms: int) -> dict[str, Any]:
 
 def _print_latency_table(latencies: list[float], *, digits: int) -> tuple[float, float]:
     """Print p50/p95/max of latencies in ms as a table; return (p50, p95)."""
-    p50, p95 = statistics.median(latencies), _percentile(latencies, 0.95)
+    p50, p95 = statistics.median(latencies), percentile(latencies, 0.95)
     print("| p50 | p95 | max |")
     print("| ---: | ---: | ---: |")
     print(f"| {p50:.{digits}f} ms | {p95:.{digits}f} ms | {max(latencies):.{digits}f} ms |\n")
     return p50, p95
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 _BROWSER_CHANGES_JS = """async ([count]) => {

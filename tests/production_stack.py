@@ -70,8 +70,12 @@ def fresh_database(server_url: str, name: str) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def redis_server(database: int) -> Iterator[str]:
-    """Database ``database`` of the machine's Redis, or a throw-away redis-server."""
+def redis_server(database: int, url: str | None = None) -> Iterator[str]:
+    """``url`` when given, else database ``database`` of the machine's Redis, else a
+    throw-away redis-server."""
+    if url:
+        yield url
+        return
     if port_answers("127.0.0.1", 6379):
         yield f"redis://127.0.0.1:6379/{database}"
         return
