@@ -258,6 +258,8 @@ class GradingRun(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["submission", "suite_sha256"], name="run_unique"),
         ]
+        # Every grading worker's heartbeat looks for queued and grading runs each second.
+        indexes = [models.Index(fields=["status", "queued_at"], name="run_status")]
         ordering = ["-queued_at"]
 
     def __str__(self) -> str:
