@@ -17,7 +17,8 @@ the session's whole life. It
 - beats every second, so the service knows it is alive (:mod:`serverkernels.store`);
 - ends it: on ``shutdown`` / ``restart`` control, when a limit killed the kernel
   (the message names the limit), when it has been idle too long (nothing
-  running, no page connected, no command for ``idle_seconds``) or too old.
+  running, no page connected, no command for ``idle_seconds``) or too old, and
+  when its worker begins a warm shutdown (state ``lost``: restart elsewhere).
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ class HostConfig:
     extras: ExtrasConfig | None = None
 
 
+DRAINED_MESSAGE = ("The server running this kernel was restarted. Restart the kernel to go on:"
+                   " your code and its last outputs are kept.")
+
 Publish = Callable[[str, str], None]  # (session id, frame) -> deliver to the live group
 
 
@@ -62,8 +66,12 @@ class SessionHost:
     """One start of one session, in a worker."""
 
     def __init__(self, store: Store, session_id: str, epoch: int, worker: str,
-                 config: HostConfig, publish: Publish, pool: KernelPool | None = None) -> None:
+                 config: HostConfig, publish: Publish, pool: KernelPool | None = None,
+                 draining: threading.Event | None = None) -> None:
         self.store = store
+        #: Set when the worker begins a warm shutdown (a deploy): the session ends
+        #: at once, so the worker can exit and the person restarts on another one.
+        self.draining = draining or threading.Event()
         self._pool = pool
         self.session_id = session_id
         self.epoch = epoch
@@ -245,6 +253,9 @@ class SessionHost:
                 return "dead"
             if self.store.get(self.session_id) is None:
                 return "forgotten"
+            if self.draining.is_set():
+                self.set_state("lost", DRAINED_MESSAGE)
+                return "lost"
             culled = self._idle_too_long(time.time())
             if culled:
                 self.set_state("culled", culled)

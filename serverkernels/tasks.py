@@ -24,13 +24,15 @@ log = logging.getLogger(__name__)
 
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 _stop_beating = threading.Event()
+#: Set at the start of a warm shutdown: every hosted session ends (serverkernels.host).
+_draining = threading.Event()
 _pool: KernelPool | None = None
 
 
 @shared_task(name="serverkernels.host_session", ignore_result=True, acks_late=False)
 def host_session(session_id: str, epoch: int) -> str:
     host = SessionHost(conf.store(), session_id, epoch, WORKER_ID, conf.host_config(),
-                       services.publish, pool=_pool)
+                       services.publish, pool=_pool, draining=_draining)
     outcome = "not claimed"
     try:
         outcome = host.run()
@@ -82,6 +84,13 @@ def _advertise(sender: object = None, **kwargs: object) -> None:
         ))
         _pool.run()
     threading.Thread(target=_beat, args=(slots,), name="kernel-worker-beat", daemon=True).start()
+
+
+@signals.worker_shutting_down.connect
+def _drain(**kwargs: object) -> None:
+    # A warm shutdown waits for running tasks, and a session's task runs until the
+    # session ends: without this a deploy would wait on every open notebook.
+    _draining.set()
 
 
 @signals.worker_shutdown.connect

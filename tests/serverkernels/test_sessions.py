@@ -100,6 +100,32 @@ def test_starting_again_returns_the_running_session_and_only_editors_start_one(
     assert theirs != session and theirs.owner == collaborator
 
 
+def test_a_worker_stopped_for_a_deploy_ends_its_sessions_and_exits_at_once(
+    workers: Workers,
+) -> None:
+    doomed = workers(slots=1)
+    notebook = notebook_make(user_make())
+    session, frames = started(notebook)
+    run_cell(session, frames, "a", "x = 1\nx")
+
+    start = len(frames.frames)
+    # Warm shutdown (SIGTERM) waits for running tasks, and a session's task runs until
+    # the session ends: the session must end at once, not hold the deploy up.
+    assert doomed.stop(timeout=60) is True
+    lost = frames.wait_for(state_of("lost"), start)
+    assert "restarted" in lost["session"]["message"]
+    assert "Restart the kernel" in lost["session"]["message"]
+
+    # Restarting it finds another worker, with a fresh kernel.
+    successor = workers(slots=1)
+    start = len(frames.frames)
+    services.kernel_restart(session)
+    frames.wait_for(event_of("kernel_ready"), start)
+    assert conf.store().get(session.public_id).worker == successor.worker_id
+    done = run_cell(session, frames, "b", "y = 2\ny")
+    assert done["failed"] == []
+
+
 def test_a_killed_worker_leaves_its_sessions_lost_and_they_restart_elsewhere(
     workers: Workers,
 ) -> None:

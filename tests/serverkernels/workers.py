@@ -35,15 +35,19 @@ class KernelWorker:
     def log(self) -> str:
         return self.log_path.read_text("utf-8", "replace")
 
-    def stop(self, timeout: float = 30) -> None:
+    def stop(self, timeout: float = 30) -> bool:
+        """Warm shutdown (SIGTERM); SIGKILL after ``timeout``. Whether it exited by itself."""
+        clean = True
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
+                clean = False
                 self.process.kill()
                 self.process.wait()
         self.stopped = True
+        return clean
 
     def kill(self) -> None:
         """SIGKILL: no warm shutdown, no goodbye in Redis."""
