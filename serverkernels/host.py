@@ -23,6 +23,8 @@ the session's whole life. It
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
 import threading
@@ -30,7 +32,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from kernels.transports.stdio_client import StdioKernelClient
 from serverkernels import sandbox
@@ -62,13 +64,30 @@ DRAINED_MESSAGE = ("The server running this kernel was restarted. Restart the ke
 Publish = Callable[[str, str], None]  # (session id, frame) -> deliver to the live group
 
 
+class Folder(Protocol):
+    """The notebook's folder for a session: read it, and save what the kernel wrote.
+
+    The worker side of docs/folders.md, "Server kernels" (serverkernels.folders);
+    ``None`` in place of one leaves the kernel's working directory empty.
+    """
+
+    def load(self, session_id: str) -> dict[str, tuple[str, bytes]]:
+        """``{path: (sha256, bytes)}`` of the session notebook's current folder."""
+
+    def save(self, session_id: str, event: dict[str, Any]) -> str:
+        """Save a ``files_written`` event's files; the notice to show the person."""
+
+
 class SessionHost:
     """One start of one session, in a worker."""
 
     def __init__(self, store: Store, session_id: str, epoch: int, worker: str,
                  config: HostConfig, publish: Publish, pool: KernelPool | None = None,
-                 draining: threading.Event | None = None) -> None:
+                 draining: threading.Event | None = None, folder: Folder | None = None) -> None:
         self.store = store
+        self.folder = folder
+        #: sha256 of each file the kernel was given: a folder update sends only changes.
+        self._given: dict[str, str] = {}
         #: Set when the worker begins a warm shutdown (a deploy): the session ends
         #: at once, so the worker can exit and the person restarts on another one.
         self.draining = draining or threading.Event()
@@ -108,6 +127,10 @@ class SessionHost:
 
     def _on_line(self, stamp: float, text: str, event: dict[str, Any]) -> None:
         kind = event.get("type")
+        if kind == "files_written":
+            # Saved here, not sent to the page (the bytes are the folder's, not output).
+            self._save_written(event)
+            return
         self._run_bytes += len(text)
         if self._run_bytes > self.config.limits.output_bytes_per_run and self.kernel is not None:
             if not self._cut_message:
@@ -155,6 +178,54 @@ class SessionHost:
         self.kernel, self.client, self.extras = started.kernel, started.client, started.extras
         # Its kernel_ready (kept while it waited in the pool) comes through first.
         started.relay.attach(self._on_line, lambda notice: self.send_frame({"notice": notice}))
+        if self.folder is not None:
+            self._given = {}
+            self.client.send_raw('{"type":"set_config","watch_files":true}')
+            self._sync_folder()
+
+    # -- the notebook's folder
+
+    def _sync_folder(self) -> None:
+        """Give the kernel the files of the folder it does not have as they are now."""
+        if self.folder is None or self.client is None:
+            return
+        try:
+            current = self.folder.load(self.session_id)
+        except Exception:
+            log.exception("reading the folder of session %s failed", self.session_id)
+            self.send_frame({"notice": "The notebook's files could not be read just now; "
+                                       "restart the kernel to try again."})
+            return
+        changed = {path: data for path, (sha, data) in current.items()
+                   if self._given.get(path) != sha}
+        removed = sorted(set(self._given) - set(current))
+        self._given = {path: sha for path, (sha, _) in current.items()}
+        if not changed and not removed:
+            return
+        files = [{"path": path, "data": base64.b64encode(data).decode("ascii")}
+                 for path, data in sorted(changed.items())]
+        self.client.send_raw(json.dumps({"type": "write_files", "files": files,
+                                         "removed": removed}, separators=(",", ":")))
+
+    def _save_written(self, event: dict[str, Any]) -> None:
+        if self.folder is None:
+            return
+        try:
+            notice = self.folder.save(self.session_id, event)
+        except Exception:
+            log.exception("saving the files session %s wrote failed", self.session_id)
+            notice = ("The files Python wrote could not be saved to the notebook's folder "
+                      "just now; they are still in the kernel.")
+        for item in event.get("files") or []:
+            if isinstance(item, dict) and isinstance(item.get("path"), str):
+                data = item.get("data")
+                if isinstance(data, str):
+                    self._given[item["path"]] = hashlib.sha256(
+                        base64.b64decode(data, validate=False)).hexdigest()
+        for path in event.get("removed") or []:
+            self._given.pop(path, None)
+        if notice:
+            self.send_frame({"notice": notice})
 
     def _stop_kernel(self) -> None:
         if self.client is not None and not self.client.ended:
@@ -169,6 +240,13 @@ class SessionHost:
         self.client = None
         self.kernel = None
         self.extras = None
+
+    @staticmethod
+    def _is_files_changed(text: str) -> bool:
+        try:
+            return bool(json.loads(text).get("type") == "files_changed")
+        except (ValueError, AttributeError):
+            return False
 
     def _death_message(self) -> str:
         assert self.kernel is not None
@@ -239,6 +317,12 @@ class SessionHost:
                     self._start_kernel()
                     continue
                 text = fields.get("c")
+                if (text is not None and self.folder is not None and '"files_changed"' in text
+                        and self._is_files_changed(text)):
+                    # The page saw the folder change: the kernel gets the changed files
+                    # (write_files re-runs the importers of changed modules itself).
+                    self._sync_folder()
+                    continue
                 if text is not None and self.client is not None and not self.client.ended:
                     self.last_command = time.time()
                     if self.extras is not None:

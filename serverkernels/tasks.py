@@ -17,6 +17,7 @@ from celery import shared_task, signals
 from django.conf import settings
 
 from serverkernels import conf, sandbox, services
+from serverkernels.folders import SessionFolder
 from serverkernels.host import SessionHost
 from serverkernels.pool import KernelPool, start_kernel
 
@@ -32,7 +33,8 @@ _pool: KernelPool | None = None
 @shared_task(name="serverkernels.host_session", ignore_result=True, acks_late=False)
 def host_session(session_id: str, epoch: int) -> str:
     host = SessionHost(conf.store(), session_id, epoch, WORKER_ID, conf.host_config(),
-                       services.publish, pool=_pool, draining=_draining)
+                       services.publish, pool=_pool, draining=_draining,
+                       folder=SessionFolder())
     outcome = "not claimed"
     try:
         outcome = host.run()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+import sys
 from dataclasses import dataclass, field
 
 from kernels.runtime import protocol as p
@@ -74,6 +75,13 @@ class FolderWatch:
 
     def start(self) -> None:
         self.known = snapshot(self.root)
+        self.importable()
+
+    def importable(self) -> None:
+        """Put the folder first on ``sys.path``, as a script's own folder is, so
+        ``import helpers`` finds its ``helpers.py`` (whatever flags started Python)."""
+        if self.root not in sys.path:
+            sys.path.insert(0, self.root)
 
     def write(self, files: list[p.FileData], removed: list[str]) -> list[str]:
         """Apply what the service sent; return the paths changed. Raises ValueError for a
@@ -106,6 +114,7 @@ class FolderWatch:
                 out.write(data)
         # What the service wrote is the folder as it knows it: not reported back.
         self.known = snapshot(self.root)
+        self.importable()
         return [path for path, _ in decoded] + list(removed)
 
     def changes(self) -> p.FilesWritten | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from serverkernels import conf, sandbox
 from tests.serverkernels.workers import KernelWorker, start_worker
@@ -21,8 +22,13 @@ def kernel_env(settings: Any, tmp_path: Path) -> Iterator[dict[str, str]]:
     # A queue of the test's own too: no worker of another run takes its sessions.
     settings.KERNELS_CELERY_QUEUE = f"kernels-{prefix}"
     conf.store.cache_clear()
+    database = connection.settings_dict
     env = {
         "DJANGO_SETTINGS_MODULE": "playground.settings.test",
+        # The test's own database, where the worker reads the notebook's folder.
+        "PLAYGROUND_TEST_DATABASE_URL": (
+            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+        ),
         "PLAYGROUND_TEST_REDIS_URL": settings.KERNELS_REDIS_URL,
         "KERNELS_REDIS_PREFIX": prefix,
         "KERNELS_CELERY_QUEUE": f"kernels-{prefix}",

@@ -1,0 +1,92 @@
+"""The notebook's folder for server kernels (docs/folders.md, "Server kernels").
+
+The worker gives a kernel the folder of its session's notebook when it starts and
+when the page says the folder changed, and saves what each run wrote
+(``files_written``) into the folder, as the session's owner, while they may still
+edit the notebook. Files the kernel could not send (too large) and refusals (a
+limit, a bad name) are said in a notice; nothing the kernel wrote is lost from the
+kernel itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+from typing import Any
+
+from folders.selectors import folder_files
+from folders.services import Incoming, file_delete, files_put
+from notebooks.errors import NotebookError
+from notebooks.models import FolderBlob
+from serverkernels.models import KernelSession
+from sharing.access import Action, ActionDenied, NotebookNotFound, access_require
+from storage.blobs import blob_open
+
+_NAMES_SHOWN = 3
+
+
+def _names(paths: list[str]) -> str:
+    shown = ", ".join(paths[:_NAMES_SHOWN])
+    more = len(paths) - _NAMES_SHOWN
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+class SessionFolder:
+    """``serverkernels.host.Folder`` backed by the notebooks' storage."""
+
+    def load(self, session_id: str) -> dict[str, tuple[str, bytes]]:
+        session = KernelSession.objects.select_related("notebook__current_revision").get(
+            public_id=session_id)
+        notebook = session.notebook
+        revision = notebook.current_revision
+        if revision is None:
+            return {}
+        keys = dict(FolderBlob.objects.filter(notebook=notebook).values_list("sha256",
+                                                                             "storage_key"))
+        loaded = {}
+        for entry in folder_files(revision=revision):
+            with blob_open(key=keys[entry.sha256]) as stream:
+                loaded[entry.path] = (entry.sha256, stream.read())
+        return loaded
+
+    def save(self, session_id: str, event: dict[str, Any]) -> str:
+        session = KernelSession.objects.select_related("notebook", "owner").get(
+            public_id=session_id)
+        notebook, owner = session.notebook, session.owner
+        try:
+            access_require(user=owner, notebook=notebook, action=Action.WRITE)
+        except (ActionDenied, NotebookNotFound):
+            return ("Files Python wrote stay in this kernel: you can no longer change this "
+                    "notebook.")
+        incoming = []
+        for item in event.get("files") or []:
+            try:
+                incoming.append(Incoming(str(item["path"]),
+                                         io.BytesIO(base64.b64decode(item["data"], validate=True))))
+            except (KeyError, TypeError, binascii.Error):
+                continue
+        notices = []
+        saved: list[str] = []
+        if incoming:
+            try:
+                files_put(notebook=notebook, author=owner, incoming=incoming)
+                saved = [item.path for item in incoming]
+            except NotebookError as error:
+                notices.append(f"Files Python wrote were not saved: {error.message}")
+        removed = [path for path in event.get("removed") or [] if isinstance(path, str)]
+        for path in removed:
+            try:
+                file_delete(notebook=notebook, author=owner, path=path)
+            except NotebookError:
+                continue  # not in the folder (a file the kernel made and removed)
+        skipped = [item for item in event.get("skipped") or [] if isinstance(item, dict)]
+        if saved:
+            notices.insert(0, f"Saved to the notebook's folder: {_names(saved)}.")
+        if skipped:
+            notices.append(
+                f"Not saved (too large to send back from the kernel): "
+                f"{_names([str(s.get('path')) for s in skipped])}. Write smaller files, or "
+                "download them from the kernel another way."
+            )
+        return " ".join(notices)

@@ -1,0 +1,98 @@
+"""The notebook's folder on a server kernel: a real worker, sandbox, Redis and S3.
+
+The kernel's working directory holds the folder's files; what a run writes is saved
+to the folder as a new revision (for its owner, who may edit); a file changed in the
+folder meanwhile reaches the kernel and re-runs the cells importing it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from folders.selectors import folder_file_blob, folder_files
+from folders.services import Incoming, files_put
+from notebooks.models import Notebook
+from serverkernels import conf, services
+from storage.blobs import blob_get
+from tests.factories import notebook_make, user_make
+from tests.serverkernels.frames import Frames, event_of
+from tests.serverkernels.test_sessions import outputs, run_cell, started
+from tests.serverkernels.workers import KernelWorker
+
+pytestmark = [pytest.mark.subprocess, pytest.mark.django_db(transaction=True)]
+
+
+def put(notebook: Notebook, path: str, data: bytes) -> None:
+    files_put(notebook=notebook, author=notebook.owner, incoming=[Incoming(path, io.BytesIO(data))])
+
+
+def notice(frames: Frames, text: str, start: int) -> dict[str, Any]:
+    return frames.wait_for(lambda f: text in str(f.get("notice", "")), start)
+
+
+def current(notebook: Notebook) -> dict[str, bytes]:
+    notebook.refresh_from_db()
+    revision = notebook.current_revision
+    return {f.path: blob_get(key=folder_file_blob(revision=revision, path=f.path).storage_key)
+            for f in folder_files(revision=revision)}
+
+
+def test_a_server_kernel_reads_the_folder_and_its_writes_are_saved(
+    workers: Callable[..., KernelWorker],
+) -> None:
+    workers(slots=1)
+    notebook = notebook_make(user_make())
+    put(notebook, "data/rain.csv", b"mm\n12\n30\n")
+    put(notebook, "helpers.py", b"def total(xs):\n    return sum(xs)\n")
+    session, frames = started(notebook)
+
+    done = run_cell(session, frames, "read",
+                    "import csv, helpers, os\n"
+                    "rows = [int(r[0]) for r in list(csv.reader(open('data/rain.csv')))[1:]]\n"
+                    "(sorted(os.listdir('.')), helpers.total(rows))")
+    errors = [e for e in frames.events() if e["type"] in ("cell_error", "protocol_error")]
+    errors += [f for f in frames.frames if "notice" in f]
+    assert done["failed"] == [], errors
+    assert outputs(frames, "read") == ["(['data', 'helpers.py'], 42)"]
+
+    start = len(frames.frames)
+    done = run_cell(session, frames, "write",
+                    "import pathlib\npathlib.Path('out.txt').write_text('total 42')")
+    assert done["failed"] == []
+    notice(frames, "Saved to the notebook's folder: out.txt", start)
+    assert current(notebook)["out.txt"] == b"total 42"
+
+    # The folder changes elsewhere (an upload): the page says so, the kernel gets the
+    # new module and the cells importing it run again with it.
+    put(notebook, "helpers.py", b"def total(xs):\n    return -1\n")
+    start = len(frames.frames)
+    conf.store().push_command(session.public_id,
+                              json.dumps({"type": "files_changed", "paths": ["helpers.py"]}))
+    frames.wait_for(event_of("run_completed"), start)
+    assert outputs(frames, "read", start)[-1].endswith("-1)")
+
+
+def test_a_person_who_may_no_longer_edit_keeps_the_writes_in_the_kernel(
+    workers: Callable[..., KernelWorker],
+) -> None:
+    from sharing.services import collaborator_remove
+    from tests.factories import collaborator_make
+
+    workers(slots=1)
+    owner, helper = user_make(), user_make()
+    notebook = notebook_make(owner)
+    collaborator_make(notebook, helper)
+    session = services.kernel_start(user=helper, notebook=notebook)
+    frames = Frames(conf.store(), session.public_id)
+    frames.wait_for(event_of("kernel_ready"))
+    collaborator_remove(notebook=notebook, user_id=helper.pk)
+
+    start = len(frames.frames)
+    run_cell(session, frames, "w", "open('mine.txt', 'w').write('x')")
+    notice(frames, "stay in this kernel", start)
+    assert "mine.txt" not in current(notebook)
