@@ -7,6 +7,8 @@ must import no Django (tests/runtime also runs under Pyodide).
   directly, not through the storage backend under test.
 - ``own_storage``: the notebooks storage on a moto S3 server of the test's own, which
   the test can stop (tests/stoppable_s3.py), with the revision cache emptied.
+- ``fresh_channel_layer``: a Channels layer of the test's own (used by every websocket
+  test: tests/notebooks and tests/serverkernels conftest.py).
 - ``fresh_cache``: a default cache of its own for one test, so rate-limit counts start
   at zero. Django's ``RedisCache.clear()`` would ``FLUSHDB`` the whole Redis database
   (every process's keys, the channel layer's too), whatever the ``KEY_PREFIX``; a new
@@ -64,6 +66,19 @@ def bucket() -> Bucket:
         name=os.environ["S3_BUCKET"],
         prefix=os.environ.get("S3_PREFIX", "").strip("/"),
     )
+
+
+@pytest.fixture
+def fresh_channel_layer() -> Iterator[None]:
+    """A channel layer of this test's own. channels_redis's layer keeps a receive lock
+    bound to the event loop that first received; each async test has a loop of its
+    own, and a receive a test left pending would break the next test's with "bound to
+    a different event loop" (seen on a loaded machine)."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
 
 
 @pytest.fixture

@@ -42,6 +42,8 @@ TIMEOUT = 5
 # What channels' OriginValidator's refusal looks like to a client (a close without a code).
 ORIGIN_REFUSED = 1000
 
+pytestmark = pytest.mark.usefixtures("fresh_channel_layer")
+
 
 @dataclass
 class Party:

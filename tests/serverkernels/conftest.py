@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 
 from serverkernels import conf, sandbox
+from tests.django_fixtures import fresh_channel_layer  # noqa: F401
 from tests.serverkernels.workers import KernelWorker, start_worker
 
 

@@ -33,7 +33,8 @@ from tests.factories import client_for, collaborator_make, notebook_make, user_m
 from tests.real_services import free_port
 from tests.serverkernels.workers import KernelWorker
 
-pytestmark = [pytest.mark.subprocess, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.subprocess, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("fresh_channel_layer")]
 
 APP = b"http://testserver"
 # Long enough for a kernel to start on a loaded machine; frames end the waits.
