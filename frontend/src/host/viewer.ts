@@ -17,8 +17,9 @@ export function mountViewer(config: HostConfig, iframe: HTMLIFrameElement): void
     filesWritten: (written, removed) => files?.filesWritten(written, removed),
   });
   const filesElement = document.querySelector<HTMLElement>("#files-panel");
-  if (filesElement) {
-    files = new FilesPanel({ element: filesElement, api: new FolderApi(viewerFolderUrl(config), config.csrfToken), frame, writable: false });
+  const folderUrl = viewerFolderUrl(config);
+  if (filesElement && folderUrl) {
+    files = new FilesPanel({ element: filesElement, api: new FolderApi(folderUrl, config.csrfToken), frame, writable: false });
     frame.waitForFolder(files.load());
   }
   const toggle = document.querySelector<HTMLButtonElement>("#toggle-code");
@@ -38,8 +39,13 @@ export function mountViewer(config: HostConfig, iframe: HTMLIFrameElement): void
   }
 }
 
-/** A share link's page (/s/<token>) reads the folder through the link; /n/<id> through the notebook. */
-function viewerFolderUrl(config: HostConfig): string {
+/**
+ * A share link's page (/s/<token>) reads the folder through the link; /n/<id>
+ * through the notebook, which needs an account (docs/folders.md): signed out,
+ * there is no folder to show (null).
+ */
+function viewerFolderUrl(config: HostConfig): string | null {
   const shared = /^\/s\/([^/]+)/.exec(location.pathname);
-  return shared ? `/api/shared/${shared[1]}/files` : `/api/notebooks/${config.notebook.id}/files`;
+  if (shared) return `/api/shared/${shared[1]}/files`;
+  return config.signedIn ? `/api/notebooks/${config.notebook.id}/files` : null;
 }
