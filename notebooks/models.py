@@ -2,8 +2,11 @@
 
 A ``Notebook`` is addressed from outside only by ``public_id`` (128 random bits),
 never by its database id. Each save adds a ``Revision`` (numbered 1, 2, 3... per
-notebook) whose text lives in object storage under ``storage_key``; revisions are
-never changed or removed except when their notebook is deleted for good.
+notebook) whose text lives in object storage under ``storage_key`` and whose
+folder is ``files``, a manifest ``{path: sha256}`` of the notebook's ``FolderBlob``
+objects (docs/folders.md). A change to the folder alone makes a revision that
+shares the previous one's text object. Revisions and blobs are never changed or
+removed except when their notebook is deleted for good.
 """
 
 from __future__ import annotations
@@ -67,7 +70,8 @@ class Notebook(models.Model):
 class Revision(models.Model):
     notebook = models.ForeignKey(Notebook, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
-    storage_key = models.CharField(max_length=255, unique=True)
+    # Shared by consecutive revisions that differ only in their folder.
+    storage_key = models.CharField(max_length=255, db_index=True)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     # Shown in link previews (og:description): the notebook's first words of prose.
@@ -79,6 +83,8 @@ class Revision(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The folder beside the notebook: {relative path: sha256 of a FolderBlob}.
+    files = models.JSONField(default=dict, blank=True)
     # Set when the revision was made by restoring an older one.
     restored_from = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -93,8 +99,27 @@ class Revision(models.Model):
         return f"{self.notebook.public_id} r{self.number}"
 
 
+class FolderBlob(models.Model):
+    """One file's bytes in a notebook's folder, stored once per notebook (by sha256)."""
+
+    notebook = models.ForeignKey(Notebook, on_delete=models.CASCADE, related_name="folder_blobs")
+    sha256 = models.CharField(max_length=64)
+    size = models.BigIntegerField()
+    storage_key = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["notebook", "sha256"], name="folder_blob_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notebook_id}:{self.sha256[:12]}"
+
+
 class StorageUsage(models.Model):
-    """Bytes of revision content an account owns, kept in step with every save and purge."""
+    """Bytes of revision text and folder files an account owns, kept in step with every
+    save and purge (each stored object counted once)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -15,6 +15,7 @@ Saving (``revision_create``) keeps three promises:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,8 +35,15 @@ from notebooks.content import (
     size_check,
 )
 from notebooks.errors import InvalidTitle, QuotaExceeded, SaveConflict, StorageFailed
-from notebooks.models import TITLE_MAX_LENGTH, Notebook, Revision, StorageUsage
-from storage.blobs import StorageUnavailable, blob_delete, blob_key_new, blob_put, sha256_hex
+from notebooks.models import TITLE_MAX_LENGTH, FolderBlob, Notebook, Revision, StorageUsage
+from storage.blobs import (
+    StorageUnavailable,
+    blob_copy,
+    blob_delete,
+    blob_key_new,
+    blob_put,
+    sha256_hex,
+)
 
 UNTITLED = "Untitled notebook"
 
@@ -90,7 +98,7 @@ def _upload(*, notebook: Notebook, data: bytes) -> str:
         raise StorageFailed(error.message) from error
 
 
-def _storage_reserve(*, owner_id: int, size: int) -> None:
+def storage_reserve(*, owner_id: int, size: int) -> None:
     """Count ``size`` bytes against the owner's storage, or raise if that passes the limit."""
     limit = settings.STORAGE_PER_USER_BYTES
     within_limit = StorageUsage.objects.filter(user_id=owner_id, bytes_used__lte=limit - size)
@@ -115,8 +123,10 @@ def _revision_add(
     text: str,
     author: User | None,
     base_revision: int | None,
+    files: dict[str, str] | None = None,
     restored_from: int | None = None,
 ) -> SaveResult:
+    """A revision with ``text``; its folder is ``files``, or else the current one's."""
     data = text.encode("utf-8")
     size_check(data)
     parsed = notebook_text_parse(text)
@@ -124,10 +134,15 @@ def _revision_add(
     current = notebook.current_revision
     if current is not None:
         # The caller's notebook may be stale: "nothing new" only if that is still current.
-        if current.sha256 == digest and _still_current(notebook, current):
+        wanted = current.files if files is None else files
+        if current.sha256 == digest and current.files == wanted and _still_current(
+            notebook, current
+        ):
             return SaveResult(revision=current, created=False)
-        # Numbers only grow: older than even a stale current is a conflict for sure.
-        if base_revision is not None and base_revision < current.number:
+        # Numbers only grow: older than even a stale current is a conflict for sure,
+        # unless only the folder changed since (a file change never conflicts with text).
+        if (base_revision is not None and base_revision < current.number
+                and _text_changed_since(notebook, base_revision, current)):
             raise _conflict(current)
 
     key = _upload(notebook=notebook, data=data)
@@ -138,12 +153,16 @@ def _revision_add(
             # query would still see the revision that was current before a concurrent save
             # committed (PostgreSQL re-reads only the locked row), and reuse its number.
             latest = locked.current_revision
-            if latest is not None and latest.sha256 == digest:
+            if files is None:
+                files = latest.files if latest is not None else {}
+            if latest is not None and latest.sha256 == digest and latest.files == files:
                 blob_delete(key=key)
                 return SaveResult(revision=latest, created=False)
-            if latest is not None and base_revision is not None and base_revision != latest.number:
+            if (latest is not None and base_revision is not None
+                    and base_revision != latest.number
+                    and _text_changed_since(locked, base_revision, latest)):
                 raise _conflict(latest)
-            _storage_reserve(owner_id=locked.owner_id, size=len(data))
+            storage_reserve(owner_id=locked.owner_id, size=len(data))
             revision = Revision.objects.create(
                 notebook=locked,
                 number=(latest.number + 1) if latest else 1,
@@ -151,17 +170,66 @@ def _revision_add(
                 size=len(data),
                 sha256=digest,
                 summary=notebook_summary(parsed),
-                author=author if author is not None and author.is_authenticated else None,
+                author=_author(author),
+                files=files,
                 restored_from=restored_from,
             )
-            now = timezone.now()
-            Notebook.objects.filter(pk=locked.pk).update(current_revision=revision, updated_at=now)
-            notebook.current_revision = revision
-            notebook.updated_at = now
-            transaction.on_commit(lambda: events.revision_created(revision))
+            _make_current(notebook, locked, revision)
     except BaseException:
         blob_delete(key=key)
         raise
+    return SaveResult(revision=revision, created=True)
+
+
+def _author(author: User | None) -> User | None:
+    return author if author is not None and author.is_authenticated else None
+
+
+def _make_current(notebook: Notebook, locked: Notebook, revision: Revision) -> None:
+    now = timezone.now()
+    Notebook.objects.filter(pk=locked.pk).update(current_revision=revision, updated_at=now)
+    notebook.current_revision = revision
+    notebook.updated_at = now
+    transaction.on_commit(lambda: events.revision_created(revision))
+
+
+def _text_changed_since(notebook: Notebook, base_revision: int, latest: Revision) -> bool:
+    """Whether the text differs between revision ``base_revision`` and ``latest``."""
+    base = Revision.objects.filter(notebook=notebook, number=base_revision).first()
+    return base is None or base.sha256 != latest.sha256
+
+
+FolderChange = Callable[[Notebook, dict[str, str]], dict[str, str]]
+
+
+def revision_folder_change(
+    *, notebook: Notebook, author: User | None, change: FolderChange
+) -> SaveResult:
+    """A revision with the current text and the folder ``change(locked, files)`` returns.
+
+    ``change`` runs inside the transaction, with the notebook row locked, on the
+    current folder (so two changes made at once both land); it may add
+    ``FolderBlob`` rows and reserve storage for them, or raise to change nothing.
+    """
+    with transaction.atomic():
+        locked = Notebook.objects.select_for_update().get(pk=notebook.pk)
+        latest = locked.current_revision
+        assert latest is not None
+        files = change(locked, dict(latest.files))
+        if files == latest.files:
+            notebook.current_revision = latest
+            return SaveResult(revision=latest, created=False)
+        revision = Revision.objects.create(
+            notebook=locked,
+            number=latest.number + 1,
+            storage_key=latest.storage_key,
+            size=latest.size,
+            sha256=latest.sha256,
+            summary=latest.summary,
+            author=_author(author),
+            files=files,
+        )
+        _make_current(notebook, locked, revision)
     return SaveResult(revision=revision, created=True)
 
 
@@ -197,11 +265,13 @@ def revision_create(
 def revision_restore(
     *, notebook: Notebook, number: int, author: User | None
 ) -> SaveResult:
-    """Make revision ``number``'s text current again, as a new revision (history is kept)."""
+    """Make revision ``number``'s text and folder current again, as a new revision
+    (history is kept)."""
     old = selectors.revision_get(notebook=notebook, number=number)
     text = selectors.revision_text(revision=old)
     return _revision_add(
-        notebook=notebook, text=text, author=author, base_revision=None, restored_from=number
+        notebook=notebook, text=text, author=author, base_revision=None, files=old.files,
+        restored_from=number,
     )
 
 
@@ -212,7 +282,8 @@ def notebook_create(
     content: str | None = None,
     forked_from: Notebook | None = None,
 ) -> Notebook:
-    """A new notebook in ``owner``'s account, with ``content`` (or one empty cell) as revision 1."""
+    """A new notebook in ``owner``'s account, with ``content`` (or one empty cell) as
+    revision 1; a fork's revision 1 has a copy of the folder it was forked with."""
     _notebook_count_check(owner)
     text = empty_notebook_text() if content is None else content
     if not title and content is not None:
@@ -222,8 +293,39 @@ def notebook_create(
         notebook = Notebook.objects.create(
             owner=owner, title=_title_clean(title), forked_from=forked_from
         )
-        _revision_add(notebook=notebook, text=text, author=owner, base_revision=None)
+        files: dict[str, str] = {}
+        if forked_from is not None and forked_from.current_revision is not None:
+            files = forked_from.current_revision.files
+            _folder_copy(source=forked_from, target=notebook, digests=set(files.values()))
+        _revision_add(notebook=notebook, text=text, author=owner, base_revision=None, files=files)
     return notebook
+
+
+def folder_blob_key(notebook: Notebook) -> str:
+    """A fresh key for one of the notebook's folder files (random: never reused)."""
+    return blob_key_new(folder=f"{notebook.public_id}/files", suffix="")
+
+
+def _folder_copy(*, source: Notebook, target: Notebook, digests: set[str]) -> None:
+    """Copy the objects of ``digests`` from ``source``'s folder into ``target``'s (and
+    count them in ``target``'s owner's storage); on failure nothing copied stays."""
+    copied: list[str] = []
+    try:
+        for blob in FolderBlob.objects.filter(notebook=source, sha256__in=digests):
+            key = folder_blob_key(target)
+            try:
+                blob_copy(source_key=blob.storage_key, key=key)
+            except StorageUnavailable as error:
+                raise StorageFailed(error.message) from error
+            copied.append(key)
+            storage_reserve(owner_id=target.owner_id, size=blob.size)
+            FolderBlob.objects.create(
+                notebook=target, sha256=blob.sha256, size=blob.size, storage_key=key
+            )
+    except BaseException:
+        for key in copied:
+            blob_delete(key=key)
+        raise
 
 
 def notebook_import(
@@ -271,16 +373,19 @@ def notebook_restore(*, notebook: Notebook) -> Notebook:
 
 
 def notebook_purge(*, notebook: Notebook) -> None:
-    """Delete the notebook for good: every revision's object, its rows, its storage count."""
-    revisions = list(Revision.objects.filter(notebook=notebook).values_list("storage_key", "size"))
+    """Delete the notebook for good: every revision's and file's object, its rows, its
+    storage count."""
+    # Revisions that changed only the folder share their text's object: count it once.
+    objects = dict(Revision.objects.filter(notebook=notebook).values_list("storage_key", "size"))
+    objects.update(FolderBlob.objects.filter(notebook=notebook).values_list("storage_key", "size"))
     with transaction.atomic():
         Notebook.objects.filter(pk=notebook.pk).update(current_revision=None)
         notebook.delete()
         StorageUsage.objects.filter(user_id=notebook.owner_id).update(
-            bytes_used=F("bytes_used") - sum(size for _, size in revisions)
+            bytes_used=F("bytes_used") - sum(objects.values())
         )
     events.access_changed(notebook.public_id)
-    for key, _ in revisions:
+    for key in objects:
         blob_delete(key=key)
 
 

@@ -24,6 +24,8 @@ from ninja.parser import Parser
 
 from classroom.access import CourseActionDenied, CourseNotFound
 from classroom.api import router as classroom_router
+from folders.api import router as folders_router
+from folders.api import shared_router as folders_shared_router
 from notebooks.api import router as notebooks_router
 from notebooks.errors import NotebookError
 from serverkernels.api import router as kernels_router
@@ -71,6 +73,8 @@ api = NinjaAPI(
     parser=TextJsonParser(),
 )
 api.add_router("/notebooks", notebooks_router)
+api.add_router("/notebooks", folders_router)
+api.add_router("/", folders_shared_router)
 api.add_router("/", sharing_router)
 api.add_router("/", kernels_router)
 api.add_router("/courses", classroom_router)

@@ -5,6 +5,7 @@ See ``web.usercontent``. Static files are answered by WhiteNoise before routing.
 
 from django.urls import include, path
 
+from folders.views import file_bytes
 from pages import views
 
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
     path("play", views.play, name="play"),
     path("play/output-frame", views.output_frame, name="output-frame"),
     path("wheels/", include("packages.urls")),
+    path("files/<str:token>/<str:name>", file_bytes, name="folder-file"),
 ]
 
 # Error pages without the app's navigation (whose links live on the other site).

@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from typing import IO
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.cache import caches
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage, storages
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,45 @@ def blob_put(*, key: str, data: bytes) -> str:
         # The local backend renames on a clash; with random keys that means a bug.
         raise StorageUnavailable(f"The notebook storage stored {key} as {stored}.")
     return stored
+
+
+def blob_put_file(*, key: str, file: File[bytes]) -> str:
+    """``blob_put`` for a file of any size, streamed from ``file`` (an upload on disk)."""
+    try:
+        stored = _storage().save(key, file)
+    except _STORAGE_ERRORS as error:
+        logger.warning("writing %s to notebook storage failed: %s", key, error)
+        raise StorageUnavailable(
+            "The notebook storage could not be reached, so nothing was saved. Try again in "
+            "a moment."
+        ) from error
+    if stored != key:
+        raise StorageUnavailable(f"The notebook storage stored {key} as {stored}.")
+    return stored
+
+
+def blob_copy(*, source_key: str, key: str) -> str:
+    """Copy the object under ``source_key`` to the new ``key`` (streamed, any size)."""
+    try:
+        with _storage().open(source_key, "rb") as source:
+            return blob_put_file(key=key, file=File(source, name=key))
+    except _STORAGE_ERRORS as error:
+        logger.warning("copying %s in notebook storage failed: %s", source_key, error)
+        raise StorageUnavailable(
+            "The notebook storage could not be reached; nothing was copied. Try again in "
+            "a moment."
+        ) from error
+
+
+def blob_open(*, key: str) -> IO[bytes]:
+    """The object under ``key``, open for streaming (the caller closes it)."""
+    try:
+        return _storage().open(key, "rb")
+    except _STORAGE_ERRORS as error:
+        logger.warning("reading %s from notebook storage failed: %s", key, error)
+        raise StorageUnavailable(
+            "The notebook storage could not be reached; try again in a moment."
+        ) from error
 
 
 def blob_get(*, key: str) -> bytes:

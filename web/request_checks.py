@@ -82,6 +82,22 @@ def _not_text_field(request: HttpRequest) -> str | None:
     return None
 
 
+#: Routes that take file bytes (docs/folders.md): their limit is the upload's, not a form's.
+_FILE_ROUTES = re.compile(r"^/api/notebooks/[^/]+/files(/|$)")
+
+
+def _body_limit(request: HttpRequest) -> tuple[int, str]:
+    """The most bytes a request to this path may declare, and the message past it."""
+    if request.method in ("POST", "PUT") and _FILE_ROUTES.match(request.path):
+        limit = settings.FOLDER_UPLOAD_MAX_BYTES
+        return limit, (
+            f"This upload is larger than the {_megabytes(limit)} one request may carry (one "
+            f"file may hold {_megabytes(settings.FOLDER_FILE_MAX_BYTES)}). Upload fewer "
+            "files at a time."
+        )
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE, too_large_message()
+
+
 class RequestChecksMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
@@ -91,8 +107,9 @@ class RequestChecksMiddleware:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             declared = 0
-        if declared > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            return _refusal(request, too_large_message(), "too_large", 413)
+        limit, too_large = _body_limit(request)
+        if declared > limit:
+            return _refusal(request, too_large, "too_large", 413)
         try:
             message = _not_text_field(request)
         except RequestDataTooBig:

@@ -107,6 +107,8 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     notebook = _load(args.notebook)
+    if args.format == "site":
+        return _export_site(notebook, args)
     if args.format == "html":
         from kernels.runtime.html_export import render_page
         from kernels.runtime.script import run_notebook
@@ -126,6 +128,24 @@ def cmd_export(args: argparse.Namespace) -> int:
         _write_text(args.output, dumps_notebook(notebook, args.format))
     except NotebookFormatError as exc:
         raise CommandError(str(exc)) from None
+    return 0
+
+
+def _export_site(notebook: Notebook, args: argparse.Namespace) -> int:
+    from kernels.runtime.site_export import SiteExportError, export_site
+
+    title = args.title or os.path.splitext(os.path.basename(args.notebook))[0]
+    try:
+        summary = export_site(
+            with_cell_names(notebook), source_path=args.notebook, output=args.output,
+            title=title, files=args.files, wheels=args.wheel, frontend=args.frontend,
+            show_code=not args.hide_code and args.show_code,
+        )
+    except (SiteExportError, OSError) as exc:
+        raise CommandError(str(exc)) from None
+    print(f"wrote {summary.directory}: {summary.total_bytes / 1e6:.1f} MB, "
+          f"{summary.files} folder file(s), {summary.wheels} wheel(s); serve it as static "
+          "files (see docs/folders.md for the headers)")
     return 0
 
 
@@ -175,13 +195,22 @@ def build_parser() -> argparse.ArgumentParser:
     convert.set_defaults(func=cmd_convert)
 
     export = commands.add_parser(
-        "export", help="export to html, a flat script, ipynb or a marimo notebook"
+        "export", help="export to html, a flat script, ipynb, a marimo notebook, or a "
+        "static site that runs the notebook in the browser"
     )
-    export.add_argument("format", choices=["html", "script", "ipynb", "marimo"])
+    export.add_argument("format", choices=["html", "script", "ipynb", "marimo", "site"])
     export.add_argument("notebook")
-    export.add_argument("-o", "--output", required=True)
+    export.add_argument("-o", "--output", required=True, help="a file; for site, a folder")
     export.add_argument("--hide-code", action="store_true", help="html: show outputs only")
-    export.add_argument("--title", help="html: page title (default: the file name)")
+    export.add_argument("--title", help="html, site: page title (default: the file name)")
+    export.add_argument("--files", metavar="FOLDER",
+                        help="site: the notebook's folder (its working directory in the page)")
+    export.add_argument("--wheel", action="append", default=[], metavar="FILE",
+                        help="site: a pure-Python wheel the notebook imports; repeatable")
+    export.add_argument("--frontend", metavar="DIR",
+                        help="site: the built front end (default: the checkout's frontend/dist)")
+    export.add_argument("--show-code", action="store_true",
+                        help="site: open with the code shown (default: the app view)")
     export.set_defaults(func=cmd_export)
 
     new = commands.add_parser("new", help="create a new notebook file")

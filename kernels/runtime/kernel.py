@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kernels.runtime import marimo_hook
+from kernels.runtime import marimo_hook, modules
 from kernels.runtime import protocol as p
 from kernels.runtime.analysis import CellAnalysis, CompiledCell, analyze_cell
 from kernels.runtime.execution import (
@@ -166,6 +166,7 @@ class Kernel:
             p.SetConfig: self._set_config,
             p.Shutdown: self._shutdown,
             p.InputReply: self._input_reply,
+            p.FilesChanged: self._files_changed,
         }
 
     # -- entry points --------------------------------------------------------
@@ -446,6 +447,26 @@ class Kernel:
 
     async def _run_all(self, command: p.RunAll) -> None:
         await self._execute([c for c in self.order if self.cells[c].kind == "code"])
+
+    async def _files_changed(self, command: p.FilesChanged) -> None:
+        # The next import of a changed helper module reads the new file ...
+        modules.forget_modules(command.paths)
+        names = modules.module_names(command.paths)
+        importers = [
+            cell_id for cell_id in self.order
+            if self.cells[cell_id].kind == "code" and not self.cells[cell_id].config.disabled
+            and modules.imports_any(self.cells[cell_id].code, names)
+        ]
+        if not importers:
+            return
+        # ... and the cells that import it run again (lazy: are marked stale).
+        if self.lazy:
+            affected = set(importers) | self.graph.descendants(importers)
+            for cell_id in self.order:
+                if cell_id in affected:
+                    self._mark_stale(self.cells[cell_id])
+            return
+        await self._execute(importers)
 
     def _register(self, cell: _Cell) -> None:
         """Put the cell's current code into the graph."""

@@ -153,6 +153,15 @@ class SetConfig(Message):
 
 
 @dataclass(slots=True)
+class FilesChanged(Message):
+    """Files of the notebook's folder (paths relative to the working directory) changed:
+    modules loaded from them are forgotten and the cells importing them re-run."""
+
+    type: ClassVar[str] = "files_changed"
+    paths: list[str]
+
+
+@dataclass(slots=True)
 class Shutdown(Message):
     """Stop the kernel."""
 
@@ -161,7 +170,7 @@ class Shutdown(Message):
 
 Command = Union[  # noqa: UP007 - a runtime union of classes, iterated below
     CreateCell, UpdateCell, DeleteCell, MoveCell, Run, RunStale, RunAll,
-    SetUIValue, Interrupt, InputReply, SetConfig, Shutdown,
+    SetUIValue, Interrupt, InputReply, SetConfig, FilesChanged, Shutdown,
 ]
 
 # --------------------------------------------------------------------------

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "packages",
     "serverkernels",
     "classroom",
+    "folders",
 ]
 
 MIDDLEWARE = [
@@ -343,6 +344,13 @@ NOTEBOOK_MAX_BYTES = env_int("NOTEBOOK_MAX_BYTES", 2 * 1024 * 1024)
 # clients that escape non-ASCII, as Python's json does) make it up to three times as
 # long: Django must not refuse such a request before the size check can say why.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * NOTEBOOK_MAX_BYTES + 64 * 1024
+# Notebook folders (docs/folders.md): one file's size, files in one folder, how long a
+# file's signed address on the user-content site lasts (at least; it changes daily).
+FOLDER_FILE_MAX_BYTES = env_int("FOLDER_FILE_MAX_BYTES", 100 * 1000 * 1000)
+FOLDER_FILES_MAX = env_int("FOLDER_FILES_MAX", 200)
+FOLDER_URL_MAX_AGE = env_int("FOLDER_URL_MAX_AGE", 86400)
+# An upload request may carry several files (multipart) up to this many bytes.
+FOLDER_UPLOAD_MAX_BYTES = env_int("FOLDER_UPLOAD_MAX_BYTES", 2 * FOLDER_FILE_MAX_BYTES)
 NOTEBOOKS_PER_USER = env_int("NOTEBOOKS_PER_USER", 500)
 STORAGE_PER_USER_BYTES = env_int("STORAGE_PER_USER_BYTES", 200 * 1024 * 1024)
 # Share links a user may create per hour (the API answers 429 beyond it).

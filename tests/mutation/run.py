@@ -111,7 +111,8 @@ GROUPS = (
         ),
     ),
     Group("access", ("sharing/access.py",), ("tests/sharing",), django=True),
-    Group("blobs", ("storage/blobs.py",), ("tests/storage",), django=True),
+    # Folder files are written, copied and streamed through blobs too.
+    Group("blobs", ("storage/blobs.py",), ("tests/storage", "tests/folders"), django=True),
     # Every notebooks test but the play links' (services are what the pages and the API
     # call, and the websocket tests hear their events), and the sharing services'.
     Group(
@@ -121,7 +122,14 @@ GROUPS = (
             "tests/notebooks",
             "--ignore=tests/notebooks/test_play_links.py",
             "tests/sharing/test_services.py",
+            "tests/folders",
         ),
+        django=True,
+    ),
+    Group(
+        "folders",
+        ("folders/services.py", "folders/paths.py", "folders/links.py"),
+        ("tests/folders",),
         django=True,
     ),
     # Its tests compare with the real lz-string, from frontend/node_modules.

@@ -49,6 +49,8 @@ COMMANDS_ON_THE_WIRE = [
     ({"type": "input_reply", "cell_id": "a", "text": "Ada", "eof": False},
      p.InputReply("a", "Ada", False)),
     ({"type": "set_config", "lazy": True}, p.SetConfig(lazy=True)),
+    ({"type": "files_changed", "paths": ["helpers.py", "lib/io.py"]},
+     p.FilesChanged(["helpers.py", "lib/io.py"])),
     ({"type": "shutdown"}, p.Shutdown()),
 ]
 
@@ -131,6 +133,8 @@ def test_every_event_type_is_checked_field_by_field():
         ({"type": "input_reply", "text": "x"}, "input_reply: missing field 'cell_id'"),
         ({"type": "input_reply", "cell_id": "a", "text": 3}, "input_reply.text must be a string"),
         ({"type": "input_reply", "cell_id": "a", "eof": "yes"}, "input_reply.eof must be true or false"),
+        ({"type": "files_changed"}, "files_changed: missing field 'paths'"),
+        ({"type": "files_changed", "paths": "helpers.py"}, "files_changed.paths must be a list"),
     ],
 )
 def test_malformed_commands_are_refused_with_a_clear_message(message, expected):
@@ -165,7 +169,7 @@ def test_every_command_round_trips_through_json():
         p.UpdateCell("a", "y", None), p.DeleteCell("a"), p.MoveCell("a", 0), p.Run(["a"]),
         p.RunStale(), p.RunAll(), p.SetUIValue("s", [1, 2]), p.Interrupt(),
         p.InputReply("a", "Ada"), p.InputReply("a", eof=True),
-        p.SetConfig(lazy=True), p.Shutdown(),
+        p.SetConfig(lazy=True), p.FilesChanged(["helpers.py"]), p.Shutdown(),
     ]
     for command in commands:
         assert p.command_from_json(json.loads(json.dumps(p.to_json(command)))) == command

@@ -12,6 +12,7 @@ link), nothing of the notebook may be in it, and nothing may change.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,6 +151,7 @@ def _url(path: str, target: Target, token: str = "") -> str:
         .replace("{link_id}", target.link.public_id)
         .replace("{user_id}", str(target.collaborator_id))
         .replace("{token}", token or target.link.token)
+        .replace("{file_path}", "data/file.csv")
     )
 
 
@@ -255,7 +257,7 @@ def _route_access() -> dict[tuple[str, str], Any]:
             for operation in path_view.operations:
                 path = f"/api/{prefix.strip('/')}/{route.lstrip('/')}".replace("//", "/")
                 path = path.rstrip("/") if route == "" else path
-                path = path.replace("{urlsafe:", "{")
+                path = re.sub(r"\{\w+:(\w+)\}", r"{\1}", path)  # {urlsafe:id} -> {id}
                 for method in operation.methods:
                     declared[(method, path)] = getattr(operation.view_func, "route_access", None)
     return declared

@@ -18,6 +18,7 @@ export type Command =
   | { type: "interrupt" }
   | { type: "input_reply"; cell_id: string; text?: string; eof?: boolean }
   | { type: "set_config"; lazy?: boolean | null }
+  | { type: "files_changed"; paths: string[] }
   | { type: "shutdown" };
 
 export type KernelEvent =

@@ -1,0 +1,1 @@
+"""Notebook folders: the files beside a notebook (docs/folders.md)."""
