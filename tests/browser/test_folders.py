@@ -12,7 +12,7 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.browser.accounts_flow import framed_notebook, new_notebook, sign_up_and_verify
-from tests.browser.notebook_page import exact_text
+from tests.browser.notebook_page import NotebookPage, exact_text
 from tests.browser.service import RunningService
 
 SAVED = re.compile(r"Saved · revision \d+")
@@ -179,3 +179,8 @@ def test_a_viewers_writes_stay_in_the_viewers_browser(
     mine = framed_notebook(owner)
     expect(file_row(owner, "data.txt").get_by_test_id("file-size")).to_have_text("7 B")
     expect(mine.output(mine.cell(0))).to_have_text(exact_text("\"owner's\""))
+
+    # An embed of the same link (user-content site, no host page) mounts the folder too.
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    embedded = NotebookPage(new_context().new_page()).open(f"/embed/{token}")
+    expect(embedded.output(embedded.cell(0))).to_have_text(exact_text("\"owner's\""))
