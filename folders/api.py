@@ -12,13 +12,13 @@ from __future__ import annotations
 import tempfile
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponseRedirect
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 import notebooks.converters  # noqa: F401  (registers {urlsafe:...})
 from accounts.auth import ANYONE, SIGNED_IN, SignedInRequest
-from folders import selectors, services
+from folders import publish, selectors, services
 from folders.errors import FileTooLarge
 from folders.links import file_url
 from folders.services import Incoming
@@ -168,6 +168,20 @@ def file_download(request: HttpRequest, notebook: Notebook, file_path: str) -> H
 def file_delete(request: SignedInRequest, notebook: Notebook, file_path: str) -> FolderOut:
     result = services.file_delete(notebook=notebook, author=request.user, path=file_path)
     return _changed(notebook, result)
+
+
+@router.get(
+    "/{urlsafe:public_id}/site",
+    response={200: None, **errors()},
+    summary="The notebook as a static site (a zip)",
+    description="The notebook, its folder and the front end with Pyodide, ready for any "
+    "static host (docs/folders.md, \"Static sites\"). Needs the right to copy it (`fork`).",
+)
+@notebook_route(Action.FORK)
+def site_download(request: HttpRequest, notebook: Notebook) -> FileResponse:
+    return FileResponse(publish.site_zip(notebook=notebook), as_attachment=True,
+                        filename=f"{publish.site_name(notebook)}.zip",
+                        content_type="application/zip")
 
 
 shared_router = Router(tags=["folders"])

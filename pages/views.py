@@ -20,6 +20,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from notebooks.starter import starter_file
+from pages.embeds import EmbedUnavailable, embed_get
 from pages.frontend_build import FrontendBuild, FrontendBuildMissing, frontend_build_get
 from pages.help_docs import HELP_PAGES, HelpPageNotFound, help_contents, help_page_get
 from web.security_headers import (
@@ -140,6 +141,39 @@ def play(request: HttpRequest) -> HttpResponse:
         response.xframe_options_exempt = True
     else:
         response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@require_safe
+@cache_control(private=True, no_cache=True)
+def embed(request: HttpRequest, token: str) -> HttpResponse:
+    """A shared notebook for other sites to embed (user-content site, ``/embed/<token>``).
+
+    The share link's notebook and its folder open in the app view and run in the
+    visitor's browser; any site may frame it. It has none of the app's cookies (this
+    site has none), and the embedding page cannot reach into it (another origin).
+    A dead link shows why, in the frame.
+    """
+    try:
+        embedded = embed_get(token=token)
+    except EmbedUnavailable as problem:
+        # Plain text: this site has none of the app's pages to link to.
+        response = HttpResponse(problem.message + "\n", status=problem.status,
+                                content_type="text/plain; charset=utf-8")
+    else:
+        try:
+            build = frontend_build_get()
+        except FrontendBuildMissing as problem:
+            return render(request, "play_unavailable.html",
+                          {"problem": problem, "app_origin": settings.APP_ORIGIN}, status=503)
+        config = _page_config(build=build, mode="read", embed=True, hosted=False)
+        config["starter"] = embedded.notebook
+        config["site"] = {"title": embedded.title, "notebookUrl": None,
+                          "files": embedded.files, "showCode": embedded.show_code}
+        response = render(request, "play.html", {"build": build, "config": config})
+    response["Content-Security-Policy"] = app_content_security_policy(frame_ancestors=["*"])
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response.xframe_options_exempt = True
     return response
 
 

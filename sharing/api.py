@@ -73,6 +73,15 @@ class SharedOut(Schema):
     content: str
 
 
+def embed_snippet(link: ShareLink) -> str:
+    """HTML that embeds the link's notebook in another site's page (docs/folders.md)."""
+    origin = settings.USERCONTENT_ORIGIN
+    return (
+        f'<script src="{origin}/static/embed.js" async></script>\n'
+        f'<playground-notebook src="{origin}/embed/{link.token}"></playground-notebook>'
+    )
+
+
 def share_url(link: ShareLink) -> str:
     return f"{settings.APP_ORIGIN}/s/{link.token}"
 

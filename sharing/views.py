@@ -43,7 +43,7 @@ from notebooks.views import (
 from pages.host_page import host_script_context
 from sharing import selectors, services
 from sharing.access import Action, NotebookNotFound, notebook_access
-from sharing.api import share_url
+from sharing.api import embed_snippet, share_url
 from sharing.errors import LinkNotUsable, LinkRoleDenied
 from sharing.models import Role, ShareLink
 
@@ -156,7 +156,10 @@ def shared_join(request: SignedInRequest, link: ShareLink) -> HttpResponse:
 @login_required
 def share_settings(request: HttpRequest, public_id: str) -> HttpResponse:
     notebook, _ = notebook_for(request, public_id, Action.SHARE)
-    links = [(link, share_url(link)) for link in selectors.share_link_list(notebook=notebook)]
+    links = [
+        (link, share_url(link), embed_snippet(link) if link.role == Role.VIEW else "")
+        for link in selectors.share_link_list(notebook=notebook)
+    ]
     return render(
         request,
         "sharing/share.html",

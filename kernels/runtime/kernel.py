@@ -31,6 +31,7 @@ Rules it keeps:
 from __future__ import annotations
 
 import asyncio
+import os
 import platform
 import time
 from collections.abc import Callable
@@ -49,6 +50,7 @@ from kernels.runtime.execution import (
     register_source,
     set_streams,
 )
+from kernels.runtime.folder_sync import FolderWatch
 from kernels.runtime.graph import DataflowGraph, GraphError
 from kernels.runtime.notebook import CellConfig, CellKind, cell_labels, cell_reference
 from kernels.runtime.outputs import mimebundle, summarise
@@ -167,7 +169,10 @@ class Kernel:
             p.Shutdown: self._shutdown,
             p.InputReply: self._input_reply,
             p.FilesChanged: self._files_changed,
+            p.WriteFiles: self._write_files,
         }
+        #: With ``watch_files`` on: what each run writes in the working directory.
+        self._watch: FolderWatch | None = None
 
     # -- entry points --------------------------------------------------------
 
@@ -321,6 +326,10 @@ class Kernel:
     async def _set_config(self, command: p.SetConfig) -> None:
         if command.lazy is not None:
             self.lazy = command.lazy
+        if command.watch_files is not None:
+            self._watch = FolderWatch(os.getcwd()) if command.watch_files else None
+            if self._watch is not None:
+                self._watch.start()
 
     async def _set_ui_value(self, command: p.SetUIValue) -> None:
         await self._set_ui_batch(UIValueBatch({command.object_id: command.value}))
@@ -447,6 +456,14 @@ class Kernel:
 
     async def _run_all(self, command: p.RunAll) -> None:
         await self._execute([c for c in self.order if self.cells[c].kind == "code"])
+
+    async def _write_files(self, command: p.WriteFiles) -> None:
+        watch = self._watch or FolderWatch(os.getcwd())
+        try:
+            paths = watch.write(command.files, command.removed)
+        except (ValueError, OSError) as exc:
+            raise KernelCommandError(f"write_files: {exc}") from None
+        await self._files_changed(p.FilesChanged(paths))
 
     async def _files_changed(self, command: p.FilesChanged) -> None:
         # The next import of a changed helper module reads the new file ...
@@ -640,6 +657,8 @@ class Kernel:
                 type_name, summary = summarise(self.globals[name])
                 infos.append(p.VariableInfo(name, type_name, summary, cell_id))
             self.emit(p.Variables(infos, sorted(removed)))
+        if self._watch is not None and (written := self._watch.changes()) is not None:
+            self.emit(written)
         self.emit(p.RunCompleted(
             ran=ran,
             failed=[c for c in plan if c in failed],

@@ -146,10 +146,30 @@ class InputReply(Message):
 
 @dataclass(slots=True)
 class SetConfig(Message):
-    """Change kernel settings. ``lazy``: mark dependents stale instead of running them."""
+    """Change kernel settings. ``lazy``: mark dependents stale instead of running them.
+    ``watch_files``: after each run, report the files it wrote (``files_written``)."""
 
     type: ClassVar[str] = "set_config"
     lazy: bool | None = None
+    watch_files: bool | None = None
+
+
+@dataclass(slots=True)
+class FileData:
+    """One file of the notebook's folder: its path (relative) and bytes (base64)."""
+
+    path: str
+    data: str
+
+
+@dataclass(slots=True)
+class WriteFiles(Message):
+    """Put files in the kernel's working directory (and remove others), then as
+    ``files_changed``: a kernel whose folder lives elsewhere (a server) is given it so."""
+
+    type: ClassVar[str] = "write_files"
+    files: list[FileData]
+    removed: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -170,7 +190,7 @@ class Shutdown(Message):
 
 Command = Union[  # noqa: UP007 - a runtime union of classes, iterated below
     CreateCell, UpdateCell, DeleteCell, MoveCell, Run, RunStale, RunAll,
-    SetUIValue, Interrupt, InputReply, SetConfig, FilesChanged, Shutdown,
+    SetUIValue, Interrupt, InputReply, SetConfig, FilesChanged, WriteFiles, Shutdown,
 ]
 
 # --------------------------------------------------------------------------
@@ -291,6 +311,25 @@ class Variables(Message):
 
 
 @dataclass(slots=True)
+class SkippedFile:
+    """A file a run wrote that is not sent: larger than the kernel sends back."""
+
+    path: str
+    size: int
+
+
+@dataclass(slots=True)
+class FilesWritten(Message):
+    """Files the last run created or changed (with their bytes) and removed, in the
+    working directory (``watch_files``). Sent before that run's ``run_completed``."""
+
+    type: ClassVar[str] = "files_written"
+    files: list[FileData]
+    removed: list[str] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class RunCompleted(Message):
     """A run finished: which cells ran, which failed, whether it was interrupted."""
 
@@ -313,7 +352,7 @@ class ProtocolError(Message):
 
 Event = Union[  # noqa: UP007
     KernelReady, CellStatus, CellAnalysisInfo, Stream, StreamTruncated, InputRequest, Output,
-    CellError, Variables, RunCompleted, ProtocolError,
+    CellError, Variables, FilesWritten, RunCompleted, ProtocolError,
 ]
 
 COMMANDS: dict[str, type[Command]] = {cls.type: cls for cls in typing.get_args(Command)}

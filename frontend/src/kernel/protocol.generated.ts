@@ -4,7 +4,11 @@
 
 export interface CellConfig { disabled: boolean; hide_code: boolean }
 
+export interface FileData { path: string; data: string }
+
 export interface VariableInfo { name: string; type: string; summary: string; cell_id: string }
+
+export interface SkippedFile { path: string; size: number }
 
 export type Command =
   | { type: "create_cell"; cell_id: string; code?: string; kind?: "code" | "markdown"; config?: CellConfig; index?: number | null }
@@ -17,8 +21,9 @@ export type Command =
   | { type: "set_ui_value"; object_id: string; value?: unknown }
   | { type: "interrupt" }
   | { type: "input_reply"; cell_id: string; text?: string; eof?: boolean }
-  | { type: "set_config"; lazy?: boolean | null }
+  | { type: "set_config"; lazy?: boolean | null; watch_files?: boolean | null }
   | { type: "files_changed"; paths: string[] }
+  | { type: "write_files"; files: FileData[]; removed?: string[] }
   | { type: "shutdown" };
 
 export type KernelEvent =
@@ -31,5 +36,6 @@ export type KernelEvent =
   | { type: "output"; cell_id: string; data: Record<string, unknown> }
   | { type: "cell_error"; cell_id: string; kind: "exception" | "syntax" | "import-star" | "multiple-definitions" | "cycle" | "ancestor-failed" | "interrupted" | "exit"; message: string; traceback: string; line: number | null; column: number | null; cells: string[] }
   | { type: "variables"; updated: VariableInfo[]; removed: string[] }
+  | { type: "files_written"; files: FileData[]; removed: string[]; skipped: SkippedFile[] }
   | { type: "run_completed"; ran: string[]; failed: string[]; interrupted: boolean; duration_ms: number }
   | { type: "protocol_error"; message: string; command: string | null; object_id: string | null };
