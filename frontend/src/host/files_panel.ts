@@ -8,6 +8,7 @@
 // through the API for an editor; for a viewer it stays in that browser, and
 // the panel says so. An API error is shown here in words and changes nothing.
 
+import { actionButton } from "../buttons";
 import type { FolderFile, WrittenFile } from "../kernel/messages";
 import { ApiError } from "./api";
 import { type Folder, FolderApi } from "./folder_api";
@@ -41,16 +42,6 @@ function sizeText(bytes: number): string {
 function messageOf(error: unknown): string {
   if (error instanceof ApiError) return error.message;
   return error instanceof Error ? error.message : String(error);
-}
-
-function actionButton(testid: string, text: string, title: string, onClick: () => void): HTMLButtonElement {
-  const button = document.createElement("button");
-  button.type = "button";
-  button.dataset.testid = testid;
-  button.textContent = text;
-  button.title = title;
-  button.addEventListener("click", onClick);
-  return button;
 }
 
 export class FilesPanel {
