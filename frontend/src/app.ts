@@ -133,8 +133,14 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
         requestSave: () => void report("playground:save"),
         kernelState: (status) => server?.state(status),
         kernelFrame: (frame, replay) => server?.frame(frame, replay),
+        // The notebook's folder: Python's working directory in the browser's worker.
+        folder: (files) => kernel.browser.setFolder(files),
       })
     : null;
+  // What Python wrote in the folder goes to the host, which saves it (or says it stays here).
+  kernel.browser.subscribe({
+    filesWritten: (files, removed) => channel?.post({ type: "playground:files-written", files, removed }),
+  });
   // The editor's page may run the notebook on a server kernel; it holds the connection.
   const server = channel && !readOnly
     ? new ServerKernelControls({ kernels: kernel, notebook, post: (message) => channel.post(message), restartBrowser: () => restartBrowser() })

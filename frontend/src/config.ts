@@ -1,7 +1,8 @@
 // The page's configuration, embedded by Django as JSON in #playground-config
 // (docs/frontend-contract.md, "The page").
 
-import type { NotebookFile } from "./kernel/messages";
+import { isFolderFile } from "./hosting/messages";
+import type { FolderFile, NotebookFile } from "./kernel/messages";
 
 export interface PlaygroundAssets {
   pyodideVersion: string;
@@ -35,6 +36,12 @@ export interface PlaygroundConfig {
   linkMaxLength: number;
   /** What a first visit opens (the server's starter notebook); null: one empty cell. */
   starter: NotebookFile | null;
+  /**
+   * The notebook's folder for a page that carries one (`site.files`: an embed of a
+   * saved notebook, a static site): Python's working directory, URLs made absolute.
+   * Empty for the playground itself (a hosted page gets its folder from the host).
+   */
+  folder: FolderFile[];
 }
 
 /** The server's default NOTEBOOK_MAX_BYTES, for a page config without `linkMaxLength`. */
@@ -70,7 +77,15 @@ export function readConfig(doc: Document = document): PlaygroundConfig {
     siteUrl: typeof raw.siteUrl === "string" ? raw.siteUrl : null,
     linkMaxLength: positiveInteger(raw.linkMaxLength) ?? DEFAULT_LINK_MAX_LENGTH,
     starter: isNotebookFile(raw.starter) ? raw.starter : null,
+    folder: siteFolder((raw as { site?: unknown }).site),
   };
+}
+
+function siteFolder(site: unknown): FolderFile[] {
+  const files = typeof site === "object" && site !== null ? (site as { files?: unknown }).files : undefined;
+  if (!Array.isArray(files)) return [];
+  // Relative addresses (a static site's "files/data.csv") are the page's, not the worker's.
+  return files.filter(isFolderFile).map((file) => ({ ...file, url: absolute(file.url) }));
 }
 
 function isNotebookFile(value: unknown): value is NotebookFile {

@@ -40,7 +40,10 @@ async function main(): Promise<void> {
     return;
   }
   // The browser's Python; a hosted notebook may move to a server kernel (server_kernel/).
-  const kernel = new KernelSwitch(startKernel(config));
+  const browser = startKernel(config);
+  // A page with a folder of its own (an embed, a static site): in place before any cell runs.
+  if (config.folder.length > 0) browser.setFolder(config.folder);
+  const kernel = new KernelSwitch(browser);
   // Timed UI elements (ui.refresh) skip their ticks while the kernel is still busy.
   followKernel(kernel);
   const { mountApp } = await import("./app");

@@ -4,10 +4,14 @@
 // stale tab gets a conflict (409) and the person chooses, never a silent
 // overwrite. A websocket tells the page when someone else saved. The notebook
 // may run on a server kernel, whose connection this page holds for the frame
-// (server_kernel.ts).
+// (server_kernel.ts). The notebook's folder is the files panel's
+// (files_panel.ts): Python's working directory in the frame, and what Python
+// writes there is saved.
 
 import { ApiError, apiCall } from "./api";
 import type { HostConfig } from "./config";
+import { FilesPanel } from "./files_panel";
+import { FolderApi } from "./folder_api";
 import { PlaygroundFrame } from "./frame";
 import { LiveRevisions } from "./live";
 import { ServerKernelLink } from "./server_kernel";
@@ -94,7 +98,23 @@ export function mountEditor(config: HostConfig, iframe: HTMLIFrameElement): void
     kernelControl(action) {
       void kernel?.control(action);
     },
+    filesWritten(written, removed) {
+      files?.filesWritten(written, removed);
+    },
   });
+  // The folder: on this page people may change it. Revisions its changes make are this page's own news.
+  const ownRevisions = new Set<number>();
+  const filesElement = document.querySelector<HTMLElement>("#files-panel");
+  const files = filesElement
+    ? new FilesPanel({
+        element: filesElement,
+        api: new FolderApi(`${notebookUrl}/files`, config.csrfToken),
+        frame,
+        writable: true,
+        madeRevision: (revision) => ownRevisions.add(revision),
+      })
+    : null;
+  if (files) frame.waitForFolder(files.load());
   // Server kernels are for people who edit the notebook (this page), not for its app preview.
   const kernel = config.notebook.mode === "edit" ? new ServerKernelLink(config.notebook.id, config.csrfToken, frame) : null;
   let kernelJoined = false;
@@ -163,6 +183,7 @@ export function mountEditor(config: HostConfig, iframe: HTMLIFrameElement): void
       copies.forget();
       conflictWith = null;
       if (notice) notice.hidden = true;
+      await files?.refresh();
       frame.open(current.content, current.title);
       show("saved", `Saved · revision ${base}`);
     } catch (error) {
@@ -246,7 +267,10 @@ export function mountEditor(config: HostConfig, iframe: HTMLIFrameElement): void
   if (config.eventsUrl) {
     new LiveRevisions(config.eventsUrl, async (revision, author) => {
       if (saving) await saving;
-      if (revision <= base) return; // our own save, or older news
+      if (files?.busy) await files.settled();
+      if (revision <= base || ownRevisions.has(revision)) return; // our own save or file change, or older news
+      // Maybe only the folder changed (an upload elsewhere, a collaborator's Python): show it at once.
+      void files?.refresh();
       if (!notice) return;
       notice.hidden = false;
       notice.replaceChildren(

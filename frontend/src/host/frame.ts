@@ -1,9 +1,11 @@
 // The host's end of the hosted-playground messages (hosting/messages.ts): it
 // answers the frame's "ready" with the notebook and passes its reports on (and a
-// server kernel's commands, host/server_kernel.ts). Only messages from the
-// iframe's own window and the user-content origin are read.
+// server kernel's commands, host/server_kernel.ts). The notebook's folder
+// (host/files_panel.ts) goes to the frame before each `open` and after every
+// change. Only messages from the iframe's own window and the user-content
+// origin are read.
 
-import type { Command } from "../kernel/messages";
+import type { Command, FolderFile, WrittenFile } from "../kernel/messages";
 import {
   type FrameMessage,
   type HostMessage,
@@ -23,7 +25,11 @@ export interface FrameHandlers {
   kernelMode?(mode: KernelMode): void;
   kernelCommand?(command: Command): void;
   kernelControl?(action: "restart" | "shutdown"): void;
+  filesWritten?(files: WrittenFile[], removed: string[]): void;
 }
+
+/** How long `open` waits for the folder's first answer before the notebook opens without it. */
+const FOLDER_WAIT_MS = 5000;
 
 /** What `open` says about server kernels: offered or not, and where the notebook ran last. */
 export interface KernelOffer {
@@ -38,6 +44,11 @@ export class PlaygroundFrame {
   private handlers: FrameHandlers;
   /** Asked at each `open`: the server kernel switch (the editor's page sets it). */
   kernelOffer: () => KernelOffer = () => ({ serverKernels: false, kernel: "browser" });
+  /** The notebook's folder as last set; sent before every `open` (a reloaded frame mounts it again). */
+  private folderState: { files: FolderFile[]; writable: boolean } | null = null;
+  /** `open` waits for this (the folder's first answer), so the first run sees the files. */
+  private openGate: Promise<unknown> = Promise.resolve();
+  private answering = false;
 
   constructor(iframe: HTMLIFrameElement, origin: string, notebook: { source: string; title: string }, handlers: FrameHandlers) {
     this.iframe = iframe;
@@ -64,7 +75,13 @@ export class PlaygroundFrame {
   private receive(message: FrameMessage): void {
     switch (message.type) {
       case "playground:ready":
-        this.send({ type: "playground:open", ...this.notebook, theme: this.theme(), ...this.kernelOffer() });
+        if (this.answering) break; // the answer is on its way
+        this.answering = true;
+        void this.openGate.then(() => {
+          this.answering = false;
+          this.sendFolder();
+          this.send({ type: "playground:open", ...this.notebook, theme: this.theme(), ...this.kernelOffer() });
+        });
         break;
       case "playground:opened":
         this.iframe.dataset.state = "opened";
@@ -92,7 +109,26 @@ export class PlaygroundFrame {
       case "playground:kernel-control":
         this.handlers.kernelControl?.(message.action);
         break;
+      case "playground:files-written":
+        this.handlers.filesWritten?.(message.files, message.removed);
+        break;
     }
+  }
+
+  /** Hold the first `open` until `loaded` settles (at most a few seconds): the folder's first answer. */
+  waitForFolder(loaded: Promise<unknown>): void {
+    const timeout = new Promise((resolve) => window.setTimeout(resolve, FOLDER_WAIT_MS));
+    this.openGate = Promise.race([loaded.catch(() => undefined), timeout]);
+  }
+
+  /** The notebook's folder changed (or is known): the frame mounts it for Python. */
+  setFolder(files: FolderFile[], writable: boolean): void {
+    this.folderState = { files, writable };
+    this.sendFolder();
+  }
+
+  private sendFolder(): void {
+    if (this.folderState) this.send({ type: "playground:folder", ...this.folderState });
   }
 
   /** Show another notebook (or another version of this one). */

@@ -2,13 +2,26 @@
 // it in the app view and runs it in the visitor's browser. "Show code" (when the
 // owner allows it) reloads the frame in edit mode: edits there are not saved.
 // Visitors without an account fork into the playground's browser drafts.
+// The notebook's folder shows in the files panel (list and Download) and is
+// Python's working directory; what Python writes there stays in this browser.
 
 import LZString from "lz-string";
 import type { HostConfig } from "./config";
+import { FilesPanel } from "./files_panel";
+import { FolderApi } from "./folder_api";
 import { PlaygroundFrame } from "./frame";
 
 export function mountViewer(config: HostConfig, iframe: HTMLIFrameElement): void {
-  const frame = new PlaygroundFrame(iframe, config.frameOrigin, { source: config.notebook.content, title: config.notebook.title }, {});
+  let files: FilesPanel | null = null;
+  const frame = new PlaygroundFrame(iframe, config.frameOrigin, { source: config.notebook.content, title: config.notebook.title }, {
+    filesWritten: (written, removed) => files?.filesWritten(written, removed),
+  });
+  const filesElement = document.querySelector<HTMLElement>("#files-panel");
+  const folderUrl = viewerFolderUrl(config);
+  if (filesElement && folderUrl) {
+    files = new FilesPanel({ element: filesElement, api: new FolderApi(folderUrl, config.csrfToken), frame, writable: false });
+    frame.waitForFolder(files.load());
+  }
   const toggle = document.querySelector<HTMLButtonElement>("#toggle-code");
   const readUrl = config.frameUrl;
   const codeUrl = readUrl.replace(/&mode=read/, "");
@@ -24,4 +37,15 @@ export function mountViewer(config: HostConfig, iframe: HTMLIFrameElement): void
     playUrl.searchParams.set("fork", "1");
     fork.href = `${playUrl.href}#code/${LZString.compressToEncodedURIComponent(config.notebook.content)}`;
   }
+}
+
+/**
+ * A share link's page (/s/<token>) reads the folder through the link; /n/<id>
+ * through the notebook, which needs an account (docs/folders.md): signed out,
+ * there is no folder to show (null).
+ */
+function viewerFolderUrl(config: HostConfig): string | null {
+  const shared = /^\/s\/([^/]+)/.exec(location.pathname);
+  if (shared) return `/api/shared/${shared[1]}/files`;
+  return config.signedIn ? `/api/notebooks/${config.notebook.id}/files` : null;
 }

@@ -1,10 +1,12 @@
 // The frame's end of the hosted-playground messages (hosting/messages.ts): it
 // announces itself to the app's page that frames it, takes the notebook from it,
 // and reports edits and save requests back; with a server kernel it also sends
-// the kernel's commands and hears its frames and state. Only the parent window,
-// from the app's origin, is listened to.
+// the kernel's commands and hears its frames and state. It also takes the
+// notebook's folder (mounted in the kernel worker) and sends back what Python
+// wrote there. Only the parent window, from the app's origin, is listened to.
 
 import { applyTheme, isTheme } from "../theme";
+import type { FolderFile } from "../kernel/messages";
 import { type FrameMessage, type HostMessage, type KernelFrame, type KernelMode, type ServerKernelStatus, isHostMessage } from "./messages";
 
 const READY_INTERVAL_MS = 300;
@@ -21,6 +23,8 @@ export interface FrameChannelHandlers {
   requestSave(): void;
   kernelState?(status: ServerKernelStatus): void;
   kernelFrame?(frame: KernelFrame, replay: boolean): void;
+  /** The notebook's folder (before `open`, and after each change); `writable`: what Python writes is saved. */
+  folder?(files: FolderFile[], writable: boolean): void;
 }
 
 export class FrameChannel {
@@ -55,6 +59,9 @@ export class FrameChannel {
         }
         case "playground:kernel-frame":
           handlers.kernelFrame?.(message.frame, message.replay);
+          break;
+        case "playground:folder":
+          handlers.folder?.(message.files, message.writable);
           break;
       }
     });

@@ -9,7 +9,7 @@
 // the frame has none of the app's cookies, so the host holds the kernel's API
 // calls and websocket and relays what they carry, unchanged.
 
-import type { Command, KernelEvent } from "../kernel/messages";
+import type { Command, FolderFile, KernelEvent, WrittenFile } from "../kernel/messages";
 import { isTheme, type Theme } from "../theme";
 
 /** Where the notebook's code runs: the page's own Python, or a server kernel. */
@@ -93,7 +93,9 @@ export type FrameMessage =
   /** A kernel protocol command for the server kernel (interrupt and input_reply included). */
   | { type: "playground:kernel-command"; command: Command }
   /** Restart or shut down the server kernel (the service's API). */
-  | { type: "playground:kernel-control"; action: "restart" | "shutdown" };
+  | { type: "playground:kernel-control"; action: "restart" | "shutdown" }
+  /** After a run: what Python created or changed in the notebook's folder (bytes), and what it deleted. */
+  | { type: "playground:files-written"; files: WrittenFile[]; removed: string[] };
 
 /** host → frame */
 export type HostMessage =
@@ -113,13 +115,21 @@ export type HostMessage =
   /** The server kernel's state changed (or its queue position, or the workers alive). */
   | ({ type: "playground:kernel-state" } & ServerKernelStatus)
   /** A frame of the server kernel's websocket; `replay`: sent before the page joined. */
-  | { type: "playground:kernel-frame"; frame: KernelFrame; replay: boolean };
+  | { type: "playground:kernel-frame"; frame: KernelFrame; replay: boolean }
+  /**
+   * The notebook's folder, whole: before the first `open`, and after every change.
+   * `writable`: this person may change it (what Python writes is saved).
+   */
+  | { type: "playground:folder"; files: FolderFile[]; writable: boolean };
 
 const FRAME_TYPES = new Set([
   "playground:ready", "playground:dirty", "playground:opened", "playground:error", "playground:changed", "playground:save",
-  "playground:kernel-mode", "playground:kernel-command", "playground:kernel-control",
+  "playground:kernel-mode", "playground:kernel-command", "playground:kernel-control", "playground:files-written",
 ]);
-const HOST_TYPES = new Set(["playground:open", "playground:request-save", "playground:theme", "playground:kernel-state", "playground:kernel-frame"]);
+const HOST_TYPES = new Set([
+  "playground:open", "playground:request-save", "playground:theme", "playground:kernel-state", "playground:kernel-frame",
+  "playground:folder",
+]);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -161,6 +171,24 @@ export function isServerKernelStatus(value: Record<string, unknown>): boolean {
   );
 }
 
+export function isFolderFile(value: unknown): value is FolderFile {
+  return (
+    isObject(value) &&
+    typeof value.path === "string" && value.path !== "" &&
+    typeof value.size === "number" && Number.isInteger(value.size) && value.size >= 0 &&
+    typeof value.sha256 === "string" && /^[0-9a-f]{64}$/.test(value.sha256) &&
+    typeof value.url === "string"
+  );
+}
+
+function isWrittenFile(value: unknown): value is WrittenFile {
+  return isObject(value) && typeof value.path === "string" && value.path !== "" && value.data instanceof ArrayBuffer;
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "string" && item !== "");
+}
+
 export function isFrameMessage(data: unknown): data is FrameMessage {
   if (!isObject(data)) return false;
   const message = data;
@@ -170,6 +198,9 @@ export function isFrameMessage(data: unknown): data is FrameMessage {
   if (message.type === "playground:kernel-mode" && !isKernelMode(message.mode)) return false;
   if (message.type === "playground:kernel-command" && !isTyped(message.command)) return false;
   if (message.type === "playground:kernel-control" && message.action !== "restart" && message.action !== "shutdown") return false;
+  if (message.type === "playground:files-written") {
+    if (!Array.isArray(message.files) || !message.files.every(isWrittenFile) || !isStringList(message.removed)) return false;
+  }
   return true;
 }
 
@@ -185,5 +216,8 @@ export function isHostMessage(data: unknown): data is HostMessage {
   if (message.type === "playground:theme" && !isTheme(message.theme)) return false;
   if (message.type === "playground:kernel-state" && !isServerKernelStatus(message)) return false;
   if (message.type === "playground:kernel-frame" && (!isKernelFrame(message.frame) || typeof message.replay !== "boolean")) return false;
+  if (message.type === "playground:folder") {
+    if (!Array.isArray(message.files) || !message.files.every(isFolderFile) || typeof message.writable !== "boolean") return false;
+  }
   return true;
 }

@@ -9,6 +9,7 @@
 import type {
   BootOptions,
   Command,
+  FolderFile,
   FromWorker,
   KernelEvent,
   NotebookFile,
@@ -16,6 +17,7 @@ import type {
   ToWorker,
   WorkerRequest,
   WorkerResults,
+  WrittenFile,
 } from "./messages";
 import { FormatWorker, firstSuccess } from "./formats";
 import { PendingRequests } from "./pending_requests";
@@ -29,6 +31,8 @@ export interface KernelListener {
   event?(event: KernelEvent): void;
   state?(state: KernelState, detail: string): void;
   packageNotice?(cellId: string, level: "progress" | "info" | "error", text: string): void;
+  /** After a run: files Python created or changed in the notebook's folder, and paths it deleted. */
+  filesWritten?(files: WrittenFile[], removed: string[]): void;
 }
 
 export interface BootInfo {
@@ -46,6 +50,8 @@ export class KernelClient {
   private readonly listeners = new Set<KernelListener>();
   private readonly pending = new PendingRequests();
   private busy = false;
+  /** The notebook's folder as last sent: a restarted worker mounts it too. */
+  private folder: FolderFile[] | null = null;
   state: KernelState = "booting";
   stateDetail = "starting Python";
   bootInfo: BootInfo | null = null;
@@ -81,6 +87,16 @@ export class KernelClient {
       if (worker === this.worker) this.fail(`the Python worker crashed: ${event.message || "unknown error"}; restart Python to go on`);
     };
     this.post({ kind: "boot", options: { ...this.options, syncBuffer: this.shared } });
+    if (this.folder !== null) this.post({ kind: "folder", files: this.folder });
+  }
+
+  /**
+   * The notebook's folder becomes Python's working directory (kernel/folder_mount.ts);
+   * sent again whenever it changes. Commands sent after this see it in place.
+   */
+  setFolder(files: FolderFile[]): void {
+    this.folder = files;
+    if (this.state !== "dead") this.post({ kind: "folder", files });
   }
 
   /**
@@ -226,6 +242,9 @@ export class KernelClient {
         return;
       case "package-notice":
         for (const l of this.listeners) l.packageNotice?.(message.cell_id, message.level, message.text);
+        return;
+      case "files-written":
+        for (const l of this.listeners) l.filesWritten?.(message.files, message.removed);
         return;
     }
   }

@@ -62,6 +62,24 @@ export interface BootOptions {
   role?: "kernel" | "formats";
 }
 
+// ------------------------------------------------------- the notebook's folder
+
+/** One file of the notebook's folder (docs/folders.md): the API's answer, as the host passes it on. */
+export interface FolderFile {
+  /** Relative, "/" between folders: "data/2024/sales.csv". */
+  path: string;
+  size: number;
+  sha256: string;
+  /** Signed address of the bytes on the user-content origin (the frame's own). */
+  url: string;
+}
+
+/** A file Python created or changed in the folder during a run. */
+export interface WrittenFile {
+  path: string;
+  data: ArrayBuffer;
+}
+
 export type WorkerRequest =
   | { op: "parse"; source: string }
   | { op: "serialize"; notebook: NotebookFile }
@@ -76,7 +94,9 @@ export interface WorkerResults {
 export type ToWorker =
   | { kind: "boot"; options: BootOptions }
   | { kind: "command"; command: Command }
-  | { kind: "request"; id: number; request: WorkerRequest };
+  | { kind: "request"; id: number; request: WorkerRequest }
+  /** The notebook's folder, whole (at open and after every change): mounted as Python's working directory. */
+  | { kind: "folder"; files: FolderFile[] };
 
 // ------------------------------------------------------------ worker → page
 
@@ -102,4 +122,6 @@ export type FromWorker =
   | { kind: "response"; id: number; ok: true; result: unknown }
   | { kind: "response"; id: number; ok: false; error: string }
   /** What happened to a cell's imports before it ran; level "progress" is replaced by the outcome. */
-  | { kind: "package-notice"; cell_id: string; level: "progress" | "info" | "error"; text: string };
+  | { kind: "package-notice"; cell_id: string; level: "progress" | "info" | "error"; text: string }
+  /** After a run: files Python created or changed in the folder, and the paths it deleted. */
+  | { kind: "files-written"; files: WrittenFile[]; removed: string[] };

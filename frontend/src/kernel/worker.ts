@@ -16,15 +16,20 @@
 // Blocking: worker.py's time.sleep and input() block this worker on the shared
 // memory (Atomics.wait) instead of Pyodide's stack switching; without shared
 // memory (a page that is not cross-origin isolated) they cannot wait.
+// The notebook's folder (hosted pages): mounted as Python's working directory
+// by folder_mount.ts, as a queued step, so it is in place before the runs
+// queued after it; after each run_completed, what Python wrote there goes back
+// to the page (`files-written`).
 
 import { loadPyodide, type PyodideAPI } from "pyodide";
 import type { PyProxy } from "pyodide/ffi";
-import type { BootOptions, BootStage, Command, FromWorker, NotebookFile, ToWorker, WorkerRequest } from "./messages";
+import type { BootOptions, BootStage, Command, FolderFile, FromWorker, NotebookFile, ToWorker, WorkerRequest } from "./messages";
+import { FOLDER_ROOT, FolderMount } from "./folder_mount";
 import { PackageInstaller } from "../packages/install";
 import { SyncBuffer } from "./sync_buffer";
 
 interface WorkerScope {
-  postMessage(message: FromWorker): void;
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
 }
 const scope = self as unknown as WorkerScope;
@@ -45,11 +50,19 @@ let bridge: Bridge | null = null;
 let requestsModule: PyProxy | null = null;
 let installer: PackageInstaller | null = null;
 let sync: SyncBuffer | null = null;
+let pyodide: PyodideAPI | null = null;
+/** The notebook's folder, once a page sent one (the standalone playground has none). */
+let folder: FolderMount | null = null;
+/** Protocol commands this kernel knows (kernels.runtime.protocol.COMMANDS). */
+let kernelCommands = new Set<string>();
 
 /** Notebook cells as the kernel knows them, to find the imports of cells about to run. */
 const cellCode = new Map<string, { code: string; kind: string }>();
 
-type QueueItem = { kind: "command"; command: Command } | { kind: "request"; id: number; request: WorkerRequest };
+type QueueItem =
+  | { kind: "command"; command: Command }
+  | { kind: "request"; id: number; request: WorkerRequest }
+  | { kind: "folder"; files: FolderFile[] };
 /** What arrived before the kernel was ready; handed to the bridge once it is. */
 const pending: QueueItem[] = [];
 let booted: Promise<void> | null = null;
@@ -90,6 +103,9 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
         answer(message.id, message.request);
         return;
       }
+      enqueue(message);
+      return;
+    case "folder":
       enqueue(message);
       return;
   }
@@ -160,8 +176,14 @@ del _wheel
   if (sync !== null) py.setInterruptBuffer(sync.interruptView);
   py.setStdout({ batched: (text: string) => console.log(text) });
   py.setStderr({ batched: (text: string) => console.warn(text) });
+  pyodide = py;
+  kernelCommands = new Set(JSON.parse(runPrivately(py, "import json, kernels.runtime.protocol as p\njson.dumps(sorted(p.COMMANDS))") as string) as string[]);
   bridge = module.WorkerSession(
-    (json: string) => post({ kind: "event", event: JSON.parse(json) }),
+    (json: string) => {
+      const event = JSON.parse(json);
+      post({ kind: "event", event });
+      if (event.type === "run_completed") saveWrites();
+    },
     // Before each command: an old interrupt must not hit the next one.
     () => sync?.clear(),
     (busy: boolean) => post({ kind: "busy", busy }),
@@ -206,6 +228,10 @@ function enqueue(item: QueueItem): void {
   }
   if (item.kind === "request") {
     bridge.put_call(() => answer(item.id, item.request));
+    return;
+  }
+  if (item.kind === "folder") {
+    bridge.put_call(() => mountFolder(item.files));
     return;
   }
   const command = item.command;
@@ -279,6 +305,55 @@ async function installImports(cells: { cell_id: string; code: string }[]): Promi
   }
 }
 
+/** A queued step: the folder the page sent becomes Python's working directory, as it is now. */
+async function mountFolder(files: FolderFile[]): Promise<void> {
+  const py = pyodide!;
+  if (folder === null) {
+    folder = new FolderMount(py.FS);
+    runPrivately(py, `
+import os, sys
+os.chdir(${JSON.stringify(FOLDER_ROOT)})
+if ${JSON.stringify(FOLDER_ROOT)} not in sys.path:
+    sys.path.insert(0, ${JSON.stringify(FOLDER_ROOT)})
+`);
+  }
+  const changed = await folder.apply(files);
+  runPrivately(py, "import importlib\nimportlib.invalidate_caches()");
+  const modules = changed.filter((path) => path.endsWith(".py"));
+  if (modules.length > 0) modulesChanged(modules);
+}
+
+/**
+ * Helper modules of the folder changed (upload, edit, another person's write):
+ * the cells importing them must run again with the new code. The one place
+ * this is decided: the kernel's `files_changed` command does it (drops the
+ * modules from sys.modules, re-runs their importers); a kernel without it
+ * only forgets the modules, so the next run of an importer reads the new file.
+ */
+function modulesChanged(paths: string[]): void {
+  if (kernelCommands.has("files_changed")) {
+    bridge!.put_json(JSON.stringify({ type: "files_changed", paths }));
+    return;
+  }
+  runPrivately(pyodide!, `
+import sys
+for name in ${JSON.stringify(paths.map((path) => path.slice(0, -3).replaceAll("/", ".").replace(/\.__init__$/, "")))}:
+    sys.modules.pop(name, None)
+`);
+}
+
+/** After a run: what Python created, changed or deleted in the folder goes to the page (then the host). */
+function saveWrites(): void {
+  if (folder === null) return;
+  void folder.scan().then(
+    ({ written, removed }) => {
+      if (written.length === 0 && removed.length === 0) return;
+      scope.postMessage({ kind: "files-written", files: written, removed }, written.map((file) => file.data));
+    },
+    (error: unknown) => console.warn("playground: the folder could not be scanned for Python's writes", error),
+  );
+}
+
 async function answer(id: number, request: WorkerRequest): Promise<void> {
   try {
     post({ kind: "response", id, ok: true, result: await perform(request) });
@@ -302,6 +377,16 @@ async function perform(request: WorkerRequest): Promise<unknown> {
     }
     case "install":
       return installer!.install(request.packages);
+  }
+}
+
+/** Python of the worker's own, in a namespace of its own (never the notebook's). */
+function runPrivately(py: PyodideAPI, code: string): unknown {
+  const namespace = py.toPy({}) as PyProxy;
+  try {
+    return py.runPython(code, { globals: namespace });
+  } finally {
+    namespace.destroy();
   }
 }
 
