@@ -34,7 +34,8 @@ function copyPyodide(): Plugin {
 }
 
 export default defineConfig({
-  base: "/static/",
+  // Relative: the same build runs under /static/ and from any folder of a static site.
+  base: "./",
   plugins: [copyPyodide()],
   optimizeDeps: { exclude: ["pyodide"] },
   worker: {

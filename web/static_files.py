@@ -14,6 +14,8 @@ from web.security_headers import CROSS_ORIGIN_ISOLATION
 # Paths under /static/ whose names change whenever their bytes do (docs/frontend-contract.md):
 # Vite's hashed chunks, and the Pyodide memory snapshot named by a hash of what it holds.
 IMMUTABLE_DIRECTORIES = ("assets/", "snapshot/")
+#: Scripts other sites include in their pages (the ``<playground-notebook>`` element).
+FOR_OTHER_SITES = ("embed.js",)
 
 
 def _static_prefix() -> str:
@@ -36,3 +38,6 @@ def add_static_file_headers(headers: Headers, path: str, url: str) -> None:
     """
     for name, value in CROSS_ORIGIN_ISOLATION.items():
         headers[name] = value
+    if url[len(_static_prefix()):] in FOR_OTHER_SITES:
+        # Made to be loaded by pages of any site (docs/folders.md, "Embeds").
+        headers["Cross-Origin-Resource-Policy"] = "cross-origin"

@@ -21,6 +21,7 @@ import { asMarimoFile, embedSnippet, importUrl, LinkProblem, shareUrl, sourceFro
 import { FindPanel } from "./cells/find_panel";
 import { ShortcutsDialog } from "./cells/shortcuts";
 import { SharePanel } from "./share/share_panel";
+import { siteControls } from "./site_page";
 import { EMPTY_NOTEBOOK } from "./starter";
 import { themeButton } from "./theme";
 import { latestDraft, newDraftId, saveDraft, type Draft } from "./storage/drafts";
@@ -299,7 +300,7 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
     app.dataset.testid = "app-view";
     const bar = document.createElement("div");
     bar.className = "app-bar";
-    bar.append(kernelStatus.element);
+    bar.append(kernelStatus.element, ...(config.site ? siteControls(config.site, true) : []));
     app.append(bar, status, linkProblem, notebook.element);
     root.append(app);
   } else {
@@ -323,6 +324,7 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
       button("restart", "Restart", "Start a fresh Python and run every cell again (for a cell that will not stop, or after a crash)", () => restart()),
     );
     if (server) toolbar.append(server.toolbar);
+    if (config.site) toolbar.append(...siteControls(config.site, false));
     if (!config.embed && !hosted) {
       toolbar.append(
         button("save", "Save", "Save in this browser (Ctrl/Cmd-S)", () => notebook.save()),

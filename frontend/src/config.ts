@@ -3,6 +3,7 @@
 
 import { isFolderFile } from "./hosting/messages";
 import type { FolderFile, NotebookFile } from "./kernel/messages";
+import { readSite, type SiteInfo } from "./site_page";
 
 export interface PlaygroundAssets {
   pyodideVersion: string;
@@ -42,6 +43,8 @@ export interface PlaygroundConfig {
    * Empty for the playground itself (a hosted page gets its folder from the host).
    */
   folder: FolderFile[];
+  /** A page that is one notebook's own (a static site, an embed): site_page.ts. */
+  site: SiteInfo | null;
 }
 
 /** The server's default NOTEBOOK_MAX_BYTES, for a page config without `linkMaxLength`. */
@@ -62,6 +65,7 @@ export function readConfig(doc: Document = document): PlaygroundConfig {
     throw new ConfigError("#playground-config has no assets (run `make frontend-build`, then reload)");
   }
   const params = new URLSearchParams(location.search);
+  const site = readSite((raw as { site?: unknown }).site);
   return {
     staticUrl: raw.staticUrl || "/static/",
     assets: raw.assets,
@@ -69,7 +73,7 @@ export function readConfig(doc: Document = document): PlaygroundConfig {
     pyodidePackagesUrl: raw.pyodidePackagesUrl ?? null,
     outputFrameUrl: raw.outputFrameUrl ?? null,
     // The URL is the user's intent; the server's values are the fallback.
-    mode: raw.mode === "read" || params.get("mode") === "read" ? "read" : "edit",
+    mode: pageMode(raw.mode, params.get("mode"), site),
     embed: raw.embed === true || params.get("embed") === "true",
     hosted: raw.hosted === true && typeof raw.appOrigin === "string",
     appOrigin: raw.appOrigin ?? null,
@@ -78,7 +82,15 @@ export function readConfig(doc: Document = document): PlaygroundConfig {
     linkMaxLength: positiveInteger(raw.linkMaxLength) ?? DEFAULT_LINK_MAX_LENGTH,
     starter: isNotebookFile(raw.starter) ? raw.starter : null,
     folder: siteFolder((raw as { site?: unknown }).site),
+    site,
   };
+}
+
+function pageMode(server: unknown, asked: string | null, site: SiteInfo | null): "read" | "edit" {
+  if (asked === "read") return "read";
+  // A site page that offers its code shows it when asked (its "Show code" control).
+  if (asked === "edit" && site?.showCode) return "edit";
+  return server === "read" ? "read" : "edit";
 }
 
 function siteFolder(site: unknown): FolderFile[] {

@@ -8,6 +8,7 @@ import { KernelSwitch } from "./kernel/switch";
 import { applyTheme, storedTheme } from "./theme";
 import { followKernel } from "./outputs/kernel_activity";
 import { linkBrandToSite } from "./site_link";
+import { reportHeightToParent } from "./site_page";
 
 function startKernel(config: PlaygroundConfig): KernelClient {
   const { assets } = config;
@@ -50,6 +51,10 @@ async function main(): Promise<void> {
   const root = document.getElementById("app") ?? document.body;
   await mountApp({ config, kernel, root });
   linkBrandToSite(config, root);
+  if (config.site) {
+    if (config.site.title) document.title = config.site.title;
+    reportHeightToParent();
+  }
 }
 
 void main();
