@@ -52,3 +52,11 @@ def test_only_people_who_may_copy_the_notebook_get_its_site() -> None:
     public = notebook_make(owner, visibility="public")
     assert client_for(stranger).get(f"/api/notebooks/{public.public_id}/site").status_code == 200
     assert Client().get(f"/api/notebooks/{public.public_id}/site").status_code == 401
+
+
+def test_the_editor_offers_publishing_and_its_owner_the_embed_code() -> None:
+    owner = user_make()
+    notebook = notebook_make(owner)
+    page = client_for(owner).get(f"/notebooks/{notebook.public_id}/").content.decode()
+    assert f'href="/api/notebooks/{notebook.public_id}/site" data-testid="publish-site"' in page
+    assert f'href="/notebooks/{notebook.public_id}/share#links-title" data-testid="embed-link"' in page
