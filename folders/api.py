@@ -71,7 +71,10 @@ class RenameIn(Schema):
 @router.get(
     "/{urlsafe:public_id}/files",
     response={200: FolderOut, **errors()},
+    auth=ANYONE,
     summary="The notebook's folder (or an older revision's)",
+    description="Anyone who may read the notebook, signed in or not (a public or unlisted "
+    "notebook's visitors); an older revision's folder needs `history`.",
 )
 @notebook_route(Action.READ)
 def folder_detail(

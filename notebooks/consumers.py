@@ -1,7 +1,8 @@
 """The websocket an open notebook editor listens on: ``/ws/notebooks/<public_id>/``.
 
 Only people who may read the notebook (signed in through the session) may join;
-they hear ``revision.created`` as ``{"type": "revision", "revision": n, "author": ...}``
+they hear ``revision.created`` as ``{"type": "revision", "revision": n, "author": ...,
+"text_changed": bool}``
 (see ``notebooks.events``). ``author`` is the saver's e-mail address for people who
 edit the notebook too, and their public name for everyone else.
 
@@ -81,5 +82,7 @@ class NotebookEventsConsumer(AsyncJsonWebsocketConsumer):
                 "revision": event["revision"],
                 "author": event["author_email"] if edits_it else event["author_name"],
                 "created_at": event["created_at"],
+                # False when only the folder changed: the text being edited is current.
+                "text_changed": event.get("text_changed", True),
             }
         )

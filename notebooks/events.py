@@ -26,8 +26,9 @@ def notebook_group(public_id: str) -> str:
     return f"notebook.{public_id}"
 
 
-def revision_created(revision: Revision) -> None:
-    """Tell the notebook's open editors that ``revision`` is the current one now.
+def revision_created(revision: Revision, *, text_changed: bool = True) -> None:
+    """Tell the notebook's open editors that ``revision`` is the current one now
+    (``text_changed`` False: only its folder changed, docs/folders.md).
 
     The group hears the author's address and public name; each websocket passes on
     the one its listener may see (``notebooks.consumers``).
@@ -42,6 +43,7 @@ def revision_created(revision: Revision) -> None:
             "author_email": getattr(revision.author, "email", "") or "",
             "author_name": user_public_name(user=revision.author),
             "created_at": revision.created_at.isoformat(),
+            "text_changed": text_changed,
         },
         str(revision),
     )

@@ -174,7 +174,8 @@ def _revision_add(
                 files=files,
                 restored_from=restored_from,
             )
-            _make_current(notebook, locked, revision)
+            _make_current(notebook, locked, revision,
+                          text_changed=latest is None or latest.sha256 != digest)
     except BaseException:
         blob_delete(key=key)
         raise
@@ -185,12 +186,14 @@ def _author(author: User | None) -> User | None:
     return author if author is not None and author.is_authenticated else None
 
 
-def _make_current(notebook: Notebook, locked: Notebook, revision: Revision) -> None:
+def _make_current(
+    notebook: Notebook, locked: Notebook, revision: Revision, *, text_changed: bool = True
+) -> None:
     now = timezone.now()
     Notebook.objects.filter(pk=locked.pk).update(current_revision=revision, updated_at=now)
     notebook.current_revision = revision
     notebook.updated_at = now
-    transaction.on_commit(lambda: events.revision_created(revision))
+    transaction.on_commit(lambda: events.revision_created(revision, text_changed=text_changed))
 
 
 def _text_changed_since(notebook: Notebook, base_revision: int, latest: Revision) -> bool:
@@ -229,7 +232,7 @@ def revision_folder_change(
             author=_author(author),
             files=files,
         )
-        _make_current(notebook, locked, revision)
+        _make_current(notebook, locked, revision, text_changed=False)
     return SaveResult(revision=revision, created=True)
 
 

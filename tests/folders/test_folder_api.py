@@ -227,6 +227,11 @@ def test_share_links_and_visitors_read_the_folder_and_only_editors_change_it() -
     assert sorted(by_path(listing(outsider, public))) == ["x.txt"]
     older = outsider.get(f"/api/notebooks/{public.public_id}/files", {"revision": 1})
     assert older.status_code == 403
+    # Signed out, as a public notebook's page is read: the same folder, no more.
+    assert sorted(by_path(listing(Client(), public))) == ["x.txt"]
+    assert Client().get(f"/api/notebooks/{notebook.public_id}/files").status_code == 404
+    assert Client().get(f"/api/notebooks/{public.public_id}/files",
+                        {"revision": 1}).status_code == 403
 
     # A revoked link's folder is gone with it.
     sharing_services.share_link_revoke(link=link)

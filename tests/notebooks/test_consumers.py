@@ -131,7 +131,32 @@ async def test_a_reader_hears_of_a_revision_committed_elsewhere(party: Party, wh
     assert message["revision"] == 2
     assert message["author"] == "owner@example.com"
     assert message["created_at"]
-    assert set(message) == {"type", "revision", "author", "created_at"}
+    assert message["text_changed"] is True
+    assert set(message) == {"type", "revision", "author", "created_at", "text_changed"}
+    await socket.disconnect()
+
+
+def _file_elsewhere(notebook_id: int) -> None:
+    """Another thread uploads a file: a revision that changes only the folder."""
+    import io
+
+    from folders.services import Incoming, files_put
+
+    try:
+        notebook = Notebook.objects.select_related("current_revision", "owner").get(pk=notebook_id)
+        files_put(notebook=notebook, author=notebook.owner,
+                  incoming=[Incoming("data.csv", io.BytesIO(b"a,b\n"))])
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.anyio
+async def test_a_revision_that_changes_only_the_folder_says_so(party: Party) -> None:
+    socket = _socket(party.notebook, party.cookies["collaborator"])
+    assert (await socket.connect(timeout=TIMEOUT))[0]
+    await asyncio.to_thread(_file_elsewhere, party.notebook.pk)
+    message = await socket.receive_json_from(timeout=TIMEOUT)
+    assert (message["revision"], message["text_changed"]) == (2, False)
     await socket.disconnect()
 
 

@@ -265,12 +265,14 @@ export function mountEditor(config: HostConfig, iframe: HTMLIFrameElement): void
   }
 
   if (config.eventsUrl) {
-    new LiveRevisions(config.eventsUrl, async (revision, author) => {
+    new LiveRevisions(config.eventsUrl, async (revision, author, textChanged) => {
       if (saving) await saving;
       if (files?.busy) await files.settled();
       if (revision <= base || ownRevisions.has(revision)) return; // our own save or file change, or older news
-      // Maybe only the folder changed (an upload elsewhere, a collaborator's Python): show it at once.
+      // The folder may have changed (an upload elsewhere, a collaborator's Python): show it at once.
       void files?.refresh();
+      // Only the folder changed: the text here is still current, and saving it conflicts with nothing.
+      if (!textChanged) return;
       if (!notice) return;
       notice.hidden = false;
       notice.replaceChildren(

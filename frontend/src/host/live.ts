@@ -4,7 +4,8 @@
 // person's access ended while the page was open (a link revoked, removed as a
 // collaborator): then it stops and tells the page.
 
-export type RevisionListener = (revision: number, author: string) => void;
+/** `textChanged` false: the revision changed only the notebook's folder (docs/folders.md). */
+export type RevisionListener = (revision: number, author: string, textChanged: boolean) => void;
 
 export class LiveRevisions {
   private readonly url: string;
@@ -32,8 +33,8 @@ export class LiveRevisions {
     });
     socket.addEventListener("message", (event: MessageEvent<string>) => {
       try {
-        const data = JSON.parse(event.data) as { type?: string; revision?: number; author?: string };
-        if (data.type === "revision" && typeof data.revision === "number") this.listener(data.revision, data.author ?? "");
+        const data = JSON.parse(event.data) as { type?: string; revision?: number; author?: string; text_changed?: boolean };
+        if (data.type === "revision" && typeof data.revision === "number") this.listener(data.revision, data.author ?? "", data.text_changed !== false);
       } catch {
         // not ours
       }

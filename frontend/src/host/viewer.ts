@@ -41,11 +41,11 @@ export function mountViewer(config: HostConfig, iframe: HTMLIFrameElement): void
 
 /**
  * A share link's page (/s/<token>) reads the folder through the link; /n/<id>
- * through the notebook, which needs an account (docs/folders.md): signed out,
- * there is no folder to show (null).
+ * through the notebook, signed in or not (a public or unlisted notebook's folder is
+ * anyone's to read, as its text is: docs/folders.md).
  */
 function viewerFolderUrl(config: HostConfig): string | null {
   const shared = /^\/s\/([^/]+)/.exec(location.pathname);
   if (shared) return `/api/shared/${shared[1]}/files`;
-  return config.signedIn ? `/api/notebooks/${config.notebook.id}/files` : null;
+  return `/api/notebooks/${config.notebook.id}/files`;
 }
