@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from kernels.runtime.formats import dumps_notebook
-from kernels.runtime.notebook import Cell, Notebook
+from kernels.runtime.notebook import Cell, Notebook, notebook_file_json
 
 _INTRO = """# Welcome to Playground
 
@@ -45,15 +45,4 @@ def starter_text() -> str:
 
 def starter_file() -> dict[str, Any]:
     """The starter as the playground's NotebookFile JSON (frontend/src/kernel/messages.ts)."""
-    return {
-        "header": None,
-        "cells": [
-            {
-                "name": cell.name,
-                "code": cell.code,
-                "kind": cell.kind,
-                "config": {"disabled": cell.config.disabled, "hide_code": cell.config.hide_code},
-            }
-            for cell in starter_notebook().cells
-        ],
-    }
+    return notebook_file_json(starter_notebook())

@@ -14,7 +14,7 @@ from typing import Any
 from folders.links import file_url
 from folders.selectors import folder_files
 from kernels.runtime.formats import with_cell_names
-from kernels.runtime.site_export import notebook_file_json
+from kernels.runtime.notebook import notebook_file_json
 from notebooks.content import notebook_text_parse
 from notebooks.errors import StorageFailed
 from notebooks.selectors import revision_text

@@ -48,18 +48,7 @@ def blob_put(*, key: str, data: bytes) -> str:
 
     Raises ``StorageUnavailable`` when the storage refuses or cannot be reached.
     """
-    try:
-        stored = _storage().save(key, ContentFile(data))
-    except _STORAGE_ERRORS as error:
-        logger.warning("writing %s to notebook storage failed: %s", key, error)
-        raise StorageUnavailable(
-            "The notebook storage could not be reached, so nothing was saved; "
-            "your previous version is unchanged. Try again in a moment."
-        ) from error
-    if stored != key:
-        # The local backend renames on a clash; with random keys that means a bug.
-        raise StorageUnavailable(f"The notebook storage stored {key} as {stored}.")
-    return stored
+    return blob_put_file(key=key, file=ContentFile(data))
 
 
 def blob_put_file(*, key: str, file: File[bytes]) -> str:
@@ -69,10 +58,11 @@ def blob_put_file(*, key: str, file: File[bytes]) -> str:
     except _STORAGE_ERRORS as error:
         logger.warning("writing %s to notebook storage failed: %s", key, error)
         raise StorageUnavailable(
-            "The notebook storage could not be reached, so nothing was saved. Try again in "
-            "a moment."
+            "The notebook storage could not be reached, so nothing was saved; "
+            "your previous version is unchanged. Try again in a moment."
         ) from error
     if stored != key:
+        # The local backend renames on a clash; with random keys that means a bug.
         raise StorageUnavailable(f"The notebook storage stored {key} as {stored}.")
     return stored
 

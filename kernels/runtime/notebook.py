@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 CellKind = Literal["code", "markdown"]
 
@@ -154,3 +154,19 @@ def drop_repeated_names(cells: list[Cell]) -> list[Cell]:
         else:
             seen.add(cell.name)
     return cells
+
+
+def notebook_file_json(notebook: Notebook) -> dict[str, Any]:
+    """The notebook as the playground's NotebookFile (frontend/src/kernel/messages.ts)."""
+    return {
+        "header": None,
+        "cells": [
+            {
+                "name": cell.name,
+                "code": cell.code,
+                "kind": cell.kind,
+                "config": {"disabled": cell.config.disabled, "hide_code": cell.config.hide_code},
+            }
+            for cell in notebook.cells
+        ],
+    }

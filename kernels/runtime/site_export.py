@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from kernels.runtime.notebook import Notebook
+from kernels.runtime.notebook import Notebook, notebook_file_json
 
 #: The front end of a checkout (``make frontend-build``), found from this file.
 DEFAULT_FRONTEND = Path(__file__).resolve().parents[2] / "frontend" / "dist"
@@ -86,22 +86,6 @@ def _entry(manifest: dict[str, Any]) -> tuple[str, list[str], list[str]]:
 
     visit(ENTRY)
     return manifest[ENTRY]["file"], stylesheets, preloads
-
-
-def notebook_file_json(notebook: Notebook) -> dict[str, Any]:
-    """The notebook as the playground's NotebookFile (frontend/src/kernel/messages.ts)."""
-    return {
-        "header": None,
-        "cells": [
-            {
-                "name": cell.name,
-                "code": cell.code,
-                "kind": cell.kind,
-                "config": {"disabled": cell.config.disabled, "hide_code": cell.config.hide_code},
-            }
-            for cell in notebook.cells
-        ],
-    }
 
 
 def _folder_files(folder: Path) -> list[tuple[str, Path]]:

@@ -7,29 +7,12 @@ run. Runs under CPython and Pyodide (a temporary folder as the working directory
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from kernels.runtime import protocol as p
 from kernels.runtime.modules import forget_modules, imported_modules, module_names
 from tests.runtime.kernel_driver import Driver, errors, outputs, ran
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Iterator[Path]:
-    """The notebook's folder as the working directory, first on ``sys.path``, as the
-    browser and server kernels set it up; modules loaded from it are dropped after."""
-    before = os.getcwd()
-    os.chdir(tmp_path)
-    sys.path.insert(0, str(tmp_path))
-    yield tmp_path
-    os.chdir(before)
-    sys.path.remove(str(tmp_path))
-    forget_modules(["helpers.py", "lib/__init__.py", "lib/stats.py"], str(tmp_path))
 
 
 def plain(events: list[object], cell_id: str) -> str:

@@ -5,27 +5,12 @@ Runs under CPython and Pyodide, in a temporary working directory."""
 from __future__ import annotations
 
 import base64
-import os
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kernels.runtime import protocol as p
-from kernels.runtime.modules import forget_modules
 from tests.runtime.kernel_driver import Driver, outputs, ran
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Iterator[Path]:
-    before = os.getcwd()
-    os.chdir(tmp_path)
-    sys.path.insert(0, str(tmp_path))
-    yield tmp_path
-    os.chdir(before)
-    sys.path.remove(str(tmp_path))
-    forget_modules(["helpers.py"], str(tmp_path))
 
 
 def b64(data: bytes) -> str:
