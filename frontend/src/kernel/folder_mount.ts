@@ -231,7 +231,9 @@ export class FolderMount {
       throw new this.fs.ErrnoError(EIO);
     }
     const bytes = new Uint8Array(request.response);
-    void this.cache.put(file.sha256, bytes);
+    // Kept for next time once Python is done with this run: hashing and storing copy
+    // the bytes, which would otherwise delay the open() that is waiting for them.
+    setTimeout(() => void this.cache.put(file.sha256, bytes), 0);
     return bytes;
   }
 
