@@ -184,3 +184,48 @@ def test_a_viewers_writes_stay_in_the_viewers_browser(
     token = link.rstrip("/").rsplit("/", 1)[-1]
     embedded = NotebookPage(new_context().new_page()).open(f"/embed/{token}")
     expect(embedded.output(embedded.cell(0))).to_have_text(exact_text("\"owner's\""))
+
+
+def test_restoring_a_revision_brings_back_its_data_and_a_fork_has_the_files(
+    new_context: Callable[..., BrowserContext], service: RunningService, tmp_path: Path
+) -> None:
+    owner = new_context(app=True).new_page()
+    sign_up_and_verify(owner, service)
+    notebook = new_notebook(owner, "Versions")
+    data = tmp_path / "data.csv"
+    data.write_text("v\n1\n")
+    upload(owner, data)
+    reader = notebook.cell(0)
+    notebook.set_code(reader, "open('data.csv').read().split()[-1]")
+    notebook.run_with_shift_enter(reader)
+    expect(notebook.output(reader)).to_have_text(exact_text("'1'"))
+    save(owner)
+    first = int(re.search(r"revision (\d+)", owner.get_by_test_id("save-status").inner_text())[1])
+    data.write_text("v\n2\n")
+    upload(owner, data)
+    notebook.run_with_shift_enter(reader)
+    expect(notebook.output(reader)).to_have_text(exact_text("'2'"))
+    editor_url = owner.url
+
+    # History: restore the revision saved with the first data; the editor reads it again.
+    owner.get_by_test_id("history-link").click()
+    owner.locator(f'[data-revision="{first}"] a').click()
+    owner.get_by_test_id("revision-restore").click()
+    restored = framed_notebook(owner)
+    cell = restored.cell(0)
+    restored.run_with_shift_enter(cell)
+    expect(restored.output(cell)).to_have_text(exact_text("'1'"))
+
+    # Made public, someone else forks it: the fork has the folder, for its Python too.
+    owner.goto(editor_url.rstrip("/") + "/share")
+    owner.get_by_test_id("visibility-public").check()
+    owner.get_by_role("button", name="Save visibility").click()
+    other = new_context(app=True).new_page()
+    sign_up_and_verify(other, service)
+    other.goto(editor_url)
+    other.get_by_test_id("fork").first.click()
+    fork = framed_notebook(other)
+    expect(file_row(other, "data.csv")).to_be_visible()
+    forked_cell = fork.cell(0)
+    fork.run_with_shift_enter(forked_cell)
+    expect(fork.output(forked_cell)).to_have_text(exact_text("'1'"))
