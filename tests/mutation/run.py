@@ -112,7 +112,9 @@ GROUPS = (
     ),
     Group("access", ("sharing/access.py",), ("tests/sharing",), django=True),
     # Folder files are written, copied and streamed through blobs too.
-    Group("blobs", ("storage/blobs.py",), ("tests/storage", "tests/folders"), django=True),
+    # tests/folders publishes sites and renders embeds from the built front end.
+    Group("blobs", ("storage/blobs.py",), ("tests/storage", "tests/folders"), django=True,
+          links=("frontend",)),
     # Every notebooks test but the play links' (services are what the pages and the API
     # call, and the websocket tests hear their events), and the sharing services'.
     Group(
@@ -125,12 +127,14 @@ GROUPS = (
             "tests/folders",
         ),
         django=True,
+        links=("frontend",),
     ),
     Group(
         "folders",
         ("folders/services.py", "folders/paths.py", "folders/links.py"),
         ("tests/folders",),
         django=True,
+        links=("frontend",),
     ),
     # Its tests compare with the real lz-string, from frontend/node_modules.
     Group(
