@@ -5,7 +5,7 @@
 
 import { actionButton as button } from "../buttons";
 import type { BucketLink, BucketNoticeLevel } from "./bucket_link";
-import { type BucketSettings, DEFAULT_MOUNT_PATH, checkSettings, forgetSettings, rememberSettings, rememberedSettings } from "./settings";
+import { type BucketSettings, DEFAULT_MOUNT_PATH, canRemember, checkSettings, forgetSettings, rememberSettings, rememberedSettings } from "./settings";
 
 interface Field {
   key: keyof BucketSettings;
@@ -77,7 +77,12 @@ export class BucketDialog {
     rememberLabel.className = "bucket-remember";
     this.remember.type = "checkbox";
     this.remember.dataset.testid = "bucket-remember";
-    rememberLabel.append(this.remember, " Remember in this browser (never mounted without a click)");
+    if (canRemember()) {
+      rememberLabel.append(this.remember, " Remember in this browser (never mounted without a click)");
+    } else {
+      this.remember.disabled = true;
+      rememberLabel.append(this.remember, " Remember: not possible here (this browser keeps no data for the playground inside another site's page)");
+    }
     this.status.className = "bucket-status";
     this.status.dataset.testid = "bucket-status";
     this.status.setAttribute("role", "status");
@@ -137,8 +142,8 @@ export class BucketDialog {
       return;
     }
     try {
-      if (this.remember.checked) rememberSettings(checked.settings);
-      else forgetSettings();
+      if (this.remember.checked && !this.remember.disabled) rememberSettings(checked.settings);
+      else if (!this.remember.disabled) forgetSettings();
     } catch (error) {
       console.warn("playground: the bucket's settings could not be kept in this browser", error);
     }
@@ -147,7 +152,11 @@ export class BucketDialog {
 
   private forget(): void {
     this.link.unmount();
-    forgetSettings();
+    try {
+      forgetSettings();
+    } catch {
+      // nothing could be kept here either
+    }
     this.fill(null);
     this.show("Forgot the bucket: its keys and settings are no longer in this browser.", "info");
   }

@@ -60,6 +60,19 @@ export function checkSettings(raw: BucketSettings): { settings: BucketSettings }
   return { settings };
 }
 
+/**
+ * Whether this page may keep anything in localStorage. A framed playground may
+ * not: browsers that block third-party storage (Chromium here) deny it to the
+ * user-content site inside the app's page, so settings last until the page closes.
+ */
+export function canRemember(): boolean {
+  try {
+    return typeof localStorage !== "undefined" && localStorage !== null;
+  } catch {
+    return false;
+  }
+}
+
 /** The settings remembered in this browser, if any. */
 export function rememberedSettings(): BucketSettings | null {
   try {
