@@ -12,8 +12,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from typing import Any
+from unittest import mock
 
 from botocore.config import Config
+from moto.moto_server import werkzeug_app
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -28,6 +30,57 @@ class _OneRequestPerConnection(MotoRequestHandler):
     # HTTP/1.0 closes each connection after its response, so once the server stops no
     # kept-alive connection of boto3's can still reach a handler thread of it.
     protocol_version = "HTTP/1.0"
+
+
+class _CorsOnEveryAnswer:
+    """WSGI middleware: the bucket's CORS rules on every answer to a browser, as S3 does.
+
+    moto applies a bucket's CORS rules to preflights and to object GET and PUT, but
+    not to ListObjectsV2 or DeleteObject; real S3 applies them to every answer. For a
+    request with an ``Origin`` whose answer has no ``Access-Control-Allow-Origin``,
+    this adds the headers of the bucket's first rule that allows that origin (and
+    nothing when none does, so a bucket without CORS stays closed to browsers).
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        origin = environ.get("HTTP_ORIGIN")
+        bucket_name = environ.get("PATH_INFO", "/").lstrip("/").split("/", 1)[0]
+        if not origin or environ.get("REQUEST_METHOD") == "OPTIONS" or not bucket_name:
+            return self.app(environ, start_response)
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            if not any(name.lower() == "access-control-allow-origin" for name, _ in headers):
+                headers = [*headers, *_cors_headers(bucket_name, origin)]
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)
+
+
+def _cors_headers(bucket_name: str, origin: str) -> list[tuple[str, str]]:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.s3.models import s3_backends
+    from moto.s3.utils import cors_matches_origin
+
+    bucket = s3_backends[DEFAULT_ACCOUNT_ID]["aws"].buckets.get(bucket_name)
+    for rule in bucket.cors if bucket is not None else []:
+        if rule.allowed_origins and cors_matches_origin(origin, rule.allowed_origins):
+            headers = [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+            if rule.exposed_headers:
+                exposed = rule.exposed_headers
+                headers.append(("Access-Control-Expose-Headers", ", ".join(exposed) if isinstance(exposed, list) else exposed))
+            return headers
+    return []
+
+
+def _backend_app_like_s3(service: str) -> Any:
+    """moto's app for one service without its blanket CORS (flask-cors allowing every
+    origin): as with real S3, a browser gets in only through the bucket's own CORS
+    rules (``put_bucket_cors``), which moto applies to preflights and answers."""
+    with mock.patch.object(werkzeug_app, "DISABLE_GLOBAL_CORS", True):
+        return create_backend_app(service)
 
 
 @dataclass
@@ -49,7 +102,7 @@ class StoppableS3:
 
     def start(self) -> None:
         self.server = make_server(
-            "127.0.0.1", self.port, DomainDispatcherApplication(create_backend_app),
+            "127.0.0.1", self.port, _CorsOnEveryAnswer(DomainDispatcherApplication(_backend_app_like_s3)),
             threaded=True, request_handler=_OneRequestPerConnection,
         )
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

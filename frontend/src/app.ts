@@ -7,6 +7,8 @@
 
 import "./styles.css";
 import { actionButton as button } from "./buttons";
+import { BucketDialog } from "./bucket/bucket_dialog";
+import { BucketLink } from "./bucket/bucket_link";
 import { LinksPanel } from "./cells/links_panel";
 import { NotebookView } from "./cells/notebook_view";
 import type { PlaygroundConfig } from "./config";
@@ -61,6 +63,17 @@ class KernelStatus {
     this.element.textContent = state === "booting" ? detail || STATE_TEXT.booting : state === "dead" ? `${python} stopped` : `${python} ${STATE_TEXT[state]}`;
     this.element.title = detail;
   }
+}
+
+/** The toolbar's "Bucket" dialog and the link that mounts the bucket in the browser's worker. */
+function bucketControls(parent: HTMLElement, kernel: KernelSwitch): BucketDialog {
+  let dialog: BucketDialog | null = null;
+  const link = new BucketLink(kernel.browser, {
+    notice: (text, level) => dialog?.show(text, level),
+    mounted: (root) => dialog?.mounted(root),
+  });
+  dialog = new BucketDialog(parent, link);
+  return dialog;
 }
 
 export async function mountApp({ config, kernel, root: host }: AppOptions): Promise<void> {
@@ -324,6 +337,9 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
       button("restart", "Restart", "Start a fresh Python and run every cell again (for a cell that will not stop, or after a crash)", () => restart()),
     );
     if (server) toolbar.append(server.toolbar);
+    // A bucket of the user's own, in the browser's Python (not in embeds: another site's page).
+    const bucket = config.embed ? null : bucketControls(root, kernel);
+    if (bucket) toolbar.append(bucket.button);
     if (config.site) toolbar.append(...siteControls(config.site, false));
     if (!config.embed && !hosted) {
       toolbar.append(
@@ -356,7 +372,7 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
       button("add-cell", "+ Code", "Add a code cell at the end", () => notebook.addCell("code")),
       button("add-markdown-cell", "+ Markdown", "Add a markdown cell at the end", () => notebook.addCell("markdown")),
     );
-    main.append(find.element, status, ...(server ? [server.notice] : []), linkProblem, notebook.undoNotice, notebook.element, addRow);
+    main.append(find.element, status, ...(server ? [server.notice] : []), ...(bucket ? [bucket.notice] : []), linkProblem, notebook.undoNotice, notebook.element, addRow);
     const layout = document.createElement("div");
     layout.className = "layout";
     layout.append(main);

@@ -8,6 +8,10 @@
 
 import type {
   BootOptions,
+  BucketMountSpec,
+  BucketRequest,
+  BucketRequestResult,
+  BucketWrite,
   Command,
   FolderFile,
   FromWorker,
@@ -33,6 +37,8 @@ export interface KernelListener {
   packageNotice?(cellId: string, level: "progress" | "info" | "error", text: string): void;
   /** After a run: files Python created or changed in the notebook's folder, and paths it deleted. */
   filesWritten?(files: WrittenFile[], removed: string[]): void;
+  /** After a run: files Python created or changed under the mounted bucket's folder, and paths it deleted. */
+  bucketWritten?(root: string, files: BucketWrite[], removed: string[]): void;
 }
 
 export interface BootInfo {
@@ -52,6 +58,8 @@ export class KernelClient {
   private busy = false;
   /** The notebook's folder as last sent: a restarted worker mounts it too. */
   private folder: FolderFile[] | null = null;
+  /** The mounted bucket as last sent: a restarted worker mounts it too. */
+  private bucket: BucketMountSpec | null = null;
   state: KernelState = "booting";
   stateDetail = "starting Python";
   bootInfo: BootInfo | null = null;
@@ -88,6 +96,7 @@ export class KernelClient {
     };
     this.post({ kind: "boot", options: { ...this.options, syncBuffer: this.shared } });
     if (this.folder !== null) this.post({ kind: "folder", files: this.folder });
+    if (this.bucket !== null) this.post({ kind: "bucket", mount: this.bucket });
   }
 
   /**
@@ -97,6 +106,25 @@ export class KernelClient {
   setFolder(files: FolderFile[]): void {
     this.folder = files;
     if (this.state !== "dead") this.post({ kind: "folder", files });
+  }
+
+  /**
+   * A bucket of the user's own as a folder of Python's (null: unmount it), with
+   * addresses the page signed (bucket/); sent again on each refresh of them.
+   */
+  setBucket(mount: BucketMountSpec | null): void {
+    this.bucket = mount;
+    if (this.state !== "dead") this.post({ kind: "bucket", mount });
+  }
+
+  /** The worker GETs a presigned listing address (the page's CSP allows no other origin). */
+  bucketList(url: string): Promise<{ status: number; text: string }> {
+    return this.request({ op: "bucket-list", url });
+  }
+
+  /** The worker sends Python's changes to the bucket with the addresses the page signed. */
+  bucketSync(requests: BucketRequest[]): Promise<BucketRequestResult[]> {
+    return this.request({ op: "bucket-sync", requests });
   }
 
   /**
@@ -245,6 +273,9 @@ export class KernelClient {
         return;
       case "files-written":
         for (const l of this.listeners) l.filesWritten?.(message.files, message.removed);
+        return;
+      case "bucket-written":
+        for (const l of this.listeners) l.bucketWritten?.(message.root, message.files, message.removed);
         return;
     }
   }

@@ -16,6 +16,7 @@
 
 import { FolderCache, sha256Hex } from "./folder_cache";
 import type { FolderFile, WrittenFile } from "./messages";
+import { downloadNow, makeLazy, type EmscriptenFS, type FSNode } from "./lazy_file";
 
 export const FOLDER_ROOT = "/home/pyodide/notebook";
 
@@ -23,29 +24,6 @@ export const FOLDER_ROOT = "/home/pyodide/notebook";
 const PREFILL_BUDGET_BYTES = 64 * 1024 * 1024;
 /** Never saved: Python's bytecode cache. */
 const IGNORED_DIRS = new Set(["__pycache__"]);
-
-// The small part of Emscripten's FS (Pyodide's `pyodide.FS`) used here.
-interface FSNode {
-  mode: number;
-  mtime: number;
-  contents: Uint8Array | null;
-  usedBytes: number;
-  node_ops: { setattr(node: FSNode, attr: { size?: number }): void } & Record<string, unknown>;
-  stream_ops: { open?(stream: unknown): void } & Record<string, unknown>;
-}
-interface EmscriptenFS {
-  lookupPath(path: string, options?: object): { node: FSNode };
-  analyzePath(path: string): { exists: boolean; object: FSNode | null };
-  mkdirTree(path: string): void;
-  readdir(path: string): string[];
-  isDir(mode: number): boolean;
-  isFile(mode: number): boolean;
-  writeFile(path: string, data: Uint8Array): void;
-  readFile(path: string): Uint8Array;
-  unlink(path: string): void;
-  rmdir(path: string): void;
-  ErrnoError: new (errno: number) => Error;
-}
 
 /** What this worker knows of one path in the folder. */
 interface Entry {
@@ -64,8 +42,6 @@ export interface FolderScan {
   written: WrittenFile[];
   removed: string[];
 }
-
-const EIO = 29;
 
 export class FolderMount {
   private readonly fs: EmscriptenFS;
@@ -176,61 +152,17 @@ export class FolderMount {
       node.contents = bytes;
       node.usedBytes = bytes.length;
     } else {
-      this.makeLazy(node, entry);
+      makeLazy(node, file.size, () => this.download(entry));
     }
     this.dropBytecode(path);
     return true;
-  }
-
-  /**
-   * Until its first open the node reports the file's size and holds no bytes;
-   * opening it (or truncating it to a length other than 0) downloads them.
-   */
-  private makeLazy(node: FSNode, entry: Entry): void {
-    const nodeOps = node.node_ops;
-    const streamOps = node.stream_ops;
-    const fill = (bytes: Uint8Array) => {
-      node.contents = bytes;
-      node.usedBytes = bytes.length;
-      node.node_ops = nodeOps;
-      node.stream_ops = streamOps;
-    };
-    node.usedBytes = entry.remote?.size ?? 0;
-    node.node_ops = {
-      ...nodeOps,
-      setattr: (target: FSNode, attr: { size?: number }) => {
-        if (attr.size === 0) fill(new Uint8Array(0)); // open(..., "w"): the old bytes are not needed
-        else if (attr.size !== undefined) fill(this.download(entry));
-        nodeOps.setattr(target, attr);
-      },
-    };
-    node.stream_ops = {
-      ...streamOps,
-      open: (stream: unknown) => {
-        fill(this.download(entry));
-        streamOps.open?.(stream);
-      },
-    };
   }
 
   /** The bytes of a lazy file, now (Python is waiting in open()). */
   private download(entry: Entry): Uint8Array {
     const file = entry.remote;
     if (!file) return new Uint8Array(0);
-    const request = new XMLHttpRequest();
-    try {
-      request.open("GET", file.url, false);
-      request.responseType = "arraybuffer";
-      request.send();
-    } catch (error) {
-      console.warn(`playground: ${file.path} could not be downloaded`, error);
-      throw new this.fs.ErrnoError(EIO);
-    }
-    if (request.status !== 200 || !(request.response instanceof ArrayBuffer)) {
-      console.warn(`playground: ${file.path} could not be downloaded (HTTP ${request.status}); reload the page if its address expired`);
-      throw new this.fs.ErrnoError(EIO);
-    }
-    const bytes = new Uint8Array(request.response);
+    const bytes = downloadNow(this.fs, file.url, file.path, "reload the page if its address expired");
     // Kept for next time once Python is done with this run: hashing and storing copy
     // the bytes, which would otherwise delay the open() that is waiting for them.
     setTimeout(() => void this.cache.put(file.sha256, bytes), 0);

@@ -80,15 +80,62 @@ export interface WrittenFile {
   data: ArrayBuffer;
 }
 
+// ------------------------------------------------- a bucket of the user's own
+
+/** One object of a mounted bucket (docs/folders.md, "Your own bucket"), as the page lists and signs it. */
+export interface BucketFile {
+  /** Its key less the mounted prefix: "2024/sales.csv". */
+  path: string;
+  size: number;
+  /** The listing's ETag: the same object when it comes again with a fresh address. */
+  etag: string;
+  /** A presigned GET address (query-string SigV4, expiring): the worker never sees the keys. */
+  url: string;
+}
+
+/** The bucket as Python's folder `root` (under /mnt/), or none. */
+export interface BucketMountSpec {
+  root: string;
+  files: BucketFile[];
+}
+
+/** A file Python created or changed under the bucket's folder; its bytes stay in the worker. */
+export interface BucketWrite {
+  path: string;
+  size: number;
+}
+
+/** One change the page signed for the worker to send: the file's bytes go with a PUT. */
+export interface BucketRequest {
+  path: string;
+  method: "PUT" | "DELETE";
+  url: string;
+}
+
+export interface BucketRequestResult {
+  path: string;
+  method: "PUT" | "DELETE";
+  ok: boolean;
+  /** The bucket's HTTP status, 0 when there was no answer (network, CORS). */
+  status: number;
+  error: string;
+}
+
 export type WorkerRequest =
   | { op: "parse"; source: string }
   | { op: "serialize"; notebook: NotebookFile }
-  | { op: "install"; packages: string[] };
+  | { op: "install"; packages: string[] }
+  /** GET a presigned listing address (the page cannot: its CSP allows only its own origin). */
+  | { op: "bucket-list"; url: string }
+  | { op: "bucket-sync"; requests: BucketRequest[] };
 
 export interface WorkerResults {
   parse: NotebookFile;
   serialize: string;
   install: PackageReport[];
+  /** status 0: no answer (network, CORS); `text` then says why. */
+  "bucket-list": { status: number; text: string };
+  "bucket-sync": BucketRequestResult[];
 }
 
 export type ToWorker =
@@ -96,7 +143,9 @@ export type ToWorker =
   | { kind: "command"; command: Command }
   | { kind: "request"; id: number; request: WorkerRequest }
   /** The notebook's folder, whole (at open and after every change): mounted as Python's working directory. */
-  | { kind: "folder"; files: FolderFile[] };
+  | { kind: "folder"; files: FolderFile[] }
+  /** A bucket of the user's own as a folder of Python's (null: unmount); a queued step like the folder. */
+  | { kind: "bucket"; mount: BucketMountSpec | null };
 
 // ------------------------------------------------------------ worker → page
 
@@ -124,4 +173,6 @@ export type FromWorker =
   /** What happened to a cell's imports before it ran; level "progress" is replaced by the outcome. */
   | { kind: "package-notice"; cell_id: string; level: "progress" | "info" | "error"; text: string }
   /** After a run: files Python created or changed in the folder, and the paths it deleted. */
-  | { kind: "files-written"; files: WrittenFile[]; removed: string[] };
+  | { kind: "files-written"; files: WrittenFile[]; removed: string[] }
+  /** After a run: files Python created, changed or deleted under the mounted bucket's folder. */
+  | { kind: "bucket-written"; root: string; files: BucketWrite[]; removed: string[] };

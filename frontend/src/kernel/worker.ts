@@ -20,10 +20,16 @@
 // by folder_mount.ts, as a queued step, so it is in place before the runs
 // queued after it; after each run_completed, what Python wrote there goes back
 // to the page (`files-written`).
+// A bucket of the user's own (bucket_mount.ts): mounted the same way, as a
+// queued step; the page signs every address (the keys never come here), this
+// worker only fetches them: the listing, each object on first open, and after a
+// run the PUTs and DELETEs for what Python changed (`bucket-written`, then the
+// page's `bucket-sync`).
 
 import { loadPyodide, type PyodideAPI } from "pyodide";
 import type { PyProxy } from "pyodide/ffi";
-import type { BootOptions, BootStage, Command, FolderFile, FromWorker, NotebookFile, ToWorker, WorkerRequest } from "./messages";
+import type { BootOptions, BootStage, BucketMountSpec, Command, FolderFile, FromWorker, NotebookFile, ToWorker, WorkerRequest } from "./messages";
+import { BucketMount } from "./bucket_mount";
 import { FOLDER_ROOT, FolderMount } from "./folder_mount";
 import { PackageInstaller } from "../packages/install";
 import { SyncBuffer } from "./sync_buffer";
@@ -53,6 +59,8 @@ let sync: SyncBuffer | null = null;
 let pyodide: PyodideAPI | null = null;
 /** The notebook's folder, once a page sent one (the standalone playground has none). */
 let folder: FolderMount | null = null;
+/** A bucket of the user's own, once the page mounted one. */
+let bucket: BucketMount | null = null;
 /** Protocol commands this kernel knows (kernels.runtime.protocol.COMMANDS). */
 let kernelCommands = new Set<string>();
 
@@ -62,7 +70,8 @@ const cellCode = new Map<string, { code: string; kind: string }>();
 type QueueItem =
   | { kind: "command"; command: Command }
   | { kind: "request"; id: number; request: WorkerRequest }
-  | { kind: "folder"; files: FolderFile[] };
+  | { kind: "folder"; files: FolderFile[] }
+  | { kind: "bucket"; mount: BucketMountSpec | null };
 /** What arrived before the kernel was ready; handed to the bridge once it is. */
 const pending: QueueItem[] = [];
 let booted: Promise<void> | null = null;
@@ -98,6 +107,11 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
       enqueue({ kind: "command", command: message.command });
       return;
     case "request":
+      // Bucket requests need only the network: at once, even before boot or during a run.
+      if (message.request.op === "bucket-list" || message.request.op === "bucket-sync") {
+        void answer(message.id, message.request);
+        return;
+      }
       // Parsing and serializing are pure: answer at once, even during a run.
       if (message.request.op !== "install" && requestsModule !== null) {
         answer(message.id, message.request);
@@ -106,6 +120,7 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
       enqueue(message);
       return;
     case "folder":
+    case "bucket":
       enqueue(message);
       return;
   }
@@ -234,6 +249,10 @@ function enqueue(item: QueueItem): void {
     bridge.put_call(() => mountFolder(item.files));
     return;
   }
+  if (item.kind === "bucket") {
+    bridge.put_call(async () => mountBucket(item.mount));
+    return;
+  }
   const command = item.command;
   track(command);
   if (cellsAboutToRun(command).length > 0) {
@@ -342,8 +361,24 @@ for name in ${JSON.stringify(paths.map((path) => path.slice(0, -3).replaceAll("/
 `);
 }
 
+/** A queued step: the bucket's listing becomes (or stops being) a folder of Python's. */
+function mountBucket(mount: BucketMountSpec | null): void {
+  if (bucket !== null && (mount === null || mount.root !== bucket.root)) {
+    bucket.clear();
+    bucket = null;
+  }
+  if (mount === null) return;
+  bucket ??= new BucketMount(pyodide!.FS, mount.root);
+  bucket.apply(mount.files);
+  runPrivately(pyodide!, "import importlib\nimportlib.invalidate_caches()");
+}
+
 /** After a run: what Python created, changed or deleted in the folder goes to the page (then the host). */
 function saveWrites(): void {
+  if (bucket !== null) {
+    const { files, removed } = bucket.scan();
+    if (files.length > 0 || removed.length > 0) post({ kind: "bucket-written", root: bucket.root, files, removed });
+  }
   if (folder === null) return;
   void folder.scan().then(
     ({ written, removed }) => {
@@ -377,6 +412,21 @@ async function perform(request: WorkerRequest): Promise<unknown> {
     }
     case "install":
       return installer!.install(request.packages);
+    case "bucket-list":
+      return bucketList(request.url);
+    case "bucket-sync":
+      if (bucket === null) throw new Error("no bucket is mounted");
+      return bucket.sync(request.requests);
+  }
+}
+
+/** One page of a bucket's listing (XML, parsed by the page: a worker has no DOMParser). */
+async function bucketList(url: string): Promise<{ status: number; text: string }> {
+  try {
+    const response = await fetch(url);
+    return { status: response.status, text: await response.text() };
+  } catch (error) {
+    return { status: 0, text: errorText(error) };
   }
 }
 

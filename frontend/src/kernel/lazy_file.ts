@@ -1,0 +1,85 @@
+// Files in Pyodide's in-memory file system whose bytes come on first open: the
+// technique shared by the notebook's folder (folder_mount.ts) and a bucket of
+// the user's own (bucket_mount.ts). A lazy node reports its real size at once
+// (os.stat, os.listdir see it) and fills itself by a synchronous download when
+// Python opens it: the worker may block, and Python is waiting in open().
+
+// The small part of Emscripten's FS (Pyodide's `pyodide.FS`) the mounts use.
+export interface FSNode {
+  mode: number;
+  mtime: number;
+  contents: Uint8Array | null;
+  usedBytes: number;
+  node_ops: { setattr(node: FSNode, attr: { size?: number }): void } & Record<string, unknown>;
+  stream_ops: { open?(stream: unknown): void } & Record<string, unknown>;
+}
+export interface EmscriptenFS {
+  lookupPath(path: string, options?: object): { node: FSNode };
+  analyzePath(path: string): { exists: boolean; object: FSNode | null };
+  mkdirTree(path: string): void;
+  readdir(path: string): string[];
+  isDir(mode: number): boolean;
+  isFile(mode: number): boolean;
+  writeFile(path: string, data: Uint8Array): void;
+  readFile(path: string): Uint8Array;
+  unlink(path: string): void;
+  rmdir(path: string): void;
+  ErrnoError: new (errno: number) => Error;
+}
+
+/** Emscripten's errno for an I/O error: Python sees OSError (EIO). */
+export const EIO = 29;
+
+/**
+ * Until its first open `node` reports `size` and holds no bytes; opening it (or
+ * truncating it to a length other than 0) calls `download`. Truncating to 0
+ * (`open(..., "w")`) downloads nothing.
+ */
+export function makeLazy(node: FSNode, size: number, download: () => Uint8Array): void {
+  const nodeOps = node.node_ops;
+  const streamOps = node.stream_ops;
+  const fill = (bytes: Uint8Array) => {
+    node.contents = bytes;
+    node.usedBytes = bytes.length;
+    node.node_ops = nodeOps;
+    node.stream_ops = streamOps;
+  };
+  node.usedBytes = size;
+  node.node_ops = {
+    ...nodeOps,
+    setattr: (target: FSNode, attr: { size?: number }) => {
+      if (attr.size === 0) fill(new Uint8Array(0)); // the old bytes are not needed
+      else if (attr.size !== undefined) fill(download());
+      nodeOps.setattr(target, attr);
+    },
+  };
+  node.stream_ops = {
+    ...streamOps,
+    open: (stream: unknown) => {
+      fill(download());
+      streamOps.open?.(stream);
+    },
+  };
+}
+
+/**
+ * The bytes at `url`, now, by a synchronous XMLHttpRequest (allowed in a
+ * worker). Any failure is `ErrnoError(EIO)`, after a console warning naming
+ * `label` and `hint` (what the user can do).
+ */
+export function downloadNow(fs: EmscriptenFS, url: string, label: string, hint: string): Uint8Array {
+  const request = new XMLHttpRequest();
+  try {
+    request.open("GET", url, false);
+    request.responseType = "arraybuffer";
+    request.send();
+  } catch (error) {
+    console.warn(`playground: ${label} could not be downloaded; ${hint}`, error);
+    throw new fs.ErrnoError(EIO);
+  }
+  if (request.status !== 200 || !(request.response instanceof ArrayBuffer)) {
+    console.warn(`playground: ${label} could not be downloaded (HTTP ${request.status}); ${hint}`);
+    throw new fs.ErrnoError(EIO);
+  }
+  return new Uint8Array(request.response);
+}
