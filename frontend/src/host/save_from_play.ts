@@ -86,7 +86,8 @@ function carryOnSave(config: HostConfig, draft: string): void {
 
 async function saveWithFiles(form: HTMLFormElement, status: HTMLElement, carried: Promise<CarriedFiles | null>): Promise<void> {
   const got = await carried;
-  if (!got) {
+  if (!got || got.files.length === 0) {
+    // The draft had files when the playground opened this page: none now means it is gone.
     // Saved all the same; the editor says the files stayed behind.
     appendField(form, "carry", "missing");
     form.submit();
