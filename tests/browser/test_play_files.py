@@ -172,3 +172,20 @@ def test_without_the_drafts_files_the_notebook_is_saved_and_the_page_says_so(
     expect(save_page.get_by_test_id("notebook-title")).to_be_visible()
     expect(save_page.get_by_role("status").filter(has_text="Saved without the playground's files")).to_be_visible()
     expect(panel(save_page).get_by_test_id("files-empty")).to_be_visible()
+
+
+def test_files_past_what_a_mount_fills_are_read_from_the_page_on_first_open(
+    page: Page, tmp_path: Path
+) -> None:
+    """A mount fills at most 64 MB from IndexedDB; the rest come from the page's blob: addresses."""
+    notebook = NotebookPage(page).open()
+    first, second = tmp_path / "a.bin", tmp_path / "b.bin"
+    for path, size in ((first, 40_000_000), (second, 40_000_001)):
+        with path.open("wb") as f:
+            f.truncate(size)
+    upload(page, first, second)
+    page.reload()
+    notebook.wait_for_kernel()
+    expect(file_row(page, "b.bin")).to_be_visible()
+    sizes = run(notebook, "print([len(open(n, 'rb').read()) for n in ('a.bin', 'b.bin')])")
+    expect(sizes.get_by_test_id("cell-stdout")).to_have_text(exact_text("[40000000, 40000001]"))
