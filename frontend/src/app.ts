@@ -381,7 +381,7 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
             const source = await shareSource("ours");
             if (source === null) return;
             // The draft's files go too: the app's page reads them from this browser (host/carry_files.ts).
-            const withFiles = draftFolder ? (await draftFolder.list()).files.length > 0 : false;
+            const withFiles = draftFolder ? (await draftFolder.count()) > 0 : false;
             const page = withFiles ? `${target}?draft=${encodeURIComponent(draftId)}` : target;
             window.open(importUrl(page, source), "_blank", "noopener");
           }),

@@ -83,6 +83,11 @@ export class DraftFolder implements FolderStore {
     this.draftId = draftId;
   }
 
+  /** How many files the open draft has (without reading any bytes). */
+  async count(): Promise<number> {
+    return (await getDraft(this.draftId))?.files?.length ?? 0;
+  }
+
   async list(): Promise<Folder> {
     const draft = await getDraft(this.draftId);
     return this.folder(draft?.files ?? []);
