@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -151,6 +151,14 @@ def notebook_import(request: HttpRequest) -> HttpResponse:
     return render(request, "notebooks/import.html", context, status=400 if error else 200)
 
 
+# What the page says when a playground draft's files did not come along.
+FILES_LEFT_BEHIND = (
+    "Saved without the playground's files: they could not be read from the playground "
+    "in this browser (its draft may be gone, or pop-ups are blocked for this site). "
+    "Upload them in the Files panel."
+)
+
+
 def save_from_play(request: HttpRequest) -> HttpResponse:
     """"Save to account" in the playground: what will be saved, then a Save button.
 
@@ -159,13 +167,34 @@ def save_from_play(request: HttpRequest) -> HttpResponse:
     ``step=preview``); the answer shows the title, the cells and a Save button
     (``step=save``). Signed-out people are asked to log in first; the script keeps the
     link in the tab meanwhile. The link itself is never shown.
+
+    ``?draft=<id>``: the playground's draft has files. On Save the script reads them
+    from the playground's site (a pop-up of ``/play/carry-files``, docs/folders.md),
+    asks for a JSON answer (the new notebook's addresses) and uploads them through the
+    folder API; ``carry=missing`` says they could not be read, and the editor says so.
     """
     if request.method not in ("GET", "HEAD", "POST"):
         return HttpResponse(status=405)
+    response = _save_from_play(request)
+    # The page opens the playground site's pop-up that hands over a draft's files; a
+    # pop-up keeps its opener only under this policy (the page runs no notebook code).
+    response["Cross-Origin-Opener-Policy"] = "same-origin-allow-popups"
+    return response
+
+
+def _save_from_play(request: HttpRequest) -> HttpResponse:
     login_url = f"{reverse('account_login')}?next={reverse('notebooks:save-from-play')}"
     context: dict[str, object] = {"login_url": login_url}
     try:
-        context.update(host_entry=host_entry(), host_config={"page": "save-from-play"})
+        context.update(
+            host_entry=host_entry(),
+            host_config={
+                "page": "save-from-play",
+                "usercontentOrigin": settings.USERCONTENT_ORIGIN,
+                "carryUrl": settings.USERCONTENT_ORIGIN
+                + reverse("carry-files", urlconf=settings.USERCONTENT_URLCONF),
+            },
+        )
     except FrontendBuildMissing:
         pass
     if request.method != "POST":
@@ -174,10 +203,22 @@ def save_from_play(request: HttpRequest) -> HttpResponse:
         return redirect(login_url)
     link = request.POST.get("link", "")
     title = request.POST.get("title", "")
+    wants_json = request.headers.get("Accept") == "application/json"
     try:
         if request.POST.get("step") == "save":
             notebook = services.notebook_import(owner=request.user, text=link, title=title)
             messages.success(request, f"Saved “{notebook.title}” to your notebooks.")
+            if request.POST.get("carry") == "missing":
+                messages.warning(request, FILES_LEFT_BEHIND)
+            if wants_json:
+                # The script uploads the draft's files, then opens the editor.
+                return JsonResponse(
+                    {
+                        "editorUrl": reverse("notebooks:editor", args=[notebook.public_id]),
+                        "filesUrl": f"/api/notebooks/{notebook.public_id}/files",
+                    },
+                    status=201,
+                )
             return redirect("notebooks:editor", public_id=notebook.public_id)
         preview = notebook_import_preview(text=link)
     except NotebookError as error:

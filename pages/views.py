@@ -104,6 +104,9 @@ def _page_config(*, build: FrontendBuild, mode: str, embed: bool, hosted: bool) 
         "linkMaxLength": settings.NOTEBOOK_MAX_BYTES,
         # What a first visit opens (the same cells as a new notebook in the account).
         "starter": starter_file(),
+        # A local draft's files are held to the account's folder limits, so they can go there.
+        "folderFileMaxBytes": settings.FOLDER_FILE_MAX_BYTES,
+        "folderFilesMax": settings.FOLDER_FILES_MAX,
     }
 
 
@@ -174,6 +177,32 @@ def embed(request: HttpRequest, token: str) -> HttpResponse:
     response["Content-Security-Policy"] = app_content_security_policy(frame_ancestors=["*"])
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
     response.xframe_options_exempt = True
+    return response
+
+
+@require_safe
+@cache_control(private=True, no_cache=True)
+def carry_files(request: HttpRequest) -> HttpResponse:
+    """Hands a /play draft's files to the app's "Save to account" page (user-content site).
+
+    The app's page opens this as a pop-up when its Save is clicked; being on the
+    playground's site, it reads the draft's files from this browser's IndexedDB and
+    posts them to its opener, on the app's origin only (docs/folders.md, "Files in
+    /play"). Both /play and the app's pages are isolated (COOP ``same-origin``), which
+    cuts any window.open link between the two sites; this page is not, so that the
+    app's page (``same-origin-allow-popups``) keeps hold of it. It runs no notebook code.
+    """
+    from pages.host_page import host_entry  # host_page imports this module
+
+    try:
+        context: dict[str, Any] = {
+            "host_entry": host_entry(),
+            "host_config": {"page": "carry-files", "appOrigin": settings.APP_ORIGIN},
+        }
+    except FrontendBuildMissing:
+        context = {}
+    response = render(request, "carry_files.html", context)
+    response["Cross-Origin-Opener-Policy"] = "unsafe-none"
     return response
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", views.healthz),
     path("play", views.play, name="play"),
     path("play/output-frame", views.output_frame, name="output-frame"),
+    path("play/carry-files", views.carry_files, name="carry-files"),
     path("embed/<str:token>", views.embed, name="embed"),
     path("wheels/", include("packages.urls")),
     path("files/<str:token>/<str:name>", file_bytes, name="folder-file"),

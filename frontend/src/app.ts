@@ -4,6 +4,8 @@
 // `?hosted=1` is framed by one of the app's pages, which sends the notebook and
 // saves it to the server (hosting/frame_channel.ts), so no drafts are used; an
 // editor's page may also run it on a server kernel (server_kernel/).
+// The standalone playground keeps each draft's files (storage/draft_files.ts) as
+// Python's working directory, shown in the sidebar's files panel.
 
 import "./styles.css";
 import { actionButton as button } from "./buttons";
@@ -28,6 +30,8 @@ import { EMPTY_NOTEBOOK } from "./starter";
 import { themeButton } from "./theme";
 import { latestDraft, newDraftId, saveDraft, type Draft } from "./storage/drafts";
 import { DraftsPanel } from "./storage/drafts_panel";
+import { DraftFolder } from "./storage/draft_files";
+import { FilesPanel } from "./host/files_panel";
 
 const AUTOSAVE_DELAY_MS = 2000;
 /** Hosted: how long typing pauses before the host hears about the edit. */
@@ -136,9 +140,33 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
     open: (draft) => openDraft(draft),
     deletedCurrent: () => {
       draftId = newDraftId();
+      // The deleted draft's files go from Python's working directory too.
+      draftFolder?.open(draftId);
+      void files?.refresh();
     },
     currentId: () => draftId,
   });
+
+  // The standalone playground's files: the open draft's folder, kept in this browser.
+  const draftFolder = !hosted && !config.embed && !config.site
+    ? new DraftFolder(
+        draftId,
+        { fileMaxBytes: config.folderFileMaxBytes, filesMax: config.folderFilesMax },
+        { notebook: () => notebook.toFile(), changed: () => void drafts.refresh() },
+      )
+    : null;
+  const filesElement = document.createElement("section");
+  filesElement.className = "panel local-files";
+  filesElement.dataset.testid = "files-panel";
+  const files = draftFolder
+    ? new FilesPanel({
+        element: filesElement,
+        api: draftFolder,
+        frame: { setFolder: (list) => kernel.browser.setFolder(list) },
+        writable: true,
+        local: true,
+      })
+    : null;
 
   // The hosted playground's end: the app's page sends the notebook and saves it.
   const channel = hosted && config.appOrigin
@@ -153,7 +181,11 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
     : null;
   // What Python wrote in the folder goes to the host, which saves it (or says it stays here).
   kernel.browser.subscribe({
-    filesWritten: (files, removed) => channel?.post({ type: "playground:files-written", files, removed }),
+    filesWritten: (written, removed) => {
+      channel?.post({ type: "playground:files-written", files: written, removed });
+      // On /play they are kept with the open draft.
+      files?.filesWritten(written, removed);
+    },
   });
   // The editor's page may run the notebook on a server kernel; it holds the connection.
   const server = channel && !readOnly
@@ -208,10 +240,15 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
     await drafts.refresh();
   }
 
-  function load(file: NotebookFile, id: string): void {
+  async function load(file: NotebookFile, id: string): Promise<void> {
     draftId = id;
     dirty = false;
     linkProblem.hidden = true;
+    if (draftFolder && files) {
+      // The draft's files are in place (a queued step in the worker) before its cells run.
+      draftFolder.open(id);
+      await files.refresh();
+    }
     notebook.load(file);
     saveState.textContent = "";
     showLinks();
@@ -222,7 +259,7 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
     if (dirty) void save();
     loadedFromLink = false;
     if (location.hash) history.replaceState(null, "", location.pathname + location.search);
-    load(draft.notebook, draft.id);
+    void load(draft.notebook, draft.id);
   }
 
   /**
@@ -242,7 +279,7 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
     try {
       const file = await kernel.parse(source);
       loadedFromLink = true;
-      load(file, newDraftId());
+      await load(file, newDraftId());
       status.textContent = "";
       return "opened";
     } catch (error) {
@@ -358,7 +395,11 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
         toolbar.append(
           button("save-to-account", "Save to account", "Save this notebook to your Playground account", async () => {
             const source = await shareSource("ours");
-            if (source !== null) window.open(importUrl(target, source), "_blank", "noopener");
+            if (source === null) return;
+            // The draft's files go too: the app's page reads them from this browser (host/carry_files.ts).
+            const withFiles = draftFolder ? (await draftFolder.count()) > 0 : false;
+            const page = withFiles ? `${target}?draft=${encodeURIComponent(draftId)}` : target;
+            window.open(importUrl(page, source), "_blank", "noopener");
           }),
         );
       }
@@ -381,6 +422,7 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
       side.className = "sidebar";
       side.setAttribute("aria-label", "Notebook details");
       side.append(links.element, variables.element);
+      if (files) side.append(filesElement);
       if (!hosted) side.append(drafts.element);
       layout.append(side);
     }
@@ -453,6 +495,6 @@ export async function mountApp({ config, kernel, root: host }: AppOptions): Prom
   } catch (error) {
     console.warn("playground: local drafts are unavailable", error);
   }
-  if (draft) load(draft.notebook, draft.id);
-  else load(config.starter ?? EMPTY_NOTEBOOK, newDraftId());
+  if (draft) await load(draft.notebook, draft.id);
+  else await load(config.starter ?? EMPTY_NOTEBOOK, newDraftId());
 }

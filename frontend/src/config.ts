@@ -45,6 +45,9 @@ export interface PlaygroundConfig {
   folder: FolderFile[];
   /** A page that is one notebook's own (a static site, an embed): site_page.ts. */
   site: SiteInfo | null;
+  /** The service's limits on a folder (FOLDER_FILE_MAX_BYTES, FOLDER_FILES_MAX), applied to /play drafts' files too. */
+  folderFileMaxBytes: number;
+  folderFilesMax: number;
 }
 
 /** The server's default NOTEBOOK_MAX_BYTES, for a page config without `linkMaxLength`. */
@@ -83,6 +86,8 @@ export function readConfig(doc: Document = document): PlaygroundConfig {
     starter: isNotebookFile(raw.starter) ? raw.starter : null,
     folder: siteFolder((raw as { site?: unknown }).site),
     site,
+    folderFileMaxBytes: positiveInteger(raw.folderFileMaxBytes) ?? 100 * 1000 * 1000,
+    folderFilesMax: positiveInteger(raw.folderFilesMax) ?? 200,
   };
 }
 

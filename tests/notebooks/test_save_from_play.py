@@ -51,7 +51,15 @@ def test_the_page_waits_for_its_script_to_send_the_fragment() -> None:
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert script_json(response) == {"page": "save-from-play"}
+    assert script_json(response) == {
+        "page": "save-from-play",
+        # Where a /play draft's files come from (a pop-up on the playground's site).
+        "usercontentOrigin": "http://usercontent.testserver",
+        "carryUrl": "http://usercontent.testserver/play/carry-files",
+    }
+    # A pop-up it opens keeps its opener (the files' hand-over); nothing else changes.
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin-allow-popups"
+    assert response["Cross-Origin-Embedder-Policy"] == "require-corp"
     assert f'<script type="module" src="/static/{HOST_SCRIPT}"></script>' in page
     assert '<input type="hidden" name="link" id="save-from-play-link">' in page
     assert 'data-signed-in="true"' in page
@@ -89,6 +97,33 @@ def test_save_makes_the_notebook_and_opens_it() -> None:
     assert notebook.title == "Tides"
     assert selectors.revision_text(revision=notebook.current_revision) == SOURCE
     assert "Saved “Tides” to your notebooks." in _text(browser.get(saved["Location"]))
+
+
+def test_a_save_for_the_script_answers_where_the_notebook_and_its_folder_are() -> None:
+    owner = user_make()
+
+    saved = client_for(owner).post(
+        PAGE, {"step": "save", "link": _link(SOURCE), "title": "Tides"},
+        headers={"Accept": "application/json"},
+    )
+
+    notebook = Notebook.objects.get(owner=owner)
+    assert saved.status_code == 201
+    assert saved.json() == {
+        "editorUrl": f"/notebooks/{notebook.public_id}/",
+        "filesUrl": f"/api/notebooks/{notebook.public_id}/files",
+    }
+
+
+def test_a_save_without_the_drafts_files_says_so_in_the_editor() -> None:
+    browser = client_for(user_make())
+
+    saved = browser.post(
+        PAGE, {"step": "save", "link": _link(SOURCE), "title": "Tides", "carry": "missing"}
+    )
+
+    assert saved.status_code == 302
+    assert "Saved without the playground's files" in _text(browser.get(saved["Location"]))
 
 
 def test_a_big_notebook_shows_its_first_cells_and_lines_and_counts_the_rest() -> None:

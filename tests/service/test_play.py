@@ -63,6 +63,9 @@ def test_play_embeds_the_contract_config(
         "siteUrl": "http://testserver/",
         "linkMaxLength": 2 * 1024 * 1024,
         "starter": starter_file(),
+        # A /play draft's files are held to the account's folder limits.
+        "folderFileMaxBytes": 100 * 1000 * 1000,
+        "folderFilesMax": 200,
     }
 
 

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.test import Client
 from pytest_django import Settings
 
+from tests.factories import script_json
 from tests.service.conftest import FakeDist
 
 ISOLATION = {
@@ -128,3 +129,14 @@ def test_cookies_are_http_only_and_same_site_lax(settings: Settings) -> None:
     assert settings.CSRF_COOKIE_HTTPONLY is True
     assert settings.SESSION_COOKIE_SAMESITE == "Lax"
     assert settings.CSRF_COOKIE_SAMESITE == "Lax"
+
+
+def test_the_carry_files_pop_up_is_not_isolated_so_the_app_page_keeps_hold_of_it(
+    usercontent: Client, fake_dist: FakeDist
+) -> None:
+    response = usercontent.get("/play/carry-files")
+
+    assert response.status_code == 200
+    assert response["Cross-Origin-Opener-Policy"] == "unsafe-none"
+    assert script_json(response) == {"page": "carry-files", "appOrigin": "http://testserver"}
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]

@@ -11,7 +11,7 @@ export interface HostedNotebook {
 }
 
 export interface HostConfig {
-  page: "editor" | "viewer" | "import" | "save-from-play";
+  page: "editor" | "viewer" | "import" | "save-from-play" | "carry-files";
   frameUrl: string;
   frameOrigin: string;
   csrfToken: string;
@@ -25,6 +25,11 @@ export interface HostConfig {
   signedIn?: boolean;
   // import: where a "Save to account" link (#code/...) goes instead
   saveFromPlayUrl?: string;
+  // save-from-play: the playground's site and its pop-up that hands over a draft's files
+  usercontentOrigin?: string;
+  carryUrl?: string;
+  // carry-files (on the playground's site): the only origin it answers
+  appOrigin?: string;
 }
 
 export function readHostConfig(doc: Document = document): HostConfig | null {

@@ -7,23 +7,45 @@
 // directory. What Python writes there comes back (`files-written`): saved
 // through the API for an editor; for a viewer it stays in that browser, and
 // the panel says so. An API error is shown here in words and changes nothing.
+//
+// The standalone playground (/play) uses the same panel for a local draft's
+// folder: its store is storage/draft_files.ts (IndexedDB) instead of the API,
+// and its target the page's own kernel instead of a frame.
 
 import { actionButton } from "../buttons";
 import type { FolderFile, WrittenFile } from "../kernel/messages";
 import { ApiError } from "./api";
-import { type Folder, FolderApi } from "./folder_api";
-import type { PlaygroundFrame } from "./frame";
+import type { Folder } from "./folder_api";
+
+/** Where the folder is kept: the service's API (FolderApi) or a local draft (DraftFolder). */
+export interface FolderStore {
+  list(): Promise<Folder>;
+  upload(files: File[], progress?: (fraction: number) => void): Promise<Folder>;
+  write(path: string, data: BlobPart): Promise<Folder>;
+  rename(from: string, to: string): Promise<Folder>;
+  remove(path: string): Promise<Folder>;
+  downloadUrl(path: string, file: FolderFile): string;
+}
+
+/** Where the folder is mounted as Python's working directory (the framed playground, or this page's kernel). */
+export interface FolderTarget {
+  setFolder(files: FolderFile[], writable: boolean): void;
+}
 
 export interface FilesPanelOptions {
   /** The panel's element in the page (`#files-panel`). */
   element: HTMLElement;
-  api: FolderApi;
-  frame: PlaygroundFrame;
+  api: FolderStore;
+  frame: FolderTarget;
   /** May change the folder (the editor); viewers get the list and Download. */
   writable: boolean;
   /** A revision this page's own folder change made (the editor does not report it as "saved elsewhere"). */
   madeRevision?(revision: number): void;
+  /** A local draft's folder (/play): says the files stay in this browser; nothing keeps old versions. */
+  local?: boolean;
 }
+
+export const LOCAL_FILES_NOTICE = "These files stay in this browser, with this draft. “Save to account” takes them along.";
 
 export const VIEWER_WRITES_NOTICE = "Changes Python makes to files stay in this browser: you can't edit this notebook.";
 
@@ -46,9 +68,10 @@ function messageOf(error: unknown): string {
 
 export class FilesPanel {
   private readonly element: HTMLElement;
-  private readonly api: FolderApi;
-  private readonly frame: PlaygroundFrame;
+  private readonly api: FolderStore;
+  private readonly frame: FolderTarget;
   private readonly writable: boolean;
+  private readonly local: boolean;
   private readonly madeRevision: (revision: number) => void;
   private files: FolderFile[] = [];
   private readonly list = document.createElement("ul");
@@ -67,6 +90,7 @@ export class FilesPanel {
     this.api = options.api;
     this.frame = options.frame;
     this.writable = options.writable;
+    this.local = options.local ?? false;
     this.madeRevision = options.madeRevision ?? (() => undefined);
     this.build();
   }
@@ -91,7 +115,8 @@ export class FilesPanel {
     this.notice.className = "files-notice";
     this.notice.dataset.testid = "files-notice";
     this.notice.setAttribute("role", "status");
-    this.notice.hidden = true;
+    this.notice.hidden = !this.local;
+    if (this.local) this.notice.textContent = LOCAL_FILES_NOTICE;
     this.progress.dataset.testid = "files-progress";
     this.progress.max = 1;
     this.progress.hidden = true;
@@ -165,7 +190,8 @@ export class FilesPanel {
       }
       if (folder) this.show(folder, { made: true });
       if (failed.length) {
-        this.showError(`Not saved (what Python wrote stays in this browser until you reload): ${failed.join("; ")}`);
+        if (this.local) this.showError(`Not kept with the draft: ${failed.join("; ")}`);
+        else this.showError(`Not saved (what Python wrote stays in this browser until you reload): ${failed.join("; ")}`);
       }
       return null;
     });
@@ -208,7 +234,8 @@ export class FilesPanel {
   }
 
   private remove(path: string): void {
-    if (!window.confirm(`Delete ${path}? Older revisions in History keep it.`)) return;
+    const kept = this.local ? "It is only in this browser: it cannot be brought back." : "Older revisions in History keep it.";
+    if (!window.confirm(`Delete ${path}? ${kept}`)) return;
     void this.change(() => this.api.remove(path));
   }
 

@@ -50,10 +50,14 @@ export class FolderApi {
     return this.send("PUT", `${this.url}/${pathInUrl(path)}`, new Blob([data], { type: "application/octet-stream" }));
   }
 
-  /** Several files in one revision, each under its own name; `progress` gets 0..1 while the bytes go. */
-  upload(files: File[], progress?: (fraction: number) => void): Promise<Folder> {
+  /**
+   * Several files in one revision, each under its own name (inside `folder`, when
+   * given); `progress` gets 0..1 while the bytes go.
+   */
+  upload(files: File[], progress?: (fraction: number) => void, folder = ""): Promise<Folder> {
     const form = new FormData();
     for (const file of files) form.append("file", file, file.name);
+    if (folder) form.append("folder", folder);
     return this.send("POST", this.url, form, progress);
   }
 

@@ -4,6 +4,7 @@
 // for their Copy buttons only (they have no #host-config).
 
 import { readHostConfig } from "./config";
+import { mountCarryFiles } from "./carry_files";
 import { mountCopyButtons } from "./copy_buttons";
 import { mountEditor } from "./editor";
 import { mountImport } from "./import_page";
@@ -15,7 +16,8 @@ function main(): void {
   const config = readHostConfig();
   if (!config) return;
   if (config.page === "import") return mountImport(config.saveFromPlayUrl);
-  if (config.page === "save-from-play") return mountSaveFromPlay();
+  if (config.page === "save-from-play") return mountSaveFromPlay(config);
+  if (config.page === "carry-files") return config.appOrigin ? mountCarryFiles(config.appOrigin) : undefined;
   const iframe = document.querySelector<HTMLIFrameElement>("#playground-frame");
   if (!iframe) return;
   if (config.page === "editor") mountEditor(config, iframe);

@@ -2,7 +2,11 @@
 // (IndexedDB database "playground-files", store "blobs": sha256 → bytes), so a
 // file read once is not downloaded again on the next visit, whatever its signed
 // address has become. Used by the kernel worker (folder_mount.ts); every failure
-// here only means a download, never an error for Python.
+// there only means a download, never an error for Python.
+//
+// The same store holds the files of the /play page's local drafts
+// (storage/draft_files.ts), which have no other copy: nothing may evict a hash a
+// draft names (deleting a draft deletes the bytes no other draft names).
 
 const DB_NAME = "playground-files";
 const STORE = "blobs";
@@ -54,19 +58,40 @@ export class FolderCache {
     });
   }
 
-  /** Keep `bytes` under `sha256` (checked first: a wrong download must not be kept as that hash). */
-  async put(sha256: string, bytes: Uint8Array): Promise<void> {
-    if ((await sha256Hex(bytes)) !== sha256) return;
+  /**
+   * Keep `bytes` under `sha256` (checked first: a wrong download must not be kept as
+   * that hash). False when they were not kept (no IndexedDB, over the browser's quota).
+   */
+  async put(sha256: string, bytes: Uint8Array): Promise<boolean> {
+    if ((await sha256Hex(bytes)) !== sha256) return false;
     const db = await this.open();
-    if (!db) return;
+    if (!db) return false;
     const copy = bytes.slice().buffer;
-    await new Promise<void>((resolve) => {
+    return new Promise<boolean>((resolve) => {
       try {
         const transaction = db.transaction(STORE, "readwrite");
         transaction.objectStore(STORE).put(copy, sha256);
+        transaction.oncomplete = () => resolve(true);
+        transaction.onerror = () => resolve(false);
+        transaction.onabort = () => resolve(false); // over the browser's quota: the next visit downloads it
+      } catch {
+        resolve(false);
+      }
+    });
+  }
+
+  /** Forget these hashes' bytes (a deleted draft's files that no other draft names). */
+  async delete(hashes: Iterable<string>): Promise<void> {
+    const db = await this.open();
+    if (!db) return;
+    await new Promise<void>((resolve) => {
+      try {
+        const transaction = db.transaction(STORE, "readwrite");
+        const store = transaction.objectStore(STORE);
+        for (const sha256 of hashes) store.delete(sha256);
         transaction.oncomplete = () => resolve();
         transaction.onerror = () => resolve();
-        transaction.onabort = () => resolve(); // over the browser's quota: the next visit downloads it
+        transaction.onabort = () => resolve();
       } catch {
         resolve();
       }

@@ -1,6 +1,8 @@
 // Local drafts: every notebook the user worked on, kept in this browser's
 // IndexedDB (database "playground", store "drafts"). A draft holds the cells
 // themselves, so opening one needs no Python; share links carry the .py text.
+// A draft's files (its folder: names, sizes and hashes) are listed on the draft;
+// their bytes are kept by hash in "playground-files" (storage/draft_files.ts).
 
 import type { NotebookFile } from "../kernel/messages";
 
@@ -11,6 +13,15 @@ export interface Draft {
   notebook: NotebookFile;
   created: number;
   updated: number;
+  /** The draft's folder (Python's working directory); absent in drafts made before files. */
+  files?: DraftFile[];
+}
+
+/** One file of a draft's folder; the bytes are in FolderCache under `sha256`. */
+export interface DraftFile {
+  path: string;
+  size: number;
+  sha256: string;
 }
 
 const DB_NAME = "playground";
@@ -66,12 +77,65 @@ export async function latestDraft(): Promise<Draft | undefined> {
   return (await listDrafts())[0];
 }
 
-export async function saveDraft(id: string, notebook: NotebookFile): Promise<Draft> {
-  const previous = await getDraft(id);
+/**
+ * Read and write one draft in one transaction, so a notebook save and a change
+ * of its files made at the same moment cannot undo each other. `change` gets the
+ * draft as stored (undefined: none yet) and returns what to store.
+ */
+function update(id: string, change: (previous: Draft | undefined) => Draft): Promise<Draft> {
+  return open().then(
+    (db) =>
+      new Promise<Draft>((resolve, reject) => {
+        const transaction = db.transaction(STORE, "readwrite");
+        const store = transaction.objectStore(STORE);
+        let draft: Draft | undefined;
+        let refused: unknown = null;
+        const read = store.get(id) as IDBRequest<Draft | undefined>;
+        read.onsuccess = () => {
+          try {
+            draft = change(read.result);
+          } catch (error) {
+            // The change itself says no (a name taken, a limit): nothing is written.
+            refused = error;
+            transaction.abort();
+            return;
+          }
+          store.put(draft);
+        };
+        transaction.oncomplete = () => resolve(draft!);
+        transaction.onerror = () => reject(refused ?? transaction.error ?? read.error);
+        transaction.onabort = () => reject(refused ?? transaction.error ?? new Error("the draft was not saved (transaction aborted)"));
+      }),
+  );
+}
+
+/** Save the notebook; its files stay as they are. */
+export function saveDraft(id: string, notebook: NotebookFile): Promise<Draft> {
   const now = Date.now();
-  const draft: Draft = { id, title: previous?.title ?? null, notebook, created: previous?.created ?? now, updated: now };
-  await run("readwrite", (store) => store.put(draft));
-  return draft;
+  return update(id, (previous) => ({
+    id,
+    title: previous?.title ?? null,
+    notebook,
+    created: previous?.created ?? now,
+    updated: now,
+    files: previous?.files ?? [],
+  }));
+}
+
+/**
+ * Replace the draft's files with what `change` makes of them; a draft not saved
+ * yet is saved with `notebook` (the one on screen), so its files have a home.
+ */
+export function saveDraftFiles(id: string, notebook: () => NotebookFile, change: (files: DraftFile[]) => DraftFile[]): Promise<Draft> {
+  const now = Date.now();
+  return update(id, (previous) => ({
+    id,
+    title: previous?.title ?? null,
+    notebook: previous?.notebook ?? notebook(),
+    created: previous?.created ?? now,
+    updated: now,
+    files: change(previous?.files ?? []),
+  }));
 }
 
 export async function renameDraft(id: string, title: string): Promise<void> {
@@ -81,6 +145,7 @@ export async function renameDraft(id: string, title: string): Promise<void> {
   await run("readwrite", (store) => store.put(draft));
 }
 
+/** Delete the draft; the caller deletes its files' bytes (`deleteDraftWithFiles`). */
 export async function deleteDraft(id: string): Promise<void> {
   await run("readwrite", (store) => store.delete(id));
 }

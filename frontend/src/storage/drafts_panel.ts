@@ -1,7 +1,8 @@
-// The list of local notebooks (drafts) with open / rename / delete.
+// The list of local notebooks (drafts) with open / rename / delete (a draft's files go with it).
 // Rename edits the title in place: Enter or leaving the field keeps it, Escape cancels.
 
-import { deleteDraft, draftTitle, listDrafts, renameDraft, type Draft } from "./drafts";
+import { draftTitle, listDrafts, renameDraft, type Draft } from "./drafts";
+import { deleteDraftWithFiles } from "./draft_files";
 
 export interface DraftsPanelHooks {
   open(draft: Draft): void;
@@ -94,7 +95,7 @@ export class DraftsPanel {
         this.startRename(row, draft);
         break;
       case "delete":
-        await deleteDraft(id);
+        await deleteDraftWithFiles(id);
         if (id === this.hooks.currentId()) this.hooks.deletedCurrent();
         await this.refresh();
         break;
