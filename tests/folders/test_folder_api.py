@@ -385,3 +385,35 @@ def test_a_file_address_is_for_one_object_and_expires() -> None:
     # A notebook in the trash stops serving its files.
     services.notebook_trash(notebook=notebook)
     assert fetch(url).status_code == 404
+
+
+def test_writing_the_same_bytes_again_or_restoring_the_current_folder_changes_nothing() -> None:
+    owner = user_make()
+    notebook = notebook_make(owner)
+    client = client_for(owner)
+    first = put(client, notebook, "data.csv", CSV)
+    assert first.status_code == 201
+    again = put(client, notebook, "data.csv", CSV)
+    assert again.status_code == 200
+    assert again.json()["created"] is False
+    assert again.json()["revision"] == first.json()["revision"]
+    # Restoring the revision that is current in text and folder makes no new one.
+    number = first.json()["revision"]
+    restored = post_json(client, f"/api/notebooks/{notebook.public_id}/revisions/{number}/restore")
+    assert restored.status_code == 200 and restored.json()["created"] is False
+
+
+def test_a_fork_made_while_storage_is_down_is_refused_and_leaves_nothing(
+    stoppable_storage: StoppableS3,
+) -> None:
+    owner, other = user_make(), user_make()
+    notebook = notebook_make(owner, visibility="public")
+    put(client_for(owner), notebook, "data.csv", CSV)
+    before = Notebook.objects.count()
+    stoppable_storage.stop()
+    client = Client(raise_request_exception=False)
+    client.force_login(other)
+    answer = post_json(client, f"/api/notebooks/{notebook.public_id}/fork")
+    assert answer.status_code == 503 and answer.json()["code"] == "storage_unavailable"
+    assert Notebook.objects.count() == before
+    assert not StorageUsage.objects.filter(user=other, bytes_used__gt=0).exists()
