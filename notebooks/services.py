@@ -187,7 +187,7 @@ def _author(author: User | None) -> User | None:
 
 
 def _make_current(
-    notebook: Notebook, locked: Notebook, revision: Revision, *, text_changed: bool = True
+    notebook: Notebook, locked: Notebook, revision: Revision, *, text_changed: bool
 ) -> None:
     now = timezone.now()
     Notebook.objects.filter(pk=locked.pk).update(current_revision=revision, updated_at=now)

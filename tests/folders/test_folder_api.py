@@ -10,6 +10,7 @@ and leave the folder, the revision and the bucket as they were.
 from __future__ import annotations
 
 import hashlib
+import io
 import time
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.test import Client
 from pytest_django import Settings
 
 from folders.links import file_url
+from folders.services import Incoming, files_put
 from notebooks import services
 from notebooks.models import FolderBlob, Notebook, StorageUsage
 from sharing import services as sharing_services
@@ -28,6 +30,7 @@ from tests.factories import (
     client_for,
     code,
     link_make,
+    markdown,
     notebook_make,
     notebook_text,
     post_json,
@@ -397,6 +400,11 @@ def test_writing_the_same_bytes_again_or_restoring_the_current_folder_changes_no
     assert again.status_code == 200
     assert again.json()["created"] is False
     assert again.json()["revision"] == first.json()["revision"]
+    # The notebook the service was given knows its current revision after it, too.
+    result = files_put(notebook=notebook, author=owner,
+                       incoming=[Incoming("data.csv", io.BytesIO(CSV))])
+    assert result.created is False
+    assert notebook.current_revision == result.revision
     # Restoring the revision that is current in text and folder makes no new one.
     number = first.json()["revision"]
     restored = post_json(client, f"/api/notebooks/{notebook.public_id}/revisions/{number}/restore")
@@ -410,10 +418,76 @@ def test_a_fork_made_while_storage_is_down_is_refused_and_leaves_nothing(
     notebook = notebook_make(owner, visibility="public")
     put(client_for(owner), notebook, "data.csv", CSV)
     before = Notebook.objects.count()
-    stoppable_storage.stop()
     client = Client(raise_request_exception=False)
     client.force_login(other)
+    # Its text was read just before (kept in this process): copying the files fails.
+    assert client.get(f"/api/notebooks/{notebook.public_id}").status_code == 200
+    stoppable_storage.stop()
     answer = post_json(client, f"/api/notebooks/{notebook.public_id}/fork")
     assert answer.status_code == 503 and answer.json()["code"] == "storage_unavailable"
+    assert "nothing was copied" in answer.json()["error"]
     assert Notebook.objects.count() == before
     assert not StorageUsage.objects.filter(user=other, bytes_used__gt=0).exists()
+
+
+def _all_keys(bucket: Bucket) -> set[str]:
+    pages = bucket.client.get_paginator("list_objects_v2").paginate(
+        Bucket=bucket.name, Prefix=bucket.prefix)
+    return {item["Key"] for page in pages for item in page.get("Contents", [])}
+
+
+def test_a_fork_copies_only_the_current_files_of_its_source(bucket: Bucket) -> None:
+    owner, other, third = user_make(), user_make(), user_make()
+    notebook = notebook_make(owner, visibility="public",
+                             cells=[markdown("Rain in Oslo, by month."), code("x = 1", "x")])
+    client = client_for(owner)
+    put(client, notebook, "data.csv", b"old version\n")
+    put(client, notebook, "data.csv", CSV)  # the old bytes stay, for the history
+    # Someone else's notebook holds the same bytes: not the source's, never copied.
+    put(client_for(third), notebook_make(third), "copy.csv", CSV)
+
+    forked = post_json(client_for(other), f"/api/notebooks/{notebook.public_id}/fork")
+    assert forked.status_code == 201, forked.content
+    fork = Notebook.objects.get(public_id=forked.json()["id"])
+    assert [b.sha256 for b in FolderBlob.objects.filter(notebook=fork)] == [
+        hashlib.sha256(CSV).hexdigest()]
+    revision_bytes = sum(dict(fork.revisions.values_list("storage_key", "size")).values())
+    assert StorageUsage.objects.get(user=other).bytes_used == revision_bytes + len(CSV)
+    # The files' revision keeps the uploader as its author and the text's summary.
+    revisions = list(notebook.revisions.order_by("number"))
+    assert {r.author_id for r in revisions[1:]} == {owner.pk}
+    assert {r.summary for r in revisions} == {"Rain in Oslo, by month."}
+
+
+def test_a_fork_past_the_forkers_storage_is_refused_and_its_copies_removed(
+    settings: Settings, bucket: Bucket
+) -> None:
+    owner, other = user_make(), user_make()
+    notebook = notebook_make(owner, visibility="public")
+    put(client_for(owner), notebook, "data.csv", CSV)
+    settings.STORAGE_PER_USER_BYTES = len(CSV) - 1
+    keys = _all_keys(bucket)
+    before = Notebook.objects.count()
+    answer = post_json(client_for(other), f"/api/notebooks/{notebook.public_id}/fork")
+    assert answer.status_code == 403 and answer.json()["code"] == "quota"
+    assert Notebook.objects.count() == before
+    assert _all_keys(bucket) == keys  # the copy made before the refusal is gone
+
+
+def test_a_text_save_compares_with_its_own_notebooks_revision() -> None:
+    owner = user_make()
+    # Another notebook whose revision 1 holds other text, made first.
+    notebook_make(owner, cells=[code("other = 1", "o")])
+    notebook = notebook_make(owner)
+    client = client_for(owner)
+    put(client, notebook, "data.csv", CSV)
+    saved = save_text(client, notebook, 1, text(5))
+    assert saved.status_code == 201, saved.content
+
+
+def test_a_forked_title_cut_to_fit_does_not_end_in_a_space() -> None:
+    owner, other = user_make(), user_make()
+    title = "a" * 192 + " " + "b" * 7  # the cut for " (fork)" falls after the space
+    notebook = notebook_make(owner, title=title, visibility="public")
+    forked = post_json(client_for(other), f"/api/notebooks/{notebook.public_id}/fork")
+    assert forked.json()["title"] == "a" * 192 + " (fork)"
