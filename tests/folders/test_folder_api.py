@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -491,3 +492,29 @@ def test_a_forked_title_cut_to_fit_does_not_end_in_a_space() -> None:
     notebook = notebook_make(owner, title=title, visibility="public")
     forked = post_json(client_for(other), f"/api/notebooks/{notebook.public_id}/fork")
     assert forked.json()["title"] == "a" * 192 + " (fork)"
+
+
+def test_folders_work_on_local_storage_as_make_run_keeps_them(local_storage: Path) -> None:
+    owner, other = user_make(), user_make()
+    notebook = notebook_make(owner, visibility="public")
+    client = client_for(owner)
+    upload(client, notebook, ("data.csv", CSV), folder="in")
+    files = by_path(listing(client, notebook))
+    assert body_of(files["in/data.csv"]["url"]) == CSV
+    assert any(path.is_file() for path in local_storage.rglob("*") if "files" in path.parts)
+    forked = post_json(client_for(other), f"/api/notebooks/{notebook.public_id}/fork")
+    fork = Notebook.objects.get(public_id=forked.json()["id"])
+    assert body_of(by_path(listing(client_for(other), fork))["in/data.csv"]["url"]) == CSV
+
+
+def test_a_file_address_while_storage_is_down_says_try_again(
+    stoppable_storage: StoppableS3,
+) -> None:
+    owner = user_make()
+    notebook = notebook_make(owner)
+    url = by_path(put(client_for(owner), notebook, "data.csv", CSV).json())["data.csv"]["url"]
+    stoppable_storage.stop()
+    answer = Client(HTTP_HOST="usercontent.testserver", raise_request_exception=False).get(
+        url[len("http://usercontent.testserver"):])
+    assert answer.status_code == 503
+    assert b"try again" in answer.content
