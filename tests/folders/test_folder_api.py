@@ -30,6 +30,7 @@ from tests.django_fixtures import Bucket
 from tests.factories import (
     client_for,
     code,
+    collaborator_make,
     link_make,
     markdown,
     notebook_make,
@@ -518,3 +519,54 @@ def test_a_file_address_while_storage_is_down_says_try_again(
         url[len("http://usercontent.testserver"):])
     assert answer.status_code == 503
     assert b"try again" in answer.content
+
+
+def test_refusals_name_the_limit_and_the_file(settings: Settings) -> None:
+    settings.FOLDER_FILE_MAX_BYTES = 2_500_000
+    settings.FOLDER_FILES_MAX = 1
+    owner = user_make()
+    notebook = notebook_make(owner)
+    client = client_for(owner)
+    # Three chunks of a megabyte: the limit counts the whole file, not each chunk.
+    big = upload(client, notebook, ("big.bin", b"x" * 3_000_000))
+    assert big.status_code == 413
+    assert big.json()["error"] == (
+        "'big.bin' is larger than 2.5 MB, the most one file may hold. Nothing was changed.")
+    put(client, notebook, "one.txt", b"1")
+    many = put(client, notebook, "two.txt", b"2")
+    assert many.json()["limit"] == 1
+    missing = client.delete(f"/api/notebooks/{notebook.public_id}/files/nothing.txt")
+    assert missing.json()["error"] == "The folder has no file or folder 'nothing.txt'."
+    path = f"/api/notebooks/{notebook.public_id}/files/rename"
+    inside = post_json(client, path, {"from": "one.txt", "to": "one.txt/deeper"})
+    assert inside.json()["error"] == "'one.txt' cannot be moved inside itself."
+    put(client, notebook, "one.txt", b"11")  # replaces it; the count stays 1
+    settings.FOLDER_FILES_MAX = 2
+    put(client, notebook, "two.txt", b"2")
+    taken = post_json(client, path, {"from": "one.txt", "to": "two.txt"})
+    assert taken.json()["error"] == (
+        "'two.txt' already exists. Delete it first, or choose another name.")
+
+
+def test_renames_and_deletes_are_revisions_by_the_person_who_made_them() -> None:
+    owner, collaborator = user_make(), user_make()
+    notebook = notebook_make(owner)
+    collaborator_make(notebook, collaborator)
+    put(client_for(owner), notebook, "a.txt", b"a")
+    theirs = client_for(collaborator)
+    post_json(theirs, f"/api/notebooks/{notebook.public_id}/files/rename",
+              {"from": "a.txt", "to": "b.txt"})
+    renamed = notebook.revisions.order_by("-number").first()
+    theirs.delete(f"/api/notebooks/{notebook.public_id}/files/b.txt")
+    deleted = notebook.revisions.order_by("-number").first()
+    assert renamed.files == {"b.txt": hashlib.sha256(b"a").hexdigest()}
+    assert (renamed.author, deleted.author, deleted.files) == (collaborator, collaborator, {})
+
+
+def test_a_file_address_is_checked_against_the_time_it_is_opened() -> None:
+    from folders.links import file_url_open
+
+    url = file_url(notebook_id="n" * 22, sha256="s" * 64, path="a.csv", now=1_000_000.0)
+    token = url.split("/files/")[1].split("/")[0]
+    assert file_url_open(token, now=1_000_000.0) == ("n" * 22, "s" * 64)
+    assert file_url_open(token, now=1_000_000.0 + 4 * 86400) is None

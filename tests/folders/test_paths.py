@@ -61,3 +61,9 @@ def test_a_name_cannot_be_a_file_and_a_folder() -> None:
 def test_under_means_the_folder_itself_or_inside_it() -> None:
     assert under("data/a.csv", "data") and under("data", "data")
     assert not under("database.csv", "data") and not under("dat", "data")
+
+
+def test_a_name_of_exactly_the_longest_length_is_kept() -> None:
+    longest = "/".join(["a" * 200] * 4 + ["b" * 220])
+    assert len(longest) == 1024
+    assert path_clean(longest) == longest
