@@ -414,7 +414,7 @@ def test_writing_the_same_bytes_again_or_restoring_the_current_folder_changes_no
 
 
 def test_a_fork_made_while_storage_is_down_is_refused_and_leaves_nothing(
-    stoppable_storage: StoppableS3,
+    stoppable_storage: StoppableS3, caplog: pytest.LogCaptureFixture
 ) -> None:
     owner, other = user_make(), user_make()
     notebook = notebook_make(owner, visibility="public")
@@ -427,7 +427,11 @@ def test_a_fork_made_while_storage_is_down_is_refused_and_leaves_nothing(
     stoppable_storage.stop()
     answer = post_json(client, f"/api/notebooks/{notebook.public_id}/fork")
     assert answer.status_code == 503 and answer.json()["code"] == "storage_unavailable"
-    assert "nothing was copied" in answer.json()["error"]
+    assert answer.json()["error"] == (
+        "The notebook storage could not be reached; nothing was copied. Try again in a moment.")
+    key = FolderBlob.objects.get(notebook=notebook).storage_key
+    assert any(f"copying {key} in notebook storage failed: Could not connect" in r.getMessage()
+               for r in caplog.records)
     assert Notebook.objects.count() == before
     assert not StorageUsage.objects.filter(user=other, bytes_used__gt=0).exists()
 
@@ -509,7 +513,7 @@ def test_folders_work_on_local_storage_as_make_run_keeps_them(local_storage: Pat
 
 
 def test_a_file_address_while_storage_is_down_says_try_again(
-    stoppable_storage: StoppableS3,
+    stoppable_storage: StoppableS3, caplog: pytest.LogCaptureFixture
 ) -> None:
     owner = user_make()
     notebook = notebook_make(owner)
@@ -518,7 +522,10 @@ def test_a_file_address_while_storage_is_down_says_try_again(
     answer = Client(HTTP_HOST="usercontent.testserver", raise_request_exception=False).get(
         url[len("http://usercontent.testserver"):])
     assert answer.status_code == 503
-    assert b"try again" in answer.content
+    assert answer.content == b"The notebook storage could not be reached; try again in a moment."
+    key = FolderBlob.objects.get(notebook=notebook).storage_key
+    assert any(f"reading {key} from notebook storage failed: Could not connect" in r.getMessage()
+               for r in caplog.records)
 
 
 def test_refusals_name_the_limit_and_the_file(settings: Settings) -> None:
