@@ -60,6 +60,11 @@ def test_a_server_kernel_reads_the_folder_and_its_writes_are_saved(
     assert done["failed"] == [], errors
     assert outputs(frames, "read") == ["(['data', 'helpers.py'], 42)"]
 
+    # pandas reads the same file, unchanged code as on a laptop.
+    done = run_cell(session, frames, "pandas",
+                    "import pandas as pd\nint(pd.read_csv('data/rain.csv')['mm'].sum())")
+    assert outputs(frames, "pandas") == ["42"]
+
     start = len(frames.frames)
     done = run_cell(session, frames, "write",
                     "import pathlib\npathlib.Path('out.txt').write_text('total 42')")
