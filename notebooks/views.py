@@ -176,9 +176,12 @@ def save_from_play(request: HttpRequest) -> HttpResponse:
     if request.method not in ("GET", "HEAD", "POST"):
         return HttpResponse(status=405)
     response = _save_from_play(request)
-    # The page opens the playground site's pop-up that hands over a draft's files; a
-    # pop-up keeps its opener only under this policy (the page runs no notebook code).
-    response["Cross-Origin-Opener-Policy"] = "same-origin-allow-popups"
+    if request.GET.get("draft"):
+        # The page opens the playground site's pop-up that hands over a draft's files; a
+        # pop-up keeps its opener only under this policy (the page runs no notebook code).
+        # Only then: a change of policy between pages (to the log-in and back) starts
+        # the tab afresh, and the notebook it keeps meanwhile (sessionStorage) with it.
+        response["Cross-Origin-Opener-Policy"] = "same-origin-allow-popups"
     return response
 
 

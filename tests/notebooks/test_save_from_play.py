@@ -57,8 +57,12 @@ def test_the_page_waits_for_its_script_to_send_the_fragment() -> None:
         "usercontentOrigin": "http://usercontent.testserver",
         "carryUrl": "http://usercontent.testserver/play/carry-files",
     }
-    # A pop-up it opens keeps its opener (the files' hand-over); nothing else changes.
-    assert response["Cross-Origin-Opener-Policy"] == "same-origin-allow-popups"
+    # Isolated as every app page: a change of policy on the way to the log-in and back
+    # would start the tab afresh and lose the notebook it keeps meanwhile.
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    # With a draft's files to hand over, a pop-up it opens keeps its opener.
+    with_files = client_for(user_make()).get(PAGE + "?draft=0b0e4b7e-2c1c-4c59-9d43-5a3b2f1c8e21")
+    assert with_files["Cross-Origin-Opener-Policy"] == "same-origin-allow-popups"
     assert response["Cross-Origin-Embedder-Policy"] == "require-corp"
     assert f'<script type="module" src="/static/{HOST_SCRIPT}"></script>' in page
     assert '<input type="hidden" name="link" id="save-from-play-link">' in page
