@@ -10,10 +10,9 @@
 // worker sends them (`sync`). A mount update (`apply`, the page's refresh of the
 // addresses) never overwrites what Python changed and has not had sent yet.
 
-import { downloadNow, makeLazy, type EmscriptenFS, type FSNode } from "./lazy_file";
+import { downloadNow, filesUnder, makeLazy, type EmscriptenFS, type FSNode } from "./lazy_file";
 import type { BucketFile, BucketRequest, BucketRequestResult, BucketWrite } from "./messages";
 
-const IGNORED_DIRS = new Set(["__pycache__"]);
 
 interface Entry {
   /** The object's address and size, from the latest listing; null when only Python made it. */
@@ -64,8 +63,7 @@ export class BucketMount {
 
   /** After a run: the files Python created or changed under the mount, and the paths it deleted. */
   scan(): { files: BucketWrite[]; removed: string[] } {
-    const found = new Map<string, FSNode>();
-    this.walk("", found);
+    const found = filesUnder(this.fs, this.root);
     const files: BucketWrite[] = [];
     for (const [path, node] of found) {
       const entry = this.entries.get(path);
@@ -175,28 +173,6 @@ export class BucketMount {
       } catch {
         // Python's own file there: left alone
       }
-    }
-  }
-
-  private walk(relative: string, found: Map<string, FSNode>): void {
-    const dir = relative ? this.full(relative) : this.root;
-    let names: string[];
-    try {
-      names = this.fs.readdir(dir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (name === "." || name === ".." || IGNORED_DIRS.has(name)) continue;
-      const path = relative ? `${relative}/${name}` : name;
-      let node: FSNode;
-      try {
-        node = this.fs.lookupPath(this.full(path), { follow: false }).node;
-      } catch {
-        continue;
-      }
-      if (this.fs.isDir(node.mode)) this.walk(path, found);
-      else if (this.fs.isFile(node.mode)) found.set(path, node);
     }
   }
 }

@@ -16,14 +16,12 @@
 
 import { FolderCache, sha256Hex } from "./folder_cache";
 import type { FolderFile, WrittenFile } from "./messages";
-import { downloadNow, makeLazy, type EmscriptenFS, type FSNode } from "./lazy_file";
+import { downloadNow, filesUnder, makeLazy, type EmscriptenFS, type FSNode } from "./lazy_file";
 
 export const FOLDER_ROOT = "/home/pyodide/notebook";
 
 /** Bytes from IndexedDB filled into files at mount, at most: larger folders read the rest on open. */
 const PREFILL_BUDGET_BYTES = 64 * 1024 * 1024;
-/** Never saved: Python's bytecode cache. */
-const IGNORED_DIRS = new Set(["__pycache__"]);
 
 /** What this worker knows of one path in the folder. */
 interface Entry {
@@ -210,8 +208,7 @@ export class FolderMount {
   }
 
   private async scanNow(): Promise<FolderScan> {
-    const found = new Map<string, FSNode>();
-    this.walk("", found);
+    const found = filesUnder(this.fs, FOLDER_ROOT);
     const candidates: { path: string; node: FSNode; bytes: Uint8Array }[] = [];
     for (const [path, node] of found) {
       const entry = this.entries.get(path);
@@ -242,27 +239,5 @@ export class FolderMount {
       if (remote?.sha256 !== sha256) written.push({ path, data: bytes.slice().buffer });
     }
     return { written, removed };
-  }
-
-  private walk(relative: string, found: Map<string, FSNode>): void {
-    const dir = relative ? this.full(relative) : FOLDER_ROOT;
-    let names: string[];
-    try {
-      names = this.fs.readdir(dir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (name === "." || name === ".." || IGNORED_DIRS.has(name)) continue;
-      const path = relative ? `${relative}/${name}` : name;
-      let node: FSNode;
-      try {
-        node = this.fs.lookupPath(this.full(path), { follow: false }).node;
-      } catch {
-        continue;
-      }
-      if (this.fs.isDir(node.mode)) this.walk(path, found);
-      else if (this.fs.isFile(node.mode)) found.set(path, node);
-    }
   }
 }

@@ -83,3 +83,33 @@ export function downloadNow(fs: EmscriptenFS, url: string, label: string, hint: 
   }
   return new Uint8Array(request.response);
 }
+
+/** Python's bytecode caches: never reported as written files. */
+const IGNORED_DIRS = new Set(["__pycache__"]);
+
+/** Every regular file under `root` (symbolic links not followed), by path relative to it. */
+export function filesUnder(fs: EmscriptenFS, root: string): Map<string, FSNode> {
+  const found = new Map<string, FSNode>();
+  const walk = (relative: string): void => {
+    let names: string[];
+    try {
+      names = fs.readdir(relative ? `${root}/${relative}` : root);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (name === "." || name === ".." || IGNORED_DIRS.has(name)) continue;
+      const path = relative ? `${relative}/${name}` : name;
+      let node: FSNode;
+      try {
+        node = fs.lookupPath(`${root}/${path}`, { follow: false }).node;
+      } catch {
+        continue;
+      }
+      if (fs.isDir(node.mode)) walk(path);
+      else if (fs.isFile(node.mode)) found.set(path, node);
+    }
+  };
+  walk("");
+  return found;
+}
