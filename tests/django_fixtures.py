@@ -9,6 +9,7 @@ must import no Django (tests/runtime also runs under Pyodide).
   the test can stop (tests/stoppable_s3.py), with the revision cache emptied.
 - ``fresh_channel_layer``: a Channels layer of the test's own (used by every websocket
   test: tests/notebooks and tests/serverkernels conftest.py).
+- ``local_storage``: the notebooks storage in a folder of the test's own, as ``make run``.
 - ``fresh_cache``: a default cache of its own for one test, so rate-limit counts start
   at zero. Django's ``RedisCache.clear()`` would ``FLUSHDB`` the whole Redis database
   (every process's keys, the channel layer's too), whatever the ``KEY_PREFIX``; a new
@@ -23,6 +24,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -79,6 +81,21 @@ def fresh_channel_layer() -> Iterator[None]:
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+@pytest.fixture
+def local_storage(settings: Settings, tmp_path: Path) -> Iterator[Path]:
+    """The notebooks storage in a folder, as ``make run`` keeps it."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "notebooks": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path},
+        },
+    }
+    caches["revisions"].clear()
+    yield tmp_path
+    caches["revisions"].clear()
 
 
 @pytest.fixture

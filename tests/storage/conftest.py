@@ -8,13 +8,11 @@ failures; ``local_storage`` points it at a folder, as ``make run`` does.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from django.core.cache import caches
 from pytest_django import Settings
 
-from tests.django_fixtures import bucket, own_storage  # noqa: F401
+from tests.django_fixtures import bucket, local_storage, own_storage  # noqa: F401
 from tests.stoppable_s3 import StoppableS3
 
 BUCKET = "playground-storage-tests"
@@ -27,15 +25,3 @@ def stoppable_storage(settings: Settings) -> Iterator[StoppableS3]:
         yield s3
 
 
-@pytest.fixture
-def local_storage(settings: Settings, tmp_path: Path) -> Iterator[Path]:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "notebooks": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
-    caches["revisions"].clear()
-    yield tmp_path
-    caches["revisions"].clear()
