@@ -3,9 +3,10 @@ Python lists and reads it through os and open, what Python writes or deletes the
 reaches the bucket, and its keys never go to the service.
 
 The bucket is on the suite's moto server (``object_storage``), which, like real S3,
-lets a browser in only through the bucket's CORS rules (tests/stoppable_s3.py). moto
-does not check signatures, so this test shows where requests go and what they carry,
-not that the signatures are right; aws4fetch's own tests cover that.
+lets a browser in only through the bucket's CORS rules, and, for the buckets made
+here, checks every address the page signs as S3 does (``check_signatures`` in
+tests/stoppable_s3.py, with botocore's signer): a listing, a read, a write or a
+delete signed wrongly is refused, so these tests show the signatures are right.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from tests.browser.accounts_flow import framed_notebook, new_notebook, sign_up_a
 from tests.browser.notebook_page import NotebookPage, exact_text
 from tests.browser.service import RunningService
 from tests.real_services import s3_client
-from tests.stoppable_s3 import StoppableS3
+from tests.stoppable_s3 import StoppableS3, check_signatures, make_public
 
 SCORES = b"name,score\nada,3\nbob,4\n"
 
@@ -52,9 +53,12 @@ def bucket_with_cors(object_storage: StoppableS3, origin: str | None) -> str:
     return bucket
 
 
-def new_keys() -> tuple[str, str]:
-    """An access key id and secret of this test's own (moto takes any), to look for in requests."""
-    return f"AKIAOWN{secrets.token_hex(6).upper()}", secrets.token_urlsafe(30)
+def new_keys(bucket: str, *, session_token: str | None = None) -> tuple[str, str]:
+    """An access key id and secret of this test's own, the only ones ``bucket`` takes
+    (with ``session_token``, a temporary key that must come with it)."""
+    key_id, secret = f"AKIAOWN{secrets.token_hex(6).upper()}", secrets.token_urlsafe(30)
+    check_signatures(bucket, {key_id: (secret, session_token)})
+    return key_id, secret
 
 
 def assert_keys_never_sent(requests: list[Request], service: RunningService, key_id: str, secret: str) -> None:
@@ -67,7 +71,8 @@ def assert_keys_never_sent(requests: list[Request], service: RunningService, key
 
 
 def mount(
-    root: Page | Frame, endpoint: str, bucket: str, key_id: str, secret: str, *, remember: bool = False
+    root: Page | Frame, endpoint: str, bucket: str, key_id: str, secret: str, *, remember: bool = False,
+    session_token: str = "",
 ) -> None:
     root.get_by_test_id("bucket-open").click()
     dialog = root.get_by_test_id("bucket-dialog")
@@ -78,6 +83,7 @@ def mount(
     dialog.get_by_test_id("bucket-prefix").fill("data")
     dialog.get_by_test_id("bucket-access-key").fill(key_id)
     dialog.get_by_test_id("bucket-secret").fill(secret)
+    dialog.get_by_test_id("bucket-session-token").fill(session_token)
     expect(dialog.get_by_test_id("bucket-mount-path")).to_have_value("/mnt/data")
     dialog.get_by_test_id("bucket-remember").set_checked(remember)
     dialog.get_by_test_id("bucket-mount").click()
@@ -87,7 +93,7 @@ def test_a_mounted_bucket_is_listed_read_and_written_and_its_keys_never_reach_th
     new_context: Callable[..., BrowserContext], service: RunningService, object_storage: StoppableS3
 ) -> None:
     bucket = bucket_with_cors(object_storage, None)
-    key_id, secret = new_keys()
+    key_id, secret = new_keys(bucket)
     s3 = s3_client(object_storage.endpoint)
 
     context = new_context()
@@ -150,7 +156,7 @@ def test_remembered_settings_are_filled_in_but_not_mounted_and_forget_removes_th
     page: Page, service: RunningService, object_storage: StoppableS3
 ) -> None:
     bucket = bucket_with_cors(object_storage, service.usercontent_url)
-    key_id, secret = new_keys()
+    key_id, secret = new_keys(bucket)
     notebook = NotebookPage(page).open("/play")
     mount(page, object_storage.endpoint, bucket, key_id, secret, remember=True)
     expect(page.get_by_test_id("bucket-notice")).to_contain_text("Mounted")
@@ -178,7 +184,7 @@ def test_the_editors_framed_playground_mounts_a_bucket_and_keeps_nothing_of_it(
     new_context: Callable[..., BrowserContext], service: RunningService, object_storage: StoppableS3
 ) -> None:
     bucket = bucket_with_cors(object_storage, service.usercontent_url)
-    key_id, secret = new_keys()
+    key_id, secret = new_keys(bucket)
     context = new_context(app=True)
     requests: list[Request] = []
     context.on("request", lambda request: requests.append(request))
@@ -208,3 +214,58 @@ def test_the_editors_framed_playground_mounts_a_bucket_and_keeps_nothing_of_it(
     again.root.get_by_test_id("bucket-open").click()
     expect(again.root.get_by_test_id("bucket-access-key")).to_have_value("")
     assert_keys_never_sent(requests, service, key_id, secret)
+
+
+def test_a_wrong_secret_is_refused_and_temporary_keys_and_public_buckets_mount(
+    page: Page, service: RunningService, object_storage: StoppableS3
+) -> None:
+    bucket = bucket_with_cors(object_storage, service.usercontent_url)
+    token = secrets.token_urlsafe(40)
+    key_id, secret = new_keys(bucket, session_token=token)
+    notebook = NotebookPage(page).open("/play")
+    notice = page.get_by_test_id("bucket-notice")
+
+    # The bucket checks what the page signed: a wrong secret, or a temporary key
+    # without its session token, is refused with S3's own reason, and nothing is mounted.
+    mount(page, object_storage.endpoint, bucket, key_id, secret + "x", session_token=token)
+    expect(notice).to_contain_text("The bucket refused the listing (HTTP 403, SignatureDoesNotMatch")
+    mount_button = page.get_by_test_id("bucket-mount")
+    page.get_by_test_id("bucket-secret").fill(secret)
+    page.get_by_test_id("bucket-session-token").fill("")
+    mount_button.click()
+    expect(notice).to_contain_text("The bucket refused the listing (HTTP 403, InvalidToken")
+    expect(page.get_by_test_id("bucket-open")).to_have_text("Bucket")
+
+    # The temporary key with its token: listed, read and written, every address checked.
+    page.get_by_test_id("bucket-session-token").fill(token)
+    mount_button.click()
+    expect(notice).to_have_text(f"Mounted {bucket}/data/ at /mnt/data (2 files).")
+    page.get_by_test_id("bucket-close").click()
+    cell = notebook.add_code_cell(
+        "print(open('/mnt/data/scores.csv').read().splitlines()[2])\n"
+        "open('/mnt/data/new.txt', 'w').write('from a temporary key')"
+    )
+    notebook.run_with_shift_enter(cell)
+    expect(cell.get_by_test_id("cell-stdout")).to_have_text(exact_text("bob,4"))
+    expect(notice).to_have_text("Bucket: saved new.txt.")
+    s3 = s3_client(object_storage.endpoint)
+    assert s3.get_object(Bucket=bucket, Key="data/new.txt")["Body"].read() == b"from a temporary key"
+
+    # A public bucket, without keys: read unsigned; what Python writes stays in the page.
+    public = bucket_with_cors(object_storage, service.usercontent_url)
+    make_public(object_storage.endpoint, public)
+    mount(page, object_storage.endpoint, public, "", "")
+    expect(notice).to_have_text(f"Mounted {public}/data/ at /mnt/data (2 files).")
+    page.get_by_test_id("bucket-close").click()
+    reader = notebook.add_code_cell(
+        "print(open('/mnt/data/notes/todo.txt').read())\n"
+        "open('/mnt/data/mine.txt', 'w').write('kept here')"
+    )
+    notebook.run_with_shift_enter(reader)
+    expect(reader.get_by_test_id("cell-stdout")).to_have_text(exact_text("water the plants"))
+    expect(notice).to_have_text(
+        "Not saved to the bucket: mine.txt. It is mounted without keys (read-only); "
+        "Python's changes stay in this page."
+    )
+    listed = {item["Key"] for item in s3.list_objects_v2(Bucket=public)["Contents"]}
+    assert "data/mine.txt" not in listed

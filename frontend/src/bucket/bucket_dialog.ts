@@ -22,6 +22,7 @@ const FIELDS: Field[] = [
   { key: "prefix", label: "Prefix (optional)", testId: "bucket-prefix", type: "text", placeholder: "datasets/" },
   { key: "accessKeyId", label: "Access key id", testId: "bucket-access-key", type: "text", placeholder: "AKIA…" },
   { key: "secretAccessKey", label: "Secret access key", testId: "bucket-secret", type: "password", placeholder: "" },
+  { key: "sessionToken", label: "Session token (temporary keys only)", testId: "bucket-session-token", type: "password", placeholder: "" },
   { key: "mountPath", label: "Mount at", testId: "bucket-mount-path", type: "text", placeholder: DEFAULT_MOUNT_PATH },
 ];
 
@@ -54,7 +55,8 @@ export class BucketDialog {
       "Python sees the bucket's objects as files (os.listdir, open). This page signs every request to the bucket " +
       "itself: the keys stay in this browser and are never sent to Playground. What Python writes or deletes there " +
       "is saved to the bucket after each run. Any notebook you run in this page while the bucket is mounted can read " +
-      "and change it. The bucket needs a CORS rule for this site (see the docs).";
+      "and change it. The bucket needs a CORS rule for this site (see the docs). For a public bucket, leave the keys " +
+      "empty: it is read without signing, and nothing is written back.";
     const form = document.createElement("form");
     form.method = "dialog";
     const grid = document.createElement("div");

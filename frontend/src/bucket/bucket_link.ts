@@ -122,6 +122,14 @@ export class BucketLink {
   private async sendWrites(root: string, files: BucketWrite[], removed: string[]): Promise<void> {
     const signer = this.signer;
     if (signer === null || root !== this.root) return;
+    if (signer.readOnly) {
+      const names = [...files.map((file) => file.path), ...removed].join(", ");
+      this.events.notice(
+        `Not saved to the bucket: ${names}. It is mounted without keys (read-only); Python's changes stay in this page.`,
+        "info",
+      );
+      return;
+    }
     const requests: BucketRequest[] = [];
     for (const file of files) {
       if (usablePath(file.path)) requests.push({ path: file.path, method: "PUT", url: await signer.objectUrl("PUT", file.path) });

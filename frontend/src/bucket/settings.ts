@@ -12,8 +12,11 @@ export interface BucketSettings {
   bucket: string;
   /** Only keys under it are mounted, without it: "" or "datasets/2024/". */
   prefix: string;
+  /** Empty with the secret too for a public bucket: nothing is signed, and only reading works. */
   accessKeyId: string;
   secretAccessKey: string;
+  /** Temporary credentials' token (AWS STS, SSO), sent with each signed address; "" for long-term keys. */
+  sessionToken: string;
   /** Where Python sees it: a folder under /mnt/. */
   mountPath: string;
 }
@@ -30,6 +33,7 @@ export function checkSettings(raw: BucketSettings): { settings: BucketSettings }
     prefix: raw.prefix.trim().replace(/^\/+/, ""),
     accessKeyId: raw.accessKeyId.trim(),
     secretAccessKey: raw.secretAccessKey.trim(),
+    sessionToken: (raw.sessionToken ?? "").trim(),
     mountPath: raw.mountPath.trim().replace(/\/+$/, "") || DEFAULT_MOUNT_PATH,
   };
   if (settings.prefix && !settings.prefix.endsWith("/")) settings.prefix += "/";
@@ -52,7 +56,12 @@ export function checkSettings(raw: BucketSettings): { settings: BucketSettings }
     return { problem: "The prefix must be folder names separated by /, without empty, . or .. parts." };
   }
   if (!/^[\x21-\x7e]+$/.test(settings.region)) return { problem: "The region must be a name such as us-east-1." };
-  if (!settings.accessKeyId || !settings.secretAccessKey) return { problem: "Give the access key id and its secret." };
+  if (!settings.accessKeyId !== !settings.secretAccessKey) {
+    return { problem: "Give the access key id and its secret (or neither, for a public bucket)." };
+  }
+  if (settings.sessionToken && !settings.accessKeyId) {
+    return { problem: "A session token goes with the temporary access key id and secret it was issued with: give them too." };
+  }
   const parts = settings.mountPath.split("/");
   if (parts[0] !== "" || parts[1] !== "mnt" || parts.length < 3 || parts.slice(2).some((p) => !/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(p))) {
     return { problem: "The mount path must be a folder under /mnt/, such as /mnt/data (letters, digits, . _ -)." };
@@ -81,7 +90,8 @@ export function rememberedSettings(): BucketSettings | null {
     const value = JSON.parse(text) as Partial<BucketSettings>;
     const fields: (keyof BucketSettings)[] = ["endpoint", "region", "bucket", "prefix", "accessKeyId", "secretAccessKey", "mountPath"];
     if (fields.some((field) => typeof value[field] !== "string")) return null;
-    return value as BucketSettings;
+    // Settings remembered before session tokens existed have none.
+    return { ...value, sessionToken: typeof value.sessionToken === "string" ? value.sessionToken : "" } as BucketSettings;
   } catch {
     return null;
   }

@@ -1,8 +1,9 @@
 // Addresses of a bucket of the user's own, signed in the page with AWS Signature
 // Version 4 in the query string (aws4fetch, on crypto.subtle): each one names one
 // request (a listing page, one object's GET, PUT or DELETE) and expires after
-// ADDRESS_LIFETIME_SECONDS. The kernel worker gets only these addresses, never
-// the keys. Path-style addressing (`<endpoint>/<bucket>/<key>`), which AWS S3,
+// ADDRESS_LIFETIME_SECONDS. Temporary credentials' session token goes in each
+// address (X-Amz-Security-Token); a public bucket, mounted without keys, gets
+// plain addresses. The kernel worker gets only these addresses, never the keys. Path-style addressing (`<endpoint>/<bucket>/<key>`), which AWS S3,
 // MinIO, Cloudflare R2, Backblaze B2 and moto all take.
 
 import { AwsClient } from "aws4fetch";
@@ -25,15 +26,24 @@ export interface ListingPage {
 }
 
 export class BucketSigner {
-  private readonly client: AwsClient;
+  /** Null for a public bucket: its addresses are not signed. */
+  private readonly client: AwsClient | null;
 
   constructor(private readonly settings: BucketSettings) {
-    this.client = new AwsClient({
-      accessKeyId: settings.accessKeyId,
-      secretAccessKey: settings.secretAccessKey,
-      service: "s3",
-      region: settings.region,
-    });
+    this.client = settings.accessKeyId
+      ? new AwsClient({
+          accessKeyId: settings.accessKeyId,
+          secretAccessKey: settings.secretAccessKey,
+          sessionToken: settings.sessionToken || undefined,
+          service: "s3",
+          region: settings.region,
+        })
+      : null;
+  }
+
+  /** Mounted without keys (a public bucket): Python's changes are not sent. */
+  get readOnly(): boolean {
+    return this.client === null;
   }
 
   /** ListObjectsV2 of the prefix, one page. */
@@ -54,6 +64,7 @@ export class BucketSigner {
   }
 
   private async presign(method: string, url: URL): Promise<string> {
+    if (this.client === null) return url.toString();
     url.searchParams.set("X-Amz-Expires", String(ADDRESS_LIFETIME_SECONDS));
     const signed = await this.client.sign(url.toString(), { method, aws: { signQuery: true } });
     return signed.url;

@@ -10,7 +10,7 @@
 // worker sends them (`sync`). A mount update (`apply`, the page's refresh of the
 // addresses) never overwrites what Python changed and has not had sent yet.
 
-import { downloadNow, filesUnder, makeLazy, type EmscriptenFS, type FSNode } from "./lazy_file";
+import { filesUnder, makeLazy, type Downloader, type EmscriptenFS, type FSNode } from "./lazy_file";
 import type { BucketFile, BucketRequest, BucketRequestResult, BucketWrite } from "./messages";
 
 
@@ -29,7 +29,11 @@ export class BucketMount {
   readonly root: string;
   private readonly entries = new Map<string, Entry>();
 
-  constructor(fs: unknown, root: string) {
+  constructor(
+    fs: unknown,
+    root: string,
+    private readonly downloads: Downloader,
+  ) {
     this.fs = fs as EmscriptenFS;
     this.root = root;
     this.fs.mkdirTree(root);
@@ -140,7 +144,7 @@ export class BucketMount {
     const entry: Entry = { remote: file, stored: true, node, mtime: node.mtime };
     this.entries.set(path, entry);
     makeLazy(node, file.size, () =>
-      downloadNow(this.fs, entry.remote?.url ?? file.url, `the bucket's ${path}`, "mount the bucket again if its addresses expired"),
+      this.downloads.download(this.fs, entry.remote?.url ?? file.url, entry.remote?.size ?? file.size, `the bucket's ${path}`, "mount the bucket again if its addresses expired"),
     );
   }
 

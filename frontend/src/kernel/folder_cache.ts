@@ -63,14 +63,15 @@ export class FolderCache {
    * that hash). False when they were not kept (no IndexedDB, over the browser's quota).
    */
   async put(sha256: string, bytes: Uint8Array): Promise<boolean> {
-    if ((await sha256Hex(bytes)) !== sha256) return false;
+    // A copy of our own (never shared memory, which crypto.subtle and IndexedDB refuse).
+    const copy = bytes.slice();
+    if ((await sha256Hex(copy)) !== sha256) return false;
     const db = await this.open();
     if (!db) return false;
-    const copy = bytes.slice().buffer;
     return new Promise<boolean>((resolve) => {
       try {
         const transaction = db.transaction(STORE, "readwrite");
-        transaction.objectStore(STORE).put(copy, sha256);
+        transaction.objectStore(STORE).put(copy.buffer, sha256);
         transaction.oncomplete = () => resolve(true);
         transaction.onerror = () => resolve(false);
         transaction.onabort = () => resolve(false); // over the browser's quota: the next visit downloads it

@@ -3,9 +3,8 @@
 // `import helpers` finds helpers.py.
 //
 // Files are lazy: each one is created with its real size (os.stat and
-// os.listdir see it at once) and gets its bytes on first open, by a synchronous
-// XMLHttpRequest to its signed `url` (allowed in a worker; the address is on the
-// frame's own origin). Bytes are kept by content hash in IndexedDB
+// os.listdir see it at once) and gets its bytes on first open, from its signed
+// `url` (lazy_file.ts; the address is on the frame's own origin). Bytes are kept by content hash in IndexedDB
 // (folder_cache.ts): files this browser already has are filled at mount,
 // without the network.
 //
@@ -16,7 +15,7 @@
 
 import { FolderCache, sha256Hex } from "./folder_cache";
 import type { FolderFile, WrittenFile } from "./messages";
-import { downloadNow, filesUnder, makeLazy, type EmscriptenFS, type FSNode } from "./lazy_file";
+import { filesUnder, makeLazy, type Downloader, type EmscriptenFS, type FSNode } from "./lazy_file";
 
 export const FOLDER_ROOT = "/home/pyodide/notebook";
 
@@ -50,7 +49,10 @@ export class FolderMount {
   /** Scans and updates, one at a time, in order. */
   private work: Promise<unknown> = Promise.resolve();
 
-  constructor(fs: unknown) {
+  constructor(
+    fs: unknown,
+    private readonly downloads: Downloader,
+  ) {
     this.fs = fs as EmscriptenFS;
     this.fs.mkdirTree(FOLDER_ROOT);
   }
@@ -160,7 +162,7 @@ export class FolderMount {
   private download(entry: Entry): Uint8Array {
     const file = entry.remote;
     if (!file) return new Uint8Array(0);
-    const bytes = downloadNow(this.fs, file.url, file.path, "reload the page if its address expired");
+    const bytes = this.downloads.download(this.fs, file.url, file.size, file.path, "reload the page if its address expired");
     // Kept for next time once Python is done with this run: hashing and storing copy
     // the bytes, which would otherwise delay the open() that is waiting for them.
     setTimeout(() => void this.cache.put(file.sha256, bytes), 0);

@@ -1,8 +1,11 @@
 // Files in Pyodide's in-memory file system whose bytes come on first open: the
 // technique shared by the notebook's folder (folder_mount.ts) and a bucket of
 // the user's own (bucket_mount.ts). A lazy node reports its real size at once
-// (os.stat, os.listdir see it) and fills itself by a synchronous download when
-// Python opens it: the worker may block, and Python is waiting in open().
+// (os.stat, os.listdir see it) and fills itself when Python opens it: the worker
+// may block, and Python is waiting in open(). On a cross-origin isolated page
+// the bytes come by a streamed fetch() in a worker of the kernel's own
+// (download_worker.ts) into shared memory, while this worker waits on it;
+// elsewhere by a synchronous XMLHttpRequest.
 
 // The small part of Emscripten's FS (Pyodide's `pyodide.FS`) the mounts use.
 export interface FSNode {
@@ -29,6 +32,20 @@ export interface EmscriptenFS {
 
 /** Emscripten's errno for an I/O error: Python sees OSError (EIO). */
 export const EIO = 29;
+/** Emscripten's errno for an interrupted call: Python checks its signals (KeyboardInterrupt), then retries. */
+export const EINTR = 27;
+
+// The words a download shares with download_worker.ts, and their values.
+export const STATE = 0;
+export const STATUS = 1;
+export const CANCELLED = 2;
+export const RUNNING = 0;
+export const DONE = 1;
+export const FAILED = 2;
+/** The answer's length is not the size expected: the kernel worker downloads the file itself. */
+export const OTHER_SIZE = 3;
+/** How often a waiting open() looks at the interrupt word, in ms. */
+const INTERRUPT_CHECK_MS = 50;
 
 /**
  * Until its first open `node` reports `size` and holds no bytes; opening it (or
@@ -60,6 +77,57 @@ export function makeLazy(node: FSNode, size: number, download: () => Uint8Array)
       streamOps.open?.(stream);
     },
   };
+}
+
+/** The downloads of one kernel worker's lazy files. */
+export class Downloader {
+  private readonly worker: Worker | null = null;
+  /** Set to 1 by the download worker once it runs: until then, downloads are synchronous. */
+  private readonly ready: Int32Array | null = null;
+
+  /**
+   * `interrupted` says whether the person asked to stop the run (Pyodide's interrupt
+   * word); when it says yes, it has made Python raise KeyboardInterrupt on EINTR.
+   */
+  constructor(private readonly interrupted: () => boolean) {
+    if (typeof SharedArrayBuffer !== "function" || !globalThis.crossOriginIsolated) return;
+    try {
+      this.worker = new Worker(new URL("./download_worker.ts", import.meta.url), { type: "module", name: "playground-downloads" });
+      this.ready = new Int32Array(new SharedArrayBuffer(4));
+      this.worker.postMessage({ ready: this.ready.buffer });
+    } catch (error) {
+      console.warn("playground: downloads of folder files will be synchronous", error);
+      this.worker = null;
+    }
+  }
+
+  /**
+   * The `size` bytes at `url`, now (Python is waiting in open()). A failure is
+   * `ErrnoError(EIO)` after a console warning naming `label` and `hint` (what the
+   * user can do); an interrupt while waiting is EINTR, which Python turns into
+   * KeyboardInterrupt.
+   */
+  download(fs: EmscriptenFS, url: string, size: number, label: string, hint: string): Uint8Array {
+    if (this.worker === null || this.ready === null || Atomics.load(this.ready, 0) !== 1) {
+      return downloadNow(fs, url, label, hint);
+    }
+    const control = new Int32Array(new SharedArrayBuffer(12));
+    const data = new SharedArrayBuffer(size);
+    this.worker.postMessage({ url, control: control.buffer, data });
+    while (Atomics.load(control, STATE) === RUNNING) {
+      Atomics.wait(control, STATE, RUNNING, INTERRUPT_CHECK_MS);
+      if (Atomics.load(control, STATE) === RUNNING && this.interrupted()) {
+        Atomics.store(control, CANCELLED, 1);
+        throw new fs.ErrnoError(EINTR);
+      }
+    }
+    const state = Atomics.load(control, STATE);
+    if (state === DONE) return new Uint8Array(data);
+    if (state === OTHER_SIZE) return downloadNow(fs, url, label, hint); // changed since it was listed
+    const status = Atomics.load(control, STATUS);
+    console.warn(`playground: ${label} could not be downloaded${status ? ` (HTTP ${status})` : ""}; ${hint}`);
+    throw new fs.ErrnoError(EIO);
+  }
 }
 
 /**

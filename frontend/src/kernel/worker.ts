@@ -31,6 +31,7 @@ import type { PyProxy } from "pyodide/ffi";
 import type { BootOptions, BootStage, BucketMountSpec, Command, FolderFile, FromWorker, NotebookFile, ToWorker, WorkerRequest } from "./messages";
 import { BucketMount } from "./bucket_mount";
 import { FOLDER_ROOT, FolderMount } from "./folder_mount";
+import { Downloader } from "./lazy_file";
 import { PackageInstaller } from "../packages/install";
 import { SyncBuffer } from "./sync_buffer";
 
@@ -61,6 +62,8 @@ let pyodide: PyodideAPI | null = null;
 let folder: FolderMount | null = null;
 /** A bucket of the user's own, once the page mounted one. */
 let bucket: BucketMount | null = null;
+/** The downloads of the folder's and the bucket's lazy files, made with the first of them. */
+let downloads: Downloader | null = null;
 /** Protocol commands this kernel knows (kernels.runtime.protocol.COMMANDS). */
 let kernelCommands = new Set<string>();
 
@@ -129,6 +132,8 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
 async function boot(options: BootOptions): Promise<void> {
   const started = performance.now();
   sync = options.syncBuffer ? new SyncBuffer(options.syncBuffer) : null;
+  // Now, not at the first mount: a worker of this worker's cannot start while Python is busy.
+  if (options.role !== "formats") lazyDownloads();
   let snapshotOutcome: "restored" | "none" | "failed" = "none";
   // Start both downloads now, so they overlap the wasm compile.
   const wheel = fetchBytes(options.runtimeWheelUrl);
@@ -328,7 +333,7 @@ async function installImports(cells: { cell_id: string; code: string }[]): Promi
 async function mountFolder(files: FolderFile[]): Promise<void> {
   const py = pyodide!;
   if (folder === null) {
-    folder = new FolderMount(py.FS);
+    folder = new FolderMount(py.FS, lazyDownloads());
     runPrivately(py, `
 import os, sys
 os.chdir(${JSON.stringify(FOLDER_ROOT)})
@@ -361,6 +366,18 @@ for name in ${JSON.stringify(paths.map((path) => path.slice(0, -3).replaceAll("/
 `);
 }
 
+function lazyDownloads(): Downloader {
+  downloads ??= new Downloader(() => {
+    if (sync === null || pyodide === null || Atomics.load(sync.interruptView, 0) === 0) return false;
+    // As Ctrl-C in a blocking call: Python's SIGINT is tripped here (the word cleared, so
+    // it is raised once), and the EINTR open() then gets makes Python raise KeyboardInterrupt.
+    Atomics.store(sync.interruptView, 0, 0);
+    (pyodide as unknown as { _module: { _PyErr_SetInterrupt(): void } })._module._PyErr_SetInterrupt();
+    return true;
+  });
+  return downloads;
+}
+
 /** A queued step: the bucket's listing becomes (or stops being) a folder of Python's. */
 function mountBucket(mount: BucketMountSpec | null): void {
   if (bucket !== null && (mount === null || mount.root !== bucket.root)) {
@@ -368,7 +385,7 @@ function mountBucket(mount: BucketMountSpec | null): void {
     bucket = null;
   }
   if (mount === null) return;
-  bucket ??= new BucketMount(pyodide!.FS, mount.root);
+  bucket ??= new BucketMount(pyodide!.FS, mount.root, lazyDownloads());
   bucket.apply(mount.files);
   runPrivately(pyodide!, "import importlib\nimportlib.invalidate_caches()");
 }
