@@ -53,25 +53,11 @@ from pathlib import Path
 from typing import Any
 
 from kernels.runtime.marimo_hook import SERVED_MODULES
+from kernels.runtime.projects import PROJECT_FOR_MODULE
 from kernels.transports.worker_requests import top_level_imports
 from serverkernels.sandbox import MiB, format_bytes
 
 log = logging.getLogger(__name__)
-
-#: Import names whose project has another name (pure-Python ones only). The same
-#: table as the browser's PROJECT_FOR_MODULE (frontend/src/packages/install.ts).
-PROJECT_FOR_MODULE: Mapping[str, str] = {
-    "attr": "attrs",
-    "bs4": "beautifulsoup4",
-    "dateutil": "python-dateutil",
-    "dotenv": "python-dotenv",
-    "jwt": "pyjwt",
-    "magic": "python-magic",
-    "multipart": "python-multipart",
-    "slugify": "python-slugify",
-    "tomli_w": "tomli-w",
-    "typing_extensions": "typing-extensions",
-}
 
 #: Top-level names the sandbox provides besides the environment: the runtime itself
 #: (/opt/playground) and what the kernel serves (``import marimo``).

@@ -139,13 +139,16 @@ def _export_site(notebook: Notebook, args: argparse.Namespace) -> int:
         summary = export_site(
             with_cell_names(notebook), source_path=args.notebook, output=args.output,
             title=title, files=args.files, wheels=args.wheel, frontend=args.frontend,
-            show_code=not args.hide_code and args.show_code,
+            show_code=not args.hide_code and args.show_code, resolve=not args.no_resolve,
         )
     except (SiteExportError, OSError) as exc:
         raise CommandError(str(exc)) from None
+    fetched = f" ({len(summary.fetched)} from the package index)" if summary.fetched else ""
     print(f"wrote {summary.directory}: {summary.total_bytes / 1e6:.1f} MB, "
-          f"{summary.files} folder file(s), {summary.wheels} wheel(s); serve it as static "
-          "files (see docs/folders.md for the headers)")
+          f"{summary.files} folder file(s), {summary.wheels} wheel(s){fetched}; serve it as "
+          "static files (see docs/folders.md for the headers)")
+    for warning in summary.warnings:
+        print(f"playground: warning: {warning}", file=sys.stderr)
     return 0
 
 
@@ -196,7 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser(
         "export", help="export to html, a flat script, ipynb, a marimo notebook, or a "
-        "static site that runs the notebook in the browser"
+        "static site that runs the notebook in the browser",
+        description="site: the folder gets the pure-Python wheels the notebook imports, "
+        "downloaded with pip (python -m pip download) from the package index pip is set up "
+        "with; see docs/folders.md, \"Static sites\"",
     )
     export.add_argument("format", choices=["html", "script", "ipynb", "marimo", "site"])
     export.add_argument("notebook")
@@ -206,7 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--files", metavar="FOLDER",
                         help="site: the notebook's folder (its working directory in the page)")
     export.add_argument("--wheel", action="append", default=[], metavar="FILE",
-                        help="site: a pure-Python wheel the notebook imports; repeatable")
+                        help="site: a pure-Python wheel the notebook imports, used instead of "
+                        "one from the package index (a private package); repeatable")
+    export.add_argument("--no-resolve", action="store_true",
+                        help="site: do not download the pure-Python wheels the notebook imports "
+                        "with pip (offline: only the --wheel files are in the site)")
     export.add_argument("--frontend", metavar="DIR",
                         help="site: the built front end (default: the checkout's frontend/dist)")
     export.add_argument("--show-code", action="store_true",

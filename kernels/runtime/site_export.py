@@ -7,7 +7,9 @@ http.server``, nginx, GitHub Pages, S3) serves it as it is.
     notebook.py          the notebook as given (a link on the page downloads it)
     files/...            the notebook's folder (``--files``): its working directory
     static/              the built front end: scripts, Pyodide, the runtime wheel,
-                         the memory snapshot, and a wheel index of ``--wheel`` files
+                         the memory snapshot, and a wheel index: the pure-Python wheels
+                         the notebook imports (found and downloaded with pip:
+                         kernels/runtime/site_wheels.py) and the ``--wheel`` files
 
 Every address in the page is relative, so the folder may be served under any
 path. The page is the same playground the service serves (frontend/dist) with a
@@ -26,12 +28,15 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kernels.runtime.notebook import Notebook, notebook_file_json
+from kernels.runtime.projects import project_normalized
+from kernels.runtime.site_wheels import WheelResolutionError, resolve_wheels
 
 #: The front end of a checkout (``make frontend-build``), found from this file.
 DEFAULT_FRONTEND = Path(__file__).resolve().parents[2] / "frontend" / "dist"
@@ -50,6 +55,10 @@ class SiteSummary:
     files: int
     wheels: int
     total_bytes: int
+    #: Wheels fetched from the package index (file names), not given with --wheel.
+    fetched: tuple[str, ...] = ()
+    #: Modules the page will not be able to import, one line each.
+    warnings: tuple[str, ...] = ()
 
 
 def frontend_dir(explicit: str | None = None) -> Path:
@@ -105,10 +114,6 @@ def _folder_files(folder: Path) -> list[tuple[str, Path]]:
 _WHEEL_NAME = re.compile(r"^(?P<name>[A-Za-z0-9_.]+)-[^-]+(-[^-]+)?-[^-]+-[^-]+-[^-]+\.whl$")
 
 
-def _normalized(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def _wheel_projects(wheels: Iterable[Path]) -> dict[str, list[Path]]:
     """The wheels by normalized project name; only pure-Python wheels are accepted."""
     projects: dict[str, list[Path]] = {}
@@ -121,7 +126,7 @@ def _wheel_projects(wheels: Iterable[Path]) -> dict[str, list[Path]]:
                 f"{wheel.name} is not a pure-Python wheel (…-none-any.whl): the browser's "
                 "Python can only install those"
             )
-        projects.setdefault(_normalized(match.group("name")), []).append(wheel)
+        projects.setdefault(project_normalized(match.group("name")), []).append(wheel)
     return projects
 
 
@@ -176,9 +181,33 @@ def export_site(
     wheels: Sequence[str] = (),
     frontend: str | None = None,
     show_code: bool = False,
+    resolve: bool = False,
 ) -> SiteSummary:
     """Write the static site of ``notebook`` into the folder ``output`` (made, or emptied
-    of what an earlier export wrote there)."""
+    of what an earlier export wrote there).
+
+    With ``resolve``, the pure-Python wheels the notebook imports are downloaded from
+    the package index with pip (:func:`resolve_wheels`); a ``wheels`` file wins over a
+    downloaded wheel of the same project. Nothing is written when this fails.
+    """
+    with tempfile.TemporaryDirectory(prefix="playground-site-wheels-") as download:
+        return _export_site(notebook, source_path=source_path, output=output, title=title,
+                            files=files, wheels=wheels, frontend=frontend,
+                            show_code=show_code, download=Path(download) if resolve else None)
+
+
+def _export_site(
+    notebook: Notebook,
+    *,
+    source_path: str,
+    output: str,
+    title: str,
+    files: str | None,
+    wheels: Sequence[str],
+    frontend: str | None,
+    show_code: bool,
+    download: Path | None,
+) -> SiteSummary:
     dist = frontend_dir(frontend)
     manifest = json.loads((dist / ".vite" / "manifest.json").read_text("utf-8"))
     assets = json.loads((dist / "playground-assets.json").read_text("utf-8"))
@@ -189,6 +218,21 @@ def export_site(
             raise SiteExportError(f"--files {files} is not a folder")
         folder_files = _folder_files(Path(files))
     projects = _wheel_projects(Path(w) for w in wheels)
+    given = {wheel.name for found in projects.values() for wheel in found}
+    fetched: tuple[Path, ...] = ()
+    warnings: tuple[str, ...] = ()
+    if download is not None:
+        try:
+            resolution = resolve_wheels(
+                notebook, frontend=dist, download=download,
+                folder_paths=[relative for relative, _ in folder_files],
+                notebook_dir=Path(source_path).resolve().parent,
+                given=projects)
+        except WheelResolutionError as exc:
+            raise SiteExportError(str(exc)) from None
+        fetched, warnings = resolution.wheels, resolution.warnings
+        for project, found in _wheel_projects(fetched).items():
+            projects.setdefault(project, found)  # a --wheel of the same project wins
 
     target = Path(output)
     if target.exists() and not target.is_dir():
@@ -220,7 +264,7 @@ def export_site(
     config = {
         "staticUrl": "static/",
         "assets": assets,
-        # Packages the notebook imports that Pyodide lacks: the wheels given (--wheel).
+        # Packages the notebook imports that Pyodide lacks: downloaded, or given (--wheel).
         "wheelIndexUrl": "static/site-wheels/simple/{package_name}/",
         "pyodidePackagesUrl": None,
         "outputFrameUrl": None,
@@ -237,7 +281,11 @@ def export_site(
         _page(title=title, config=config, entry=entry, stylesheets=stylesheets,
               preloads=preloads), "utf-8")
     total = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
-    return SiteSummary(target, len(manifest_files), wheel_count, total)
+    used = {wheel.name for found in projects.values() for wheel in found}
+    return SiteSummary(target, len(manifest_files), wheel_count, total,
+                       fetched=tuple(w.name for w in fetched
+                                     if w.name in used and w.name not in given),
+                       warnings=warnings)
 
 
 def _quote(part: str) -> str:

@@ -2,8 +2,8 @@
 from plain static servers, and an embed of a saved notebook runs on another site.
 
 - ``python -m http.server``, under a sub-path, with no special headers: the app view
-  shows the first output (read from the notebook's folder, with a helper module and
-  a bundled wheel), "Show code" shows the code, and the page says what a host
+  shows the first output (read from the notebook's folder, with a helper module, a
+  wheel given with --wheel and one the export downloaded with its dependency), "Show code" shows the code, and the page says what a host
   without cross-origin isolation cannot do;
 - Debian's nginx with the headers docs/folders.md gives: the same page, isolated;
 - ``<playground-notebook>`` on a page of another origin: the embedded notebook runs,
@@ -18,7 +18,6 @@ import shutil
 import subprocess
 import sys
 import time
-import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from tests.browser.accounts_flow import new_notebook, sign_up_and_verify
 from tests.browser.notebook_page import NotebookPage, exact_text
 from tests.browser.service import RunningService
+from tests.host.test_site_export import folder_index, make_wheel, pip_offline
 from tests.real_services import free_port, port_answers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,9 +42,10 @@ def _():
     import csv
     import helpers
     import tinyhelp
+    import tinyextra
     with open("data/rain.csv") as f:
         total = sum(int(row["mm"]) for row in csv.DictReader(f))
-    helpers.label(total + tinyhelp.ANSWER)
+    helpers.label(total + tinyhelp.ANSWER + tinyextra.ANSWER + tinyextra.DEP)
     return (total,)
 '''
 
@@ -74,21 +75,20 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "data").mkdir(parents=True)
     (folder / "data" / "rain.csv").write_text("day,mm\nmon,12\ntue,30\n")
     (folder / "helpers.py").write_text("def label(n):\n    return f'rain: {n} mm'\n")
-    wheel = work / "tinyhelp-1.0-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:
-        archive.writestr("tinyhelp/__init__.py", "ANSWER = 100\n")
-        archive.writestr("tinyhelp-1.0.dist-info/METADATA",
-                         "Metadata-Version: 2.1\nName: tinyhelp\nVersion: 1.0\n")
-        archive.writestr("tinyhelp-1.0.dist-info/WHEEL",
-                         "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
-        archive.writestr("tinyhelp-1.0.dist-info/RECORD", "")
+    wheel = make_wheel(work / "tinyhelp-1.0-py3-none-any.whl", code="ANSWER = 100\n")
+    # tinyextra comes from a package index (pip downloads it, and tinydep it needs).
+    index = folder_index(
+        work / "index",
+        make_wheel(work / "tinyextra-1.0-py3-none-any.whl", "tinyextra", ("tinydep",),
+                   "import tinydep\nANSWER = 40\nDEP = tinydep.ANSWER\n"),
+        make_wheel(work / "tinydep-1.0-py3-none-any.whl", "tinydep"))
     web = work / "web"
     done = subprocess.run(
         [sys.executable, "-m", "kernels.runtime.cli", "export", "site", "rain.py",
          "-o", str(web / "docs" / "rain"), "--files", "folder", "--wheel", str(wheel),
          "--title", "Rain"],
-        cwd=work, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
-        timeout=300,
+        cwd=work, env={**pip_offline(index), "PYTHONPATH": str(ROOT)}, capture_output=True,
+        text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr
     return web
@@ -97,7 +97,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def check_the_site_runs(page: Page, url: str) -> NotebookPage:
     notebook = NotebookPage(page).open(url)
     cell = notebook.cell(0)
-    expect(notebook.output(cell)).to_have_text(exact_text("'rain: 142 mm'"))
+    expect(notebook.output(cell)).to_have_text(exact_text("'rain: 224 mm'"))
     expect(page.get_by_test_id("app-view")).to_be_visible()
     expect(page).to_have_title("Rain")
     return notebook
