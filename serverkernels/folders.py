@@ -3,23 +3,22 @@
 The worker gives a kernel the folder of its session's notebook when it starts and
 when the page says the folder changed, and saves what each run wrote
 (``files_written``) into the folder, as the session's owner, while they may still
-edit the notebook. Files the kernel could not send (too large) and refusals (a
-limit, a bad name) are said in a notice; nothing the kernel wrote is lost from the
-kernel itself.
+edit the notebook, through the folders app's own services (its size, count and
+quota limits). Files larger than the folder takes (the kernel is told the limit and
+does not send them) and refusals (a limit, a bad name) are said in a notice; nothing
+the kernel wrote is lost from the kernel itself.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import io
-from typing import Any
+from django.conf import settings
 
 from folders.selectors import folder_files
 from folders.services import Incoming, file_delete, files_put
 from notebooks.errors import NotebookError
 from notebooks.models import FolderBlob
 from serverkernels.models import KernelSession
+from serverkernels.written import Written
 from sharing.access import Action, ActionDenied, NotebookNotFound, access_require
 from storage.blobs import blob_open
 
@@ -50,7 +49,10 @@ class SessionFolder:
                 loaded[entry.path] = (entry.sha256, stream.read())
         return loaded
 
-    def save(self, session_id: str, event: dict[str, Any]) -> str:
+    def file_max_bytes(self) -> int:
+        return int(settings.FOLDER_FILE_MAX_BYTES)
+
+    def save(self, session_id: str, written: Written) -> str:
         session = KernelSession.objects.select_related("notebook", "owner").get(
             public_id=session_id)
         notebook, owner = session.notebook, session.owner
@@ -59,13 +61,7 @@ class SessionFolder:
         except (ActionDenied, NotebookNotFound):
             return ("Files Python wrote stay in this kernel: you can no longer change this "
                     "notebook.")
-        incoming = []
-        for item in event.get("files") or []:
-            try:
-                incoming.append(Incoming(str(item["path"]),
-                                         io.BytesIO(base64.b64decode(item["data"], validate=True))))
-            except (KeyError, TypeError, binascii.Error):
-                continue
+        incoming = [Incoming(item.path, item.file) for item in written.files]
         notices = []
         saved: list[str] = []
         if incoming:
@@ -74,19 +70,21 @@ class SessionFolder:
                 saved = [item.path for item in incoming]
             except NotebookError as error:
                 notices.append(f"Files Python wrote were not saved: {error.message}")
-        removed = [path for path in event.get("removed") or [] if isinstance(path, str)]
-        for path in removed:
+        for path in written.removed:
             try:
                 file_delete(notebook=notebook, author=owner, path=path)
             except NotebookError:
                 continue  # not in the folder (a file the kernel made and removed)
-        skipped = [item for item in event.get("skipped") or [] if isinstance(item, dict)]
         if saved:
             notices.insert(0, f"Saved to the notebook's folder: {_names(saved)}.")
-        if skipped:
+        if written.too_large:
+            limit = f"{self.file_max_bytes() / 1_000_000:,.1f} MB"
             notices.append(
-                f"Not saved (too large to send back from the kernel): "
-                f"{_names([str(s.get('path')) for s in skipped])}. Write smaller files, or "
-                "download them from the kernel another way."
-            )
+                f"Not saved: {_names([path for path, _ in written.too_large])} "
+                f"(larger than {limit}, the most one file of the folder may hold). "
+                "Write smaller files, or split them.")
+        if written.incomplete:
+            notices.append(
+                f"Not saved: {_names(written.incomplete)} (changed while it was being saved, "
+                "or more than one run may write). Run the cell again to save it.")
         return " ".join(notices)

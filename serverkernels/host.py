@@ -24,7 +24,6 @@ the session's whole life. It
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import logging
 import threading
@@ -34,11 +33,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from kernels.runtime.folder_sync import EVENT_MAX_BYTES
 from kernels.transports.stdio_client import StdioKernelClient
 from serverkernels import sandbox
 from serverkernels.extras import ExtrasConfig, KernelExtras
 from serverkernels.pool import KernelPool, start_kernel
 from serverkernels.store import Store
+from serverkernels.written import Written, WrittenCollector
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +75,11 @@ class Folder(Protocol):
     def load(self, session_id: str) -> dict[str, tuple[str, bytes]]:
         """``{path: (sha256, bytes)}`` of the session notebook's current folder."""
 
-    def save(self, session_id: str, event: dict[str, Any]) -> str:
-        """Save a ``files_written`` event's files; the notice to show the person."""
+    def file_max_bytes(self) -> int:
+        """The largest file the folder takes (larger ones are not even sent)."""
+
+    def save(self, session_id: str, written: Written) -> str:
+        """Save what one run wrote; the notice to show the person."""
 
 
 class SessionHost:
@@ -88,6 +92,8 @@ class SessionHost:
         self.folder = folder
         #: sha256 of each file the kernel was given: a folder update sends only changes.
         self._given: dict[str, str] = {}
+        #: The files the running run has sent so far (``files_written`` come in several).
+        self._written: WrittenCollector | None = None
         #: Set when the worker begins a warm shutdown (a deploy): the session ends
         #: at once, so the worker can exit and the person restarts on another one.
         self.draining = draining or threading.Event()
@@ -128,8 +134,10 @@ class SessionHost:
     def _on_line(self, stamp: float, text: str, event: dict[str, Any]) -> None:
         kind = event.get("type")
         if kind == "files_written":
-            # Saved here, not sent to the page (the bytes are the folder's, not output).
-            self._save_written(event)
+            # Saved here, not sent to the page (the bytes are the folder's, not output),
+            # and not counted as output: their lines are bounded by watch_event_bytes.
+            if self._written is not None and (written := self._written.add(event)) is not None:
+                self._save_written(written)
             return
         self._run_bytes += len(text)
         if self._run_bytes > self.config.limits.output_bytes_per_run and self.kernel is not None:
@@ -180,8 +188,19 @@ class SessionHost:
         started.relay.attach(self._on_line, lambda notice: self.send_frame({"notice": notice}))
         if self.folder is not None:
             self._given = {}
-            self.client.send_raw('{"type":"set_config","watch_files":true}')
+            file_max = self.folder.file_max_bytes()
+            self._written = WrittenCollector(file_max_bytes=file_max,
+                                             run_max_bytes=self.config.limits.workdir_bytes)
+            self.client.send_raw(json.dumps({
+                "type": "set_config", "watch_files": True,
+                "watch_event_bytes": self.watch_event_bytes(), "watch_file_max_bytes": file_max,
+            }))
             self._sync_folder()
+
+    def watch_event_bytes(self) -> int:
+        """How long a ``files_written`` line may be: well under the reader's line bound
+        (``output_bytes_per_run``), which a longer line would overflow, killing the kernel."""
+        return min(EVENT_MAX_BYTES, self.config.limits.output_bytes_per_run // 2)
 
     # -- the notebook's folder
 
@@ -207,22 +226,19 @@ class SessionHost:
         self.client.send_raw(json.dumps({"type": "write_files", "files": files,
                                          "removed": removed}, separators=(",", ":")))
 
-    def _save_written(self, event: dict[str, Any]) -> None:
-        if self.folder is None:
-            return
+    def _save_written(self, written: Written) -> None:
+        assert self.folder is not None
         try:
-            notice = self.folder.save(self.session_id, event)
+            notice = self.folder.save(self.session_id, written)
         except Exception:
             log.exception("saving the files session %s wrote failed", self.session_id)
             notice = ("The files Python wrote could not be saved to the notebook's folder "
                       "just now; they are still in the kernel.")
-        for item in event.get("files") or []:
-            if isinstance(item, dict) and isinstance(item.get("path"), str):
-                data = item.get("data")
-                if isinstance(data, str):
-                    self._given[item["path"]] = hashlib.sha256(
-                        base64.b64decode(data, validate=False)).hexdigest()
-        for path in event.get("removed") or []:
+        finally:
+            written.close()
+        for item in written.files:
+            self._given[item.path] = item.sha256
+        for path in written.removed:
             self._given.pop(path, None)
         if notice:
             self.send_frame({"notice": notice})
@@ -237,6 +253,8 @@ class SessionHost:
             self.kernel.cleanup()
         if self.extras is not None:
             self.extras.cleanup()
+        if self._written is not None:
+            self._written.discard()  # a run cut short: its files never all came
         self.client = None
         self.kernel = None
         self.extras = None

@@ -99,7 +99,9 @@ class Limits:
       one run before it stops reading and kills it. Enforced by the worker's reader,
       not here; kept here so one object holds every limit. The kernel itself keeps
       2 MiB of each run's stream text (kernels/runtime/streams.py), but code can
-      write to file descriptor 1 directly.
+      write to file descriptor 1 directly. It is also the longest line the reader
+      takes; the files a run wrote (``files_written``) are not counted, and come in
+      lines of at most half of it (serverkernels/host.py, ``watch_event_bytes``).
     """
 
     memory_bytes: int = 2 * GiB

@@ -330,6 +330,10 @@ class Kernel:
             self._watch = FolderWatch(os.getcwd()) if command.watch_files else None
             if self._watch is not None:
                 self._watch.start()
+        if self._watch is not None and command.watch_event_bytes is not None:
+            self._watch.event_max_bytes = command.watch_event_bytes
+        if self._watch is not None and command.watch_file_max_bytes is not None:
+            self._watch.file_max_bytes = command.watch_file_max_bytes
 
     async def _set_ui_value(self, command: p.SetUIValue) -> None:
         await self._set_ui_batch(UIValueBatch({command.object_id: command.value}))
@@ -657,8 +661,9 @@ class Kernel:
                 type_name, summary = summarise(self.globals[name])
                 infos.append(p.VariableInfo(name, type_name, summary, cell_id))
             self.emit(p.Variables(infos, sorted(removed)))
-        if self._watch is not None and (written := self._watch.changes()) is not None:
-            self.emit(written)
+        if self._watch is not None:
+            for written in self._watch.changes():
+                self.emit(written)
         self.emit(p.RunCompleted(
             ran=ran,
             failed=[c for c in plan if c in failed],

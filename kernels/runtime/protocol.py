@@ -147,11 +147,16 @@ class InputReply(Message):
 @dataclass(slots=True)
 class SetConfig(Message):
     """Change kernel settings. ``lazy``: mark dependents stale instead of running them.
-    ``watch_files``: after each run, report the files it wrote (``files_written``)."""
+    ``watch_files``: after each run, report the files it wrote (``files_written``).
+    ``watch_event_bytes``: how long one ``files_written`` line may be (a larger file
+    goes in parts over several events); ``watch_file_max_bytes``: files larger than
+    this are listed as skipped, not sent (the folder would refuse them)."""
 
     type: ClassVar[str] = "set_config"
     lazy: bool | None = None
     watch_files: bool | None = None
+    watch_event_bytes: int | None = None
+    watch_file_max_bytes: int | None = None
 
 
 @dataclass(slots=True)
@@ -312,21 +317,36 @@ class Variables(Message):
 
 @dataclass(slots=True)
 class SkippedFile:
-    """A file a run wrote that is not sent: larger than the kernel sends back."""
+    """A file a run wrote that is not sent: larger than ``watch_file_max_bytes``."""
 
     path: str
     size: int
 
 
 @dataclass(slots=True)
+class FilePart:
+    """Some bytes (base64) of a file too large for one ``files_written``, from ``offset``;
+    ``last``: the file ends with them."""
+
+    path: str
+    offset: int
+    data: str
+    last: bool = False
+
+
+@dataclass(slots=True)
 class FilesWritten(Message):
     """Files the last run created or changed (with their bytes) and removed, in the
-    working directory (``watch_files``). Sent before that run's ``run_completed``."""
+    working directory (``watch_files``). Sent before that run's ``run_completed``, over
+    as many events as ``watch_event_bytes`` needs: ``files`` whole, larger ones in
+    ``parts`` in order; ``more``: further ``files_written`` of the same run follow."""
 
     type: ClassVar[str] = "files_written"
     files: list[FileData]
     removed: list[str] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
+    parts: list[FilePart] = field(default_factory=list)
+    more: bool = False
 
 
 @dataclass(slots=True)

@@ -56,14 +56,107 @@ def test_what_a_run_writes_changes_and_removes_is_reported_before_it_completes(
     assert written(k.run("r")) == []
 
 
-def test_files_larger_than_the_kernel_sends_back_are_listed_as_skipped(folder: Path) -> None:
+def test_files_larger_than_the_folder_takes_are_listed_as_skipped_not_sent(folder: Path) -> None:
     k = watching()
-    assert k.kernel._watch is not None
-    k.kernel._watch.send_max_bytes = 10
+    k.send(p.SetConfig(watch_file_max_bytes=10))
     k.cells(("w", "open('small.txt', 'w').write('12345')\nopen('big.bin', 'wb').write(b'x' * 11)"))
     [report] = written(k.run_all())
-    assert [f.path for f in report.files] == ["small.txt"]
+    assert [f.path for f in report.files] == ["small.txt"] and report.parts == []
     assert [(s.path, s.size) for s in report.skipped] == [("big.bin", 11)]
+    assert report.more is False
+
+
+def test_a_file_over_the_limit_is_not_even_partly_sent(folder: Path) -> None:
+    k = watching()
+    k.send(p.SetConfig(watch_event_bytes=EVENT, watch_file_max_bytes=100_000))
+    k.cells(("w", "open('big.bin', 'wb').write(bytes(300_000))\nopen('a.txt', 'w').write('a')"))
+    reports = written(k.run_all())
+    assert assembled(reports) == {"a.txt": b"a"}
+    assert [p.path for r in reports for p in r.parts] == []
+    assert [(s.path, s.size) for r in reports for s in r.skipped] == [("big.bin", 300_000)]
+
+
+def assembled(reports: list[p.FilesWritten]) -> dict[str, bytes]:
+    """The files of a run's ``files_written`` events, parts joined in order (as the
+    service does); checks each part starts where the one before ended."""
+    whole: dict[str, bytes] = {}
+    growing: dict[str, bytearray] = {}
+    for report in reports:
+        for f in report.files:
+            whole[f.path] = base64.b64decode(f.data)
+        for part in report.parts:
+            so_far = growing.setdefault(part.path, bytearray())
+            assert part.offset == len(so_far), (part.path, part.offset, len(so_far))
+            data = base64.b64decode(part.data)
+            # No crumbs: a part short of 16 KiB (PART_MIN_BYTES) ends its file.
+            assert part.last or len(data) >= 16 * 1024, (part.path, part.offset, len(data))
+            so_far += data
+            if part.last:
+                whole[part.path] = bytes(growing.pop(part.path))
+    assert growing == {}, "a file's last part never came"
+    return whole
+
+
+def pattern(size: int, seed: int) -> bytes:
+    """``size`` bytes that differ from one place to the next (a misplaced part shows)."""
+    return bytes((i * 7 + i // 251 + seed) % 256 for i in range(size))
+
+
+EVENT = 64 * 1024  # the least watch_event_bytes honoured (folder_sync.EVENT_MIN_BYTES)
+
+
+def lines_within_the_bound(reports: list[p.FilesWritten]) -> None:
+    from kernels.transports.session import encode
+
+    sizes = [len(encode(r).encode("utf-8")) for r in reports]
+    assert max(sizes) <= EVENT, sizes
+    assert [r.more for r in reports] == [True] * (len(reports) - 1) + [False]
+
+
+def test_a_file_larger_than_one_event_is_sent_in_parts_over_several(folder: Path) -> None:
+    big = pattern(5 * EVENT + 123, 1)
+    (folder / "input.bin").write_bytes(big)  # there before: not reported
+    k = watching()
+    k.send(p.SetConfig(watch_event_bytes=EVENT))
+    k.cells(("w", "import pathlib\n"
+                  "data = pathlib.Path('input.bin').read_bytes()\n"
+                  "pathlib.Path('out').mkdir()\n"
+                  "pathlib.Path('out/copy.bin').write_bytes(data)\n"
+                  "pathlib.Path('note.txt').write_text('done')"))
+    events = k.run_all()
+    reports = written(events)
+    assert len(reports) >= 7  # 5 * 64 KiB as base64 needs at least 7 lines of 64 KiB
+    lines_within_the_bound(reports)
+    assert assembled(reports) == {"out/copy.bin": big, "note.txt": b"done"}
+    assert all(r.skipped == [] for r in reports)
+    # Every one comes before the run's end, in one go.
+    kinds = [type(e).__name__ for e in events]
+    first, last = kinds.index("FilesWritten"), len(kinds) - 1 - kinds[::-1].index("FilesWritten")
+    assert set(kinds[first:last + 1]) == {"FilesWritten"} and kinds[last + 1] == "RunCompleted"
+
+
+def test_many_files_together_past_one_event_are_spread_over_several(folder: Path) -> None:
+    sizes = [0, 1, 20_000, 30_000, 5_000, 29_999, 17_000, 8, 30_001, 25_000]
+    for n in range(len(sizes)):
+        (folder / f"gone{n}.txt").write_text("x")
+    k = watching()
+    k.send(p.SetConfig(watch_event_bytes=EVENT, watch_file_max_bytes=30_000))
+    k.cells(("w", "import os\n"
+                  f"for n, size in enumerate({sizes!r}):\n"
+                  "    open(f'f{n}.bin', 'wb').write(bytes((i * 7 + i // 251 + n) % 256 "
+                  "for i in range(size)))\n"
+                  "    os.remove(f'gone{n}.txt')"))
+    reports = written(k.run_all())
+    assert len(reports) >= 3
+    lines_within_the_bound(reports)
+    expected = {f"f{n}.bin": pattern(size, n) for n, size in enumerate(sizes) if size <= 30_000}
+    assert assembled(reports) == expected
+    assert [(s.path, s.size) for r in reports for s in r.skipped] == [("f8.bin", 30_001)]
+    assert sorted(path for r in reports for path in r.removed) == [
+        f"gone{n}.txt" for n in range(len(sizes))]
+    # The next run that writes nothing sends nothing.
+    k.create("r", "1")
+    assert written(k.run("r")) == []
 
 
 def test_a_new_helper_module_reruns_its_importers(folder: Path) -> None:

@@ -7,6 +7,8 @@ folder meanwhile reaches the kernel and re-runs the cells importing it.
 
 from __future__ import annotations
 
+import ast
+import hashlib
 import io
 import json
 from collections.abc import Callable
@@ -16,7 +18,7 @@ import pytest
 
 from folders.selectors import folder_file_blob, folder_files
 from folders.services import Incoming, files_put
-from notebooks.models import Notebook
+from notebooks.models import FolderBlob, Notebook
 from serverkernels import conf, services
 from storage.blobs import blob_get
 from tests.factories import notebook_make, user_make
@@ -101,3 +103,61 @@ def test_a_person_who_may_no_longer_edit_keeps_the_writes_in_the_kernel(
     run_cell(session, frames, "w", "open('mine.txt', 'w').write('x')")
     notice(frames, "stay in this kernel", start)
     assert "mine.txt" not in current(notebook)
+
+
+MiB = 1024 * 1024
+# The cell writes fresh random bytes and shows their sha256, to compare with the folder's.
+WRITE = ("import hashlib, os, pathlib\n"
+         "def write(path, size):\n"
+         "    data = os.urandom(size)\n"
+         "    pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)\n"
+         "    pathlib.Path(path).write_bytes(data)\n"
+         "    return path, hashlib.sha256(data).hexdigest()\n")
+
+
+def shas(notebook: Notebook) -> dict[str, str]:
+    return {path: hashlib.sha256(data).hexdigest() for path, data in current(notebook).items()}
+
+
+def test_large_writes_are_saved_whole_over_many_bounded_events(
+    workers: Callable[..., KernelWorker],
+) -> None:
+    """A 20 MiB file and files together past 8 MiB: more than one line, and than one
+    run's output (16 MiB), may carry; all saved, byte for byte, in one revision."""
+    workers(slots=1)
+    notebook = notebook_make(user_make())
+    session, frames = started(notebook)
+    revision = notebook.current_revision.number if notebook.current_revision else 0
+    start = len(frames.frames)
+    done = run_cell(session, frames, "w", WRITE + "dict([write('out/big.bin', 20 * 2**20)] + "
+                    "[write(f'part{n}.bin', 3 * 2**20) for n in range(4)])")
+    assert done["failed"] == [], frames.frames[start:]
+    written = ast.literal_eval(outputs(frames, "w", start)[-1])
+    saved = notice(frames, "Saved to the notebook's folder", start)["notice"]
+    assert "out/big.bin" in saved and "not saved" not in saved.lower()
+    assert shas(notebook) == written
+    notebook.refresh_from_db()
+    assert notebook.current_revision.number == revision + 1  # one revision for the run
+    # The kernel lives on; the files did not pass as output, so the run was not cut.
+    assert run_cell(session, frames, "after", "1 + 1")["failed"] == []
+    assert "stopped" not in str([f for f in frames.frames[start:] if "session" in f])
+
+
+def test_a_file_over_the_folders_size_limit_is_named_and_nothing_of_it_is_stored(
+    workers: Callable[..., KernelWorker],
+) -> None:
+    # A small output bound too: the events must stay under it (half of 1 MiB each).
+    workers(slots=1, FOLDER_FILE_MAX_BYTES="5000000", KERNEL_OUTPUT_BYTES_PER_RUN=str(MiB))
+    notebook = notebook_make(user_make())
+    session, frames = started(notebook)
+    start = len(frames.frames)
+    done = run_cell(session, frames, "w",
+                    WRITE + "dict([write('huge.bin', 5_000_001), write('fits.bin', 4_999_999)])")
+    assert done["failed"] == [], frames.frames[start:]
+    written = ast.literal_eval(outputs(frames, "w", start)[-1])
+    text = notice(frames, "huge.bin", start)["notice"]
+    assert "Not saved: huge.bin (larger than 5.0 MB" in text, text
+    assert "Saved to the notebook's folder: fits.bin." in text, text
+    assert shas(notebook) == {"fits.bin": written["fits.bin"]}
+    assert FolderBlob.objects.filter(notebook=notebook).count() == 1  # no bytes of huge.bin
+    assert run_cell(session, frames, "after", "1 + 1")["failed"] == []

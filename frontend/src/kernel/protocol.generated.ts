@@ -10,6 +10,8 @@ export interface VariableInfo { name: string; type: string; summary: string; cel
 
 export interface SkippedFile { path: string; size: number }
 
+export interface FilePart { path: string; offset: number; data: string; last: boolean }
+
 export type Command =
   | { type: "create_cell"; cell_id: string; code?: string; kind?: "code" | "markdown"; config?: CellConfig; index?: number | null }
   | { type: "update_cell"; cell_id: string; code?: string | null; config?: CellConfig | null }
@@ -21,7 +23,7 @@ export type Command =
   | { type: "set_ui_value"; object_id: string; value?: unknown }
   | { type: "interrupt" }
   | { type: "input_reply"; cell_id: string; text?: string; eof?: boolean }
-  | { type: "set_config"; lazy?: boolean | null; watch_files?: boolean | null }
+  | { type: "set_config"; lazy?: boolean | null; watch_files?: boolean | null; watch_event_bytes?: number | null; watch_file_max_bytes?: number | null }
   | { type: "files_changed"; paths: string[] }
   | { type: "write_files"; files: FileData[]; removed?: string[] }
   | { type: "shutdown" };
@@ -36,6 +38,6 @@ export type KernelEvent =
   | { type: "output"; cell_id: string; data: Record<string, unknown> }
   | { type: "cell_error"; cell_id: string; kind: "exception" | "syntax" | "import-star" | "multiple-definitions" | "cycle" | "ancestor-failed" | "interrupted" | "exit"; message: string; traceback: string; line: number | null; column: number | null; cells: string[] }
   | { type: "variables"; updated: VariableInfo[]; removed: string[] }
-  | { type: "files_written"; files: FileData[]; removed: string[]; skipped: SkippedFile[] }
+  | { type: "files_written"; files: FileData[]; removed: string[]; skipped: SkippedFile[]; parts: FilePart[]; more: boolean }
   | { type: "run_completed"; ran: string[]; failed: string[]; interrupted: boolean; duration_ms: number }
   | { type: "protocol_error"; message: string; command: string | null; object_id: string | null };
