@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-from playwright.sync_api import expect
+from playwright.sync_api import Route, expect
 
 from tests.browser.notebook_page import NotebookPage, exact_text
 
@@ -76,6 +76,28 @@ def test_interrupt_stops_an_endless_loop_and_later_cells_still_run(
     notebook.set_code(later, "after_interrupt = 6 * 7\nafter_interrupt")
     notebook.run_with_shift_enter(later)
     expect(notebook.output(later)).to_have_text(exact_text("42"))
+
+
+def test_stop_pressed_while_python_starts_does_not_break_the_start(
+    notebook: NotebookPage,
+) -> None:
+    page = notebook.page
+    held: list[Route] = []
+    # Python's start waits for the runtime's wheel until the test lets it through.
+    page.context.route("**/playground_runtime-*.whl", lambda route: held.append(route))
+    with page.context.expect_event("request", lambda r: "playground_runtime-" in r.url):
+        notebook.open("/play", wait_for_kernel=False)
+    expect(page.get_by_test_id("kernel-status")).to_have_attribute("data-state", "booting")
+    assert held, "the start did not ask for the runtime's wheel"
+
+    page.get_by_test_id("interrupt").click()
+    for route in held:
+        route.continue_()
+
+    notebook.wait_for_kernel()
+    cell = notebook.add_code_cell("6 * 7")
+    notebook.run_with_shift_enter(cell)
+    expect(notebook.output(cell)).to_have_text(exact_text("42"))
 
 
 def test_variables_panel_shows_each_variable_with_its_type(notebook: NotebookPage) -> None:

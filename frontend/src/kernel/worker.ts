@@ -193,7 +193,6 @@ del _wheel
     post({ kind: "formats-ready" });
     return;
   }
-  if (sync !== null) py.setInterruptBuffer(sync.interruptView);
   py.setStdout({ batched: (text: string) => console.log(text) });
   py.setStderr({ batched: (text: string) => console.warn(text) });
   pyodide = py;
@@ -216,9 +215,16 @@ del _wheel
     pyodidePackagesUrl: options.pyodidePackagesUrl,
     afterMicropipLoaded: () => module.patch_micropip(),
   });
+  const ready = JSON.parse(bridge.ready_json());
+  if (sync !== null) {
+    // Only now, the word cleared: a Stop pressed while Python was starting has nothing
+    // to stop yet, and must not raise KeyboardInterrupt in the start itself.
+    sync.clear();
+    py.setInterruptBuffer(sync.interruptView);
+  }
   post({
     kind: "ready",
-    ready: JSON.parse(bridge.ready_json()),
+    ready,
     bootMs: Math.round(performance.now() - started),
     snapshot: snapshotOutcome,
   });
