@@ -2,8 +2,12 @@
 
 The same folder ``playground export site`` writes (kernels/runtime/site_export.py),
 made from the notebook's current revision: its text, its folder's files read from
-storage, and this service's front end build. Built in a temporary folder, zipped
-into a temporary file that is gone once the answer has been sent.
+storage, this service's front end build, and the pure-Python wheels the notebook
+imports, downloaded by pip from the service's upstream index (WHEELS_UPSTREAM_INDEX,
+the one the wheel proxy uses), within WHEELS_UPSTREAM_DEADLINE seconds. Built in a
+temporary folder, zipped into a temporary file that is gone once the answer has been
+sent. What the resolution warns about (a package with no pure-Python wheel, one of
+Pyodide's compiled packages) is in the zip's ``PUBLISH-NOTES.txt``.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from django.utils.text import slugify
 
 from folders.selectors import folder_files
 from kernels.runtime.formats import with_cell_names
-from kernels.runtime.site_export import SiteExportError, export_site
+from kernels.runtime.site_export import SiteExportError, SiteWheelsError, export_site
+from kernels.runtime.site_wheels import PackageIndex
 from notebooks.content import notebook_text_parse
 from notebooks.errors import NotebookError, StorageFailed
 from notebooks.models import FolderBlob, Notebook
@@ -61,12 +66,23 @@ def site_zip(*, notebook: Notebook) -> IO[bytes]:
             except StorageUnavailable as error:
                 raise StorageFailed(error.message) from error
         name = site_name(notebook)
+        index = PackageIndex(settings.WHEELS_UPSTREAM_INDEX,
+                             seconds=settings.WHEELS_UPSTREAM_DEADLINE)
         try:
-            export_site(with_cell_names(notebook_text_parse(text)), source_path=str(source),
-                        output=str(root / name), title=notebook.title, files=str(folder),
-                        frontend=str(settings.FRONTEND_DIST_DIR))
+            summary = export_site(
+                with_cell_names(notebook_text_parse(text)), source_path=str(source),
+                output=str(root / name), title=notebook.title, files=str(folder),
+                frontend=str(settings.FRONTEND_DIST_DIR), resolve=True, index=index)
+        except SiteWheelsError as error:
+            raise SiteUnavailable(
+                "The site could not be made: the packages the notebook imports could not be "
+                f"downloaded just now ({error}). Try again in a moment.") from error
         except SiteExportError as error:
             raise SiteUnavailable(f"The site could not be made: {error}.") from error
+        if summary.warnings:
+            (root / name / "PUBLISH-NOTES.txt").write_text(
+                "What the browser will not find on this site:\n\n"
+                + "".join(f"- {warning}\n" for warning in summary.warnings), "utf-8")
         archive = tempfile.TemporaryFile(prefix="site-", suffix=".zip")
         with zipfile.ZipFile(archive, "w") as zipped:
             for path in sorted((root / name).rglob("*")):

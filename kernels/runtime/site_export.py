@@ -36,7 +36,7 @@ from typing import Any
 
 from kernels.runtime.notebook import Notebook, notebook_file_json
 from kernels.runtime.projects import project_normalized
-from kernels.runtime.site_wheels import WheelResolutionError, resolve_wheels
+from kernels.runtime.site_wheels import PackageIndex, WheelResolutionError, resolve_wheels
 
 #: The front end of a checkout (``make frontend-build``), found from this file.
 DEFAULT_FRONTEND = Path(__file__).resolve().parents[2] / "frontend" / "dist"
@@ -47,6 +47,10 @@ _SKIP = {".vite"}
 
 class SiteExportError(Exception):
     """Something the person must fix (a missing build, a bad file), said in one line."""
+
+
+class SiteWheelsError(SiteExportError):
+    """The wheels the notebook imports could not be looked up (no pip, no index, too slow)."""
 
 
 @dataclass(frozen=True)
@@ -182,18 +186,21 @@ def export_site(
     frontend: str | None = None,
     show_code: bool = False,
     resolve: bool = False,
+    index: PackageIndex | None = None,
 ) -> SiteSummary:
     """Write the static site of ``notebook`` into the folder ``output`` (made, or emptied
     of what an earlier export wrote there).
 
     With ``resolve``, the pure-Python wheels the notebook imports are downloaded from
     the package index with pip (:func:`resolve_wheels`); a ``wheels`` file wins over a
-    downloaded wheel of the same project. Nothing is written when this fails.
+    downloaded wheel of the same project (``index``: where pip looks; default, its own
+    configuration). Nothing is written when this fails.
     """
     with tempfile.TemporaryDirectory(prefix="playground-site-wheels-") as download:
         return _export_site(notebook, source_path=source_path, output=output, title=title,
                             files=files, wheels=wheels, frontend=frontend,
-                            show_code=show_code, download=Path(download) if resolve else None)
+                            show_code=show_code, download=Path(download) if resolve else None,
+                            index=index or PackageIndex())
 
 
 def _export_site(
@@ -207,6 +214,7 @@ def _export_site(
     frontend: str | None,
     show_code: bool,
     download: Path | None,
+    index: PackageIndex,
 ) -> SiteSummary:
     dist = frontend_dir(frontend)
     manifest = json.loads((dist / ".vite" / "manifest.json").read_text("utf-8"))
@@ -227,9 +235,9 @@ def _export_site(
                 notebook, frontend=dist, download=download,
                 folder_paths=[relative for relative, _ in folder_files],
                 notebook_dir=Path(source_path).resolve().parent,
-                given=projects)
+                given=projects, index=index)
         except WheelResolutionError as exc:
-            raise SiteExportError(str(exc)) from None
+            raise SiteWheelsError(str(exc)) from None
         fetched, warnings = resolution.wheels, resolution.warnings
         for project, found in _wheel_projects(fetched).items():
             projects.setdefault(project, found)  # a --wheel of the same project wins

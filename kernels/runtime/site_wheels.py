@@ -89,6 +89,16 @@ def needed_modules(notebook: Notebook) -> list[str]:
     return list(found)
 
 
+@dataclass(frozen=True)
+class PackageIndex:
+    """Where pip looks and how long it may take: ``url`` None is pip's own configuration
+    (the CLI); the service gives its upstream index (WHEELS_UPSTREAM_INDEX) and a
+    shorter time, as it answers a request."""
+
+    url: str | None = None
+    seconds: float = PIP_SECONDS
+
+
 def resolve_wheels(
     notebook: Notebook,
     *,
@@ -97,6 +107,7 @@ def resolve_wheels(
     folder_paths: Iterable[str] = (),
     notebook_dir: Path | None = None,
     given: Mapping[str, Sequence[Path]] | None = None,
+    index: PackageIndex = PackageIndex(),
 ) -> Resolution:
     """Download into ``download`` the wheels ``notebook`` needs that the page lacks.
 
@@ -138,14 +149,15 @@ def resolve_wheels(
     download.mkdir(parents=True, exist_ok=True)
     links = sorted({str(wheel.resolve().parent) for wheels in given.values() for wheel in wheels})
     try:
-        _pip_download(list(wanted), python=lock.python, into=download, links=links)
+        _pip_download(list(wanted), python=lock.python, into=download, links=links, index=index)
     except _PipFailed as together:
         # One project without a pure-Python wheel (or two that want different versions
         # of a third) fails them all: each alone, to say which.
         alone_failed = False
         for requirement, label in wanted.items():
             try:
-                _pip_download([requirement], python=lock.python, into=download, links=links)
+                _pip_download([requirement], python=lock.python, into=download, links=links,
+                              index=index)
             except _PipFailed as failed:
                 if failed.missing is None:
                     raise WheelResolutionError(str(failed)) from None
@@ -186,7 +198,7 @@ def _read_lock(frontend: Path) -> _Lock:
 
 
 def _pip_download(projects: Sequence[str], *, python: str, into: Path,
-                  links: Sequence[str]) -> None:
+                  links: Sequence[str], index: PackageIndex) -> None:
     """Download the projects' pure-Python wheels and their dependencies' into ``into``
     (``links``: folders of wheels pip looks in besides the index).
 
@@ -203,14 +215,15 @@ def _pip_download(projects: Sequence[str], *, python: str, into: Path,
         "--only-binary=:all:", "--platform", "any", "--implementation", "py", "--abi", "none",
         "--python-version", python, "--no-input", "--disable-pip-version-check",
         "--progress-bar", "off", "--retries", "2", "--timeout", "30",
-        *(option for link in links for option in ("--find-links", link)), *projects,
+        *(option for link in links for option in ("--find-links", link)),
+        *(("--index-url", index.url) if index.url else ()), *projects,
     ]
     try:
         done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              timeout=PIP_SECONDS)
+                              timeout=index.seconds)
     except subprocess.TimeoutExpired:
         raise WheelResolutionError(
-            f"pip took longer than {PIP_SECONDS} s to download {', '.join(projects)}: try "
+            f"pip took longer than {index.seconds:g} s to download {', '.join(projects)}: try "
             "again, or pass --no-resolve and give the wheels with --wheel") from None
     if done.returncode == 0:
         return

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.test import Client
+from pytest_django import Settings
 
 from tests.factories import client_for, code, notebook_make, user_make
 from tests.folders.test_folder_api import CSV, put, upload
+from tests.host.test_site_export import folder_index, make_wheel
+from tests.real_services import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +65,50 @@ def test_the_editor_offers_publishing_and_its_owner_the_embed_code() -> None:
     page = client_for(owner).get(f"/notebooks/{notebook.public_id}/").content.decode()
     assert f'href="/api/notebooks/{notebook.public_id}/site" data-testid="publish-site"' in page
     assert f'href="/notebooks/{notebook.public_id}/share#links-title" data-testid="embed-link"' in page
+
+
+def pip_without_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server's pip reads no configuration or cache of this machine's: only the index
+    the settings give."""
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")
+
+
+def test_the_zip_holds_the_wheels_the_notebook_imports_from_the_upstream_index(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pip_without_config(monkeypatch)
+    settings.WHEELS_UPSTREAM_INDEX = folder_index(
+        tmp_path / "index",
+        make_wheel(tmp_path / "tinyextra-1.0-py3-none-any.whl", "tinyextra", ("tinydep",)),
+        make_wheel(tmp_path / "tinydep-2.0-py3-none-any.whl", "tinydep"))
+    owner = user_make()
+    notebook = notebook_make(owner, title="Extra",
+                             cells=[code("import tinyextra\nimport numpy", "r")])
+
+    answer = client_for(owner).get(f"/api/notebooks/{notebook.public_id}/site")
+    assert answer.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(answer.streaming_content)))
+    wheels = {name.rsplit("/", 1)[1] for name in archive.namelist()
+              if name.startswith("extra-site/static/site-wheels/simple/") and name.endswith(".whl")}
+    # The import's project and its dependency, for the visitor's micropip.
+    assert wheels == {"tinyextra-1.0-py3-none-any.whl", "tinydep-2.0-py3-none-any.whl"}
+    # What the browser will not find is said in the zip, not left to a broken page.
+    notes = archive.read("extra-site/PUBLISH-NOTES.txt").decode()
+    assert "numpy" in notes and "compiled" in notes
+    assert "tinyextra" not in notes
+
+
+def test_an_unreachable_upstream_index_is_a_clear_answer_and_no_zip(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pip_without_config(monkeypatch)
+    settings.WHEELS_UPSTREAM_INDEX = f"http://127.0.0.1:{free_port()}/simple/"
+    owner = user_make()
+    notebook = notebook_make(owner, cells=[code("import tinyextra", "r")])
+
+    answer = client_for(owner).get(f"/api/notebooks/{notebook.public_id}/site")
+    assert answer.status_code == 503
+    assert answer.json()["code"] == "site_unavailable"
+    assert "could not be downloaded just now" in answer.json()["error"]
+    assert "tinyextra" in answer.json()["error"]
