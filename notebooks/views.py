@@ -176,11 +176,12 @@ def save_from_play(request: HttpRequest) -> HttpResponse:
     if request.method not in ("GET", "HEAD", "POST"):
         return HttpResponse(status=405)
     response = _save_from_play(request)
-    if request.GET.get("draft"):
+    if request.GET.get("draft") and request.user.is_authenticated:
         # The page opens the playground site's pop-up that hands over a draft's files; a
         # pop-up keeps its opener only under this policy (the page runs no notebook code).
-        # Only then: a change of policy between pages (to the log-in and back) starts
-        # the tab afresh, and the notebook it keeps meanwhile (sessionStorage) with it.
+        # Only then, signed in: a change of policy between pages (to the log-in and back)
+        # starts the tab afresh, and the notebook it keeps meanwhile (sessionStorage)
+        # with it. Signed out, the page only keeps the notebook and links to the log-in.
         response["Cross-Origin-Opener-Policy"] = "same-origin-allow-popups"
     return response
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from tests.browser.accounts_flow import framed_notebook, sign_up_and_verify
+from tests.browser.accounts_flow import PASSWORD, framed_notebook, sign_up_and_verify
 from tests.browser.notebook_page import NotebookPage, exact_text
 from tests.browser.service import RunningService
 
@@ -148,6 +148,37 @@ def test_save_to_account_takes_the_drafts_files_into_the_notebooks_folder(
     reader = saved.add_code_cell(READ_SCORES)
     saved.run_with_shift_enter(reader)
     expect(reader.get_by_test_id("cell-stdout")).to_have_text(exact_text("total 7"))
+
+
+def test_a_signed_out_draft_with_files_is_saved_after_logging_in_files_and_all(
+    new_context: Callable[..., BrowserContext], service: RunningService, tmp_path: Path
+) -> None:
+    context = new_context(app=True)
+    page = context.new_page()
+    email = sign_up_and_verify(page, service)
+    page.get_by_test_id("log-out").click()
+    expect(page.get_by_test_id("log-in")).to_be_visible()
+    NotebookPage(page).open_notebook("print('from play')")
+    data = tmp_path / "scores.csv"
+    data.write_text("name,score\nada,3\nbob,4\n")
+    upload(page, data)
+
+    with context.expect_page() as opened:
+        page.get_by_test_id("save-to-account").click()
+    saving = opened.value
+    # Signed out: the page asks to log in, and keeps the notebook and its draft meanwhile.
+    saving.get_by_test_id("save-from-play-login-link").click()
+    saving.locator("#id_login").fill(email)
+    saving.locator("#id_password").fill(PASSWORD)
+    saving.get_by_role("button", name=re.compile("sign in", re.I)).click()
+
+    expect(saving.get_by_test_id("save-from-play-summary")).to_contain_text("1 cell")
+    expect(saving.get_by_test_id("save-from-play-files")).to_contain_text("files")
+    saving.get_by_test_id("save-from-play-title").fill("Kept through the log-in")
+    with saving.expect_popup():
+        saving.get_by_test_id("save-from-play-save").click()
+    expect(saving.get_by_test_id("notebook-title")).to_have_value("Kept through the log-in")
+    expect(file_row(saving, "scores.csv")).to_be_visible()
 
 
 def test_without_the_drafts_files_the_notebook_is_saved_and_the_page_says_so(

@@ -63,6 +63,10 @@ def test_the_page_waits_for_its_script_to_send_the_fragment() -> None:
     # With a draft's files to hand over, a pop-up it opens keeps its opener.
     with_files = client_for(user_make()).get(PAGE + "?draft=0b0e4b7e-2c1c-4c59-9d43-5a3b2f1c8e21")
     assert with_files["Cross-Origin-Opener-Policy"] == "same-origin-allow-popups"
+    # Signed out it only keeps the notebook on the way to the log-in: the same policy as
+    # the log-in page, so the tab (and what it keeps) is not started afresh.
+    signed_out = Client().get(PAGE + "?draft=0b0e4b7e-2c1c-4c59-9d43-5a3b2f1c8e21")
+    assert signed_out["Cross-Origin-Opener-Policy"] == "same-origin"
     assert response["Cross-Origin-Embedder-Policy"] == "require-corp"
     assert f'<script type="module" src="/static/{HOST_SCRIPT}"></script>' in page
     assert '<input type="hidden" name="link" id="save-from-play-link">' in page
