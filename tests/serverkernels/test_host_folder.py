@@ -11,8 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-import pytest
-
 from kernels.runtime import protocol as p
 from kernels.transports.session import encode
 from serverkernels import sandbox
@@ -177,10 +175,3 @@ def test_storage_failing_part_way_closes_the_change_and_gives_the_file_again_nex
     commands = [p.command_from_json(line) for line in client.lines]
     assert reassembled(commands) == ({"big.bin": big}, [])
 
-
-@pytest.mark.parametrize("bound", [BOUND, 3 * BOUND + 1000])
-def test_a_file_just_around_the_bound_is_given_whole(bound: int) -> None:
-    data = pattern(bound * 3 // 4 - 200, 5)
-    commands = list(folder_commands(stored({"f.bin": data}), ["f.bin"], [], bound))
-    assert max(len(encode(c).encode("utf-8")) for c in commands) <= bound
-    assert reassembled(commands) == ({"f.bin": data}, [])
