@@ -1,7 +1,8 @@
 """The notebook's folder for server kernels (docs/folders.md, "Server kernels").
 
 The worker gives a kernel the folder of its session's notebook when it starts and
-when the page says the folder changed, and saves what each run wrote
+when the page says the folder changed (:meth:`SessionFolder.load` names the files;
+their bytes are streamed from storage as they are sent), and saves what each run wrote
 (``files_written``) into the folder, as the session's owner, while they may still
 edit the notebook, through the folders app's own services (its size, count and
 quota limits). Files larger than the folder takes (the kernel is told the limit and
@@ -11,12 +12,15 @@ the kernel wrote is lost from the kernel itself.
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 
 from folders.selectors import folder_files
 from folders.services import Incoming, file_delete, files_put
 from notebooks.errors import NotebookError
 from notebooks.models import FolderBlob
+from serverkernels.host import StoredFile
 from serverkernels.models import KernelSession
 from serverkernels.written import Written
 from sharing.access import Action, ActionDenied, NotebookNotFound, access_require
@@ -34,7 +38,7 @@ def _names(paths: list[str]) -> str:
 class SessionFolder:
     """``serverkernels.host.Folder`` backed by the notebooks' storage."""
 
-    def load(self, session_id: str) -> dict[str, tuple[str, bytes]]:
+    def load(self, session_id: str) -> dict[str, StoredFile]:
         session = KernelSession.objects.select_related("notebook__current_revision").get(
             public_id=session_id)
         notebook = session.notebook
@@ -43,11 +47,10 @@ class SessionFolder:
             return {}
         keys = dict(FolderBlob.objects.filter(notebook=notebook).values_list("sha256",
                                                                              "storage_key"))
-        loaded = {}
-        for entry in folder_files(revision=revision):
-            with blob_open(key=keys[entry.sha256]) as stream:
-                loaded[entry.path] = (entry.sha256, stream.read())
-        return loaded
+        # Nothing read yet: each file is streamed from storage as it is given, in parts.
+        return {entry.path: StoredFile(entry.sha256, entry.size,
+                                       functools.partial(blob_open, key=keys[entry.sha256]))
+                for entry in folder_files(revision=revision)}
 
     def file_max_bytes(self) -> int:
         return int(settings.FOLDER_FILE_MAX_BYTES)

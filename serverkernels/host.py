@@ -23,17 +23,18 @@ the session's whole life. It
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
-from kernels.runtime.folder_sync import EVENT_MAX_BYTES
+from kernels.runtime import protocol as p
+from kernels.runtime.folder_sync import EVENT_MAX_BYTES, write_commands
+from kernels.transports.session import encode
 from kernels.transports.stdio_client import StdioKernelClient
 from serverkernels import sandbox
 from serverkernels.extras import ExtrasConfig, KernelExtras
@@ -65,6 +66,16 @@ DRAINED_MESSAGE = ("The server running this kernel was restarted. Restart the ke
 Publish = Callable[[str, str], None]  # (session id, frame) -> deliver to the live group
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """One file of the notebook's folder as stored: read only when given to the kernel,
+    one part at a time, through ``open`` (a stream from its start; the caller closes it)."""
+
+    sha256: str
+    size: int
+    open: Callable[[], IO[bytes]]
+
+
 class Folder(Protocol):
     """The notebook's folder for a session: read it, and save what the kernel wrote.
 
@@ -72,8 +83,8 @@ class Folder(Protocol):
     ``None`` in place of one leaves the kernel's working directory empty.
     """
 
-    def load(self, session_id: str) -> dict[str, tuple[str, bytes]]:
-        """``{path: (sha256, bytes)}`` of the session notebook's current folder."""
+    def load(self, session_id: str) -> dict[str, StoredFile]:
+        """The files of the session notebook's current folder, by path (no bytes read)."""
 
     def file_max_bytes(self) -> int:
         """The largest file the folder takes (larger ones are not even sent)."""
@@ -205,26 +216,51 @@ class SessionHost:
     # -- the notebook's folder
 
     def _sync_folder(self) -> None:
-        """Give the kernel the files of the folder it does not have as they are now."""
+        """Give the kernel the files of the folder it does not have as they are now, over
+        as many ``write_files`` as it takes for each line to stay within
+        :meth:`watch_event_bytes` (a large file in parts, read from storage one part at a
+        time); the kernel announces the change after the last."""
         if self.folder is None or self.client is None:
             return
         try:
             current = self.folder.load(self.session_id)
         except Exception:
-            log.exception("reading the folder of session %s failed", self.session_id)
-            self.send_frame({"notice": "The notebook's files could not be read just now; "
-                                       "restart the kernel to try again."})
+            self._sync_failed()
             return
-        changed = {path: data for path, (sha, data) in current.items()
-                   if self._given.get(path) != sha}
+        changed = sorted(path for path, stored in current.items()
+                         if self._given.get(path) != stored.sha256)
         removed = sorted(set(self._given) - set(current))
-        self._given = {path: sha for path, (sha, _) in current.items()}
         if not changed and not removed:
             return
-        files = [{"path": path, "data": base64.b64encode(data).decode("ascii")}
-                 for path, data in sorted(changed.items())]
-        self.client.send_raw(json.dumps({"type": "write_files", "files": files,
-                                         "removed": removed}, separators=(",", ":")))
+        before = self._given
+        self._given = {path: stored.sha256 for path, stored in current.items()}
+        commands = folder_commands(current, changed, removed, self.watch_event_bytes())
+        sent = more = False
+        while True:
+            try:
+                command = next(commands, None)
+            except Exception:
+                # Storage failed part way: the files not all given are given again next
+                # time (and the removals, if none was sent), and a change left open is
+                # closed (the kernel drops what did not all come, and announces what did).
+                for path in changed:
+                    self._given.pop(path, None)
+                if not sent:
+                    self._given.update((path, before[path]) for path in removed)
+                command = p.WriteFiles([]) if more else None
+                self._sync_failed()
+            if command is None:
+                return
+            try:
+                self.client.send_raw(encode(command))
+            except (BrokenPipeError, ValueError):
+                return  # the kernel died; found by the loop
+            sent, more = True, command.more
+
+    def _sync_failed(self) -> None:
+        log.exception("reading the folder of session %s failed", self.session_id)
+        self.send_frame({"notice": "The notebook's files could not be read just now; "
+                                   "restart the kernel to try again."})
 
     def _save_written(self, written: Written) -> None:
         assert self.folder is not None
@@ -362,3 +398,13 @@ class SessionHost:
             if culled:
                 self.set_state("culled", culled)
                 return "culled"
+
+
+def folder_commands(files: dict[str, StoredFile], paths: list[str], removed: list[str],
+                    max_bytes: int) -> Iterator[p.WriteFiles]:
+    """The ``write_files`` that give a kernel ``paths`` of ``files`` and remove
+    ``removed``: each line (:func:`~kernels.transports.session.encode`) at most
+    ``max_bytes`` long, ``more`` true on all but the last. A file is read as the
+    commands are taken, one part at a time."""
+    given = [(path, files[path].size, files[path].open) for path in paths]
+    return write_commands(given, removed, max_bytes)

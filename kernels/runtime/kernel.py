@@ -50,7 +50,7 @@ from kernels.runtime.execution import (
     register_source,
     set_streams,
 )
-from kernels.runtime.folder_sync import FolderWatch
+from kernels.runtime.folder_sync import FolderWatch, WriteRefused
 from kernels.runtime.graph import DataflowGraph, GraphError
 from kernels.runtime.notebook import CellConfig, CellKind, cell_labels, cell_reference
 from kernels.runtime.outputs import mimebundle, summarise
@@ -173,6 +173,8 @@ class Kernel:
         }
         #: With ``watch_files`` on: what each run writes in the working directory.
         self._watch: FolderWatch | None = None
+        #: Without: what takes ``write_files`` (a change may span several commands).
+        self._writer: FolderWatch | None = None
 
     # -- entry points --------------------------------------------------------
 
@@ -327,9 +329,13 @@ class Kernel:
         if command.lazy is not None:
             self.lazy = command.lazy
         if command.watch_files is not None:
+            before = self._watch or self._writer
             self._watch = FolderWatch(os.getcwd()) if command.watch_files else None
             if self._watch is not None:
                 self._watch.start()
+                if before is not None:
+                    self._watch.incoming = before.incoming  # a write_files change under way
+            self._writer = None if self._watch is not None else before
         if self._watch is not None and command.watch_event_bytes is not None:
             self._watch.event_max_bytes = command.watch_event_bytes
         if self._watch is not None and command.watch_file_max_bytes is not None:
@@ -462,12 +468,21 @@ class Kernel:
         await self._execute([c for c in self.order if self.cells[c].kind == "code"])
 
     async def _write_files(self, command: p.WriteFiles) -> None:
-        watch = self._watch or FolderWatch(os.getcwd())
+        # A change may come over several commands (``more``): the same watch (or, with
+        # no watch, the same writer) takes them all, and announces it after the last.
+        if self._watch is None and self._writer is None:
+            self._writer = FolderWatch(os.getcwd())
+        watch = self._watch or self._writer
+        assert watch is not None
         try:
-            paths = watch.write(command.files, command.removed)
-        except (ValueError, OSError) as exc:
+            paths = watch.write(command.files, command.removed, command.parts,
+                                more=command.more)
+        except WriteRefused as exc:
+            if exc.changed:
+                await self._files_changed(p.FilesChanged(exc.changed))
             raise KernelCommandError(f"write_files: {exc}") from None
-        await self._files_changed(p.FilesChanged(paths))
+        if paths is not None:
+            await self._files_changed(p.FilesChanged(paths))
 
     async def _files_changed(self, command: p.FilesChanged) -> None:
         # The next import of a changed helper module reads the new file ...

@@ -168,13 +168,29 @@ class FileData:
 
 
 @dataclass(slots=True)
+class FilePart:
+    """Some bytes (base64) of a file too large for one ``files_written`` or ``write_files``,
+    from ``offset``; ``last``: the file ends with them."""
+
+    path: str
+    offset: int
+    data: str
+    last: bool = False
+
+
+@dataclass(slots=True)
 class WriteFiles(Message):
     """Put files in the kernel's working directory (and remove others), then as
-    ``files_changed``: a kernel whose folder lives elsewhere (a server) is given it so."""
+    ``files_changed``: a kernel whose folder lives elsewhere (a server) is given it so.
+    Over as many commands as the sender's line bound needs: ``files`` whole, larger ones
+    in ``parts`` in order; ``more``: further ``write_files`` of the same change follow
+    (the change is announced, as ``files_changed``, after the last)."""
 
     type: ClassVar[str] = "write_files"
     files: list[FileData]
     removed: list[str] = field(default_factory=list)
+    parts: list[FilePart] = field(default_factory=list)
+    more: bool = False
 
 
 @dataclass(slots=True)
@@ -321,17 +337,6 @@ class SkippedFile:
 
     path: str
     size: int
-
-
-@dataclass(slots=True)
-class FilePart:
-    """Some bytes (base64) of a file too large for one ``files_written``, from ``offset``;
-    ``last``: the file ends with them."""
-
-    path: str
-    offset: int
-    data: str
-    last: bool = False
 
 
 @dataclass(slots=True)

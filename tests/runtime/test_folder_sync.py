@@ -5,7 +5,9 @@ Runs under CPython and Pyodide, in a temporary working directory."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -194,3 +196,124 @@ def test_a_symbolic_link_is_replaced_by_the_file_not_written_through(folder: Pat
 def test_bytes_that_are_not_base64_are_refused(folder: Path) -> None:
     events = watching().send(p.WriteFiles([p.FileData("a.txt", "not base64!")]))
     assert any(isinstance(e, p.ProtocolError) and "base64" in e.message for e in events)
+
+
+# -- write_files over several commands (a large folder, given in bounded lines) --------
+
+
+def given(files: dict[str, bytes], removed: list[str] | None = None,
+          bound: int = EVENT) -> list[p.WriteFiles]:
+    """The ``write_files`` a service sends to give ``files``, as the server kernel host
+    builds them (serverkernels.host), each line within ``bound``."""
+    import io
+
+    from kernels.runtime.folder_sync import write_commands
+    from kernels.transports.session import encode
+
+    def opener(data: bytes) -> Callable[[], IO[bytes]]:
+        return lambda: io.BytesIO(data)
+
+    commands = list(write_commands([(path, len(data), opener(data))
+                                    for path, data in sorted(files.items())],
+                                   removed or [], bound))
+    assert max(len(encode(c).encode("utf-8")) for c in commands) <= bound
+    assert [c.more for c in commands] == [True] * (len(commands) - 1) + [False]
+    return commands
+
+
+def staging_files(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir() if path.name.startswith("."))
+
+
+def test_a_large_folder_given_in_parts_over_several_commands_is_read_whole(
+    folder: Path,
+) -> None:
+    big, other = pattern(4 * EVENT + 5, 3), pattern(EVENT // 2, 4)
+    k = watching()
+    k.cells(("read", "import hashlib, pathlib\n"
+                     "[hashlib.sha256(pathlib.Path(n).read_bytes()).hexdigest() "
+                     "for n in ('data/big.bin', 'other.bin', 'small.txt')]"))
+    commands = given({"data/big.bin": big, "other.bin": other, "small.txt": b"hi"})
+    assert len(commands) >= 6 and any(c.parts for c in commands)
+    for command in commands:
+        assert not [e for e in k.send(command) if isinstance(e, p.ProtocolError)]
+    import hashlib
+
+    assert outputs(k.run_all())["read"]["text/plain"] == repr(
+        [hashlib.sha256(data).hexdigest() for data in (big, other, b"hi")])
+    assert staging_files(folder) == []
+
+
+def test_a_part_that_does_not_follow_the_one_before_is_refused_and_nothing_is_half_written(
+    folder: Path,
+) -> None:
+    (folder / "big.bin").write_bytes(b"as it was")
+    k = watching()
+    commands = given({"big.bin": pattern(3 * EVENT, 5)})
+    first, second = commands[0], commands[1]
+    assert first.parts and second.parts
+    assert k.send(first) == [] and staging_files(folder) != []  # growing, out of sight
+    second.parts[0].offset += 1
+    [error] = [e for e in k.send(second) if isinstance(e, p.ProtocolError)]
+    assert error.command == "write_files" and "starts at byte" in error.message
+    assert staging_files(folder) == []
+    assert (folder / "big.bin").read_bytes() == b"as it was"
+    # The rest of that file is dropped quietly; the change still ends.
+    for command in commands[2:]:
+        assert not [e for e in k.send(command) if isinstance(e, p.ProtocolError)]
+    assert (folder / "big.bin").read_bytes() == b"as it was"
+    assert staging_files(folder) == []
+
+
+def test_a_part_whose_bytes_are_not_base64_is_refused_and_its_staging_file_removed(
+    folder: Path,
+) -> None:
+    k = watching()
+    commands = given({"big.bin": pattern(3 * EVENT, 6)})
+    k.send(commands[0])
+    commands[1].parts[0].data = "not base64!"
+    [error] = [e for e in k.send(commands[1]) if isinstance(e, p.ProtocolError)]
+    assert "base64" in error.message
+    assert staging_files(folder) == [] and not (folder / "big.bin").exists()
+
+
+def test_a_change_over_several_commands_reruns_the_importers_once_after_the_last(
+    folder: Path,
+) -> None:
+    k = watching()
+    k.send(p.WriteFiles([p.FileData("helpers.py", b64(b"X = 1\n")),
+                         p.FileData("other.py", b64(b"Y = 1\n"))]))
+    k.cells(("use", "import helpers, other\n(helpers.X, other.Y, len(helpers.BIG))"))
+    k.run_all()
+    padding = b"BIG = " + repr(pattern(2 * EVENT, 7)).encode() + b"\n"
+    commands = given({"helpers.py": b"X = 2\n" + padding, "other.py": b"Y = 2\n"},
+                     removed=["gone.txt"])
+    assert len(commands) >= 3
+    for command in commands[:-1]:
+        assert ran(k.send(command)) == []  # nothing announced while more come
+    events = k.send(commands[-1])
+    assert ran(events) == ["use"]
+    assert outputs(events)["use"]["text/plain"].startswith("(2, 2, ")
+    # What the service wrote is not reported back as written by the next run.
+    k.create("r", "1")
+    assert written(k.run("r")) == []
+
+
+def test_files_the_service_gave_in_parts_are_not_reported_back_by_the_next_run(
+    folder: Path,
+) -> None:
+    k = watching()
+    for command in given({"data/big.bin": pattern(3 * EVENT, 8), "a.txt": b"a"}):
+        k.send(command)
+    k.cells(("w", "open('out.txt', 'w').write('x')"))
+    reports = written(k.run_all())
+    assert assembled(reports) == {"out.txt": b"x"}
+    assert [path for r in reports for path in r.removed] == []
+
+
+def test_removals_come_first_so_a_file_can_become_a_folder(folder: Path) -> None:
+    k = Driver()  # no watch: the service gives the folder all the same
+    k.send(p.WriteFiles([p.FileData("data", b64(b"a file"))]))
+    for command in given({"data/big.bin": pattern(2 * EVENT, 9)}, removed=["data"]):
+        k.send(command)
+    assert (folder / "data" / "big.bin").read_bytes() == pattern(2 * EVENT, 9)

@@ -54,8 +54,10 @@ COMMANDS_ON_THE_WIRE = [
       "watch_file_max_bytes": 100}, p.SetConfig(watch_files=True, watch_event_bytes=65536,
                                                 watch_file_max_bytes=100)),
     ({"type": "write_files", "files": [{"path": "data/a.csv", "data": "YQ=="}],
-      "removed": ["old.txt"]},
-     p.WriteFiles([p.FileData("data/a.csv", "YQ==")], ["old.txt"])),
+      "removed": ["old.txt"],
+      "parts": [{"path": "big.bin", "offset": 3, "data": "YWJj", "last": True}], "more": True},
+     p.WriteFiles([p.FileData("data/a.csv", "YQ==")], ["old.txt"],
+                  [p.FilePart("big.bin", 3, "YWJj", True)], more=True)),
     ({"type": "files_changed", "paths": ["helpers.py", "lib/io.py"]},
      p.FilesChanged(["helpers.py", "lib/io.py"])),
     ({"type": "shutdown"}, p.Shutdown()),
@@ -71,6 +73,11 @@ def test_each_command_parses_into_its_fields(wire, expected):
     for field in dataclasses.fields(expected):
         assert getattr(parsed, field.name) == getattr(expected, field.name), field.name
     assert p.to_json(expected) == wire
+
+
+def test_a_write_files_in_one_command_as_before_parts_still_parses():
+    parsed = p.command_from_json({"type": "write_files", "files": [{"path": "a", "data": ""}]})
+    assert parsed == p.WriteFiles([p.FileData("a", "")], [], [], more=False)
 
 
 def test_every_command_type_is_checked_field_by_field():

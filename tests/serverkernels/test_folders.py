@@ -143,6 +143,33 @@ def test_large_writes_are_saved_whole_over_many_bounded_events(
     assert "stopped" not in str([f for f in frames.frames[start:] if "session" in f])
 
 
+def test_a_folder_file_of_many_line_bounds_reaches_the_kernel_whole(
+    workers: Callable[..., KernelWorker],
+) -> None:
+    """A 20 MiB file, with lines of at most 512 KiB (half of a 1 MiB output bound):
+    given over some fifty ``write_files``, read by the kernel byte for byte, no staging
+    file left behind, and not saved back as if the run had written it."""
+    import os
+
+    workers(slots=1, KERNEL_OUTPUT_BYTES_PER_RUN=str(MiB))
+    notebook = notebook_make(user_make())
+    big = os.urandom(20 * MiB)
+    put(notebook, "data/big.bin", big)
+    put(notebook, "small.txt", b"small")
+    session, frames = started(notebook)
+    start = len(frames.frames)
+    done = run_cell(session, frames, "read",
+                    "import hashlib, os, pathlib\n"
+                    "(hashlib.sha256(pathlib.Path('data/big.bin').read_bytes()).hexdigest(),"
+                    " pathlib.Path('small.txt').read_text(),"
+                    " sorted(n for n in os.listdir('.') if n.startswith('.write_files')))")
+    assert done["failed"] == [], frames.frames[start:]
+    assert outputs(frames, "read", start) == [
+        repr((hashlib.sha256(big).hexdigest(), "small", []))]
+    assert not [f for f in frames.frames[start:] if "Saved" in str(f.get("notice", ""))]
+    assert [e for e in frames.events() if e["type"] == "protocol_error"] == []
+
+
 def test_a_file_over_the_folders_size_limit_is_named_and_nothing_of_it_is_stored(
     workers: Callable[..., KernelWorker],
 ) -> None:

@@ -6,11 +6,11 @@ export interface CellConfig { disabled: boolean; hide_code: boolean }
 
 export interface FileData { path: string; data: string }
 
+export interface FilePart { path: string; offset: number; data: string; last: boolean }
+
 export interface VariableInfo { name: string; type: string; summary: string; cell_id: string }
 
 export interface SkippedFile { path: string; size: number }
-
-export interface FilePart { path: string; offset: number; data: string; last: boolean }
 
 export type Command =
   | { type: "create_cell"; cell_id: string; code?: string; kind?: "code" | "markdown"; config?: CellConfig; index?: number | null }
@@ -25,7 +25,7 @@ export type Command =
   | { type: "input_reply"; cell_id: string; text?: string; eof?: boolean }
   | { type: "set_config"; lazy?: boolean | null; watch_files?: boolean | null; watch_event_bytes?: number | null; watch_file_max_bytes?: number | null }
   | { type: "files_changed"; paths: string[] }
-  | { type: "write_files"; files: FileData[]; removed?: string[] }
+  | { type: "write_files"; files: FileData[]; removed?: string[]; parts?: FilePart[]; more?: boolean }
   | { type: "shutdown" };
 
 export type KernelEvent =
