@@ -1,7 +1,7 @@
 """HTTP throughput of the production layout on loopback: shared page, API read, API save.
 
     python bench/http.py             # 3 repeats of 10 s per measurement, about 3.5 minutes
-    python bench/http.py --quick     # 1 repeat of 1 s after a 2 s warm-up (smoke test), about 30 s
+    python bench/http.py --quick     # 1 repeat of 1 s after a 1 s warm-up (smoke test), about 25 s
     python bench/http.py --no-asgi   # without the daphne comparison
 
 The layout is production's (deploy/README.md), on one machine: gunicorn with 2 sync
@@ -633,7 +633,7 @@ def main(argv: list[str] | None = None) -> int:
             found = measurements(data, app, asgi, nonce, notes)
             for m in found:
                 m.check_before()
-                _warm_up(m, WARM_UP_SECONDS)
+                _warm_up(m, 1 if options.quick else WARM_UP_SECONDS)
             for repeat in range(repeats):
                 for m in found:
                     m.runs.append(_answered_run(m, seconds))

@@ -130,8 +130,8 @@ class Counts:
 
 FULL = Counts(cold_starts=20, restarts=20, runs=200, interrupts=20, sessions=4,
               session_runs=100, repeats=3)
-QUICK = Counts(cold_starts=4, restarts=4, runs=30, interrupts=4, sessions=2,
-               session_runs=20, repeats=1)
+QUICK = Counts(cold_starts=3, restarts=3, runs=20, interrupts=3, sessions=2,
+               session_runs=12, repeats=1)
 
 
 def _output_text(event: dict[str, Any]) -> str:
