@@ -205,6 +205,32 @@ def test_without_the_drafts_files_the_notebook_is_saved_and_the_page_says_so(
     expect(panel(save_page).get_by_test_id("files-empty")).to_be_visible()
 
 
+def test_a_blocked_pop_up_saves_the_notebook_and_the_page_says_its_files_stayed(
+    new_context: Callable[..., BrowserContext], service: RunningService, tmp_path: Path
+) -> None:
+    context = new_context(app=True)
+    page = context.new_page()
+    sign_up_and_verify(page, service)
+    NotebookPage(page).open_notebook("print('from play')", run=False)
+    data = tmp_path / "notes.txt"
+    data.write_text("hello")
+    upload(page, data)
+    with context.expect_page() as opened:
+        page.get_by_test_id("save-to-account").click()
+    save_page = opened.value
+    expect(save_page.get_by_test_id("save-from-play-files")).to_be_visible()
+    # What a browser that blocks the pop-up gives the page: no window.
+    save_page.evaluate("window.open = () => null")
+
+    save_page.get_by_test_id("save-from-play-save").click()
+    expect(save_page.get_by_test_id("notebook-title")).to_be_visible()
+    expect(save_page.get_by_role("status").filter(has_text="Saved without the playground's files")).to_be_visible()
+    expect(panel(save_page).get_by_test_id("files-empty")).to_be_visible()
+    # The draft and its file are still in the playground, for another try.
+    expect(page.get_by_test_id("draft")).to_have_count(1)
+    expect(file_row(page, "notes.txt")).to_be_visible()
+
+
 def test_files_past_what_a_mount_fills_are_read_from_the_page_on_first_open(
     page: Page, tmp_path: Path
 ) -> None:
