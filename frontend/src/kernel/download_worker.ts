@@ -11,6 +11,9 @@
 
 import { CANCELLED, DONE, FAILED, OTHER_SIZE, STATE, STATUS } from "./lazy_file";
 
+/** The buffer each read fills. */
+const CHUNK_BYTES = 1024 * 1024;
+
 interface Download {
   url: string;
   control: SharedArrayBuffer;
@@ -25,12 +28,16 @@ async function download({ url, control, data }: Download): Promise<void> {
     const response = await fetch(url);
     Atomics.store(words, STATUS, response.status);
     if (response.status === 200 && response.body) {
-      const reader = response.body.getReader();
+      // Read into one buffer of our own, handed back and forth (a BYOB reader): a large
+      // file's thousands of chunks would otherwise be garbage the collector must chase
+      // while Python waits.
+      const reader = response.body.getReader({ mode: "byob" });
+      let chunk = new Uint8Array(CHUNK_BYTES);
       let offset = 0;
       state = DONE;
       for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
+        const { done, value } = await reader.read(chunk);
+        if (done || !value) break;
         if (Atomics.load(words, CANCELLED) === 1) {
           await reader.cancel();
           return;
@@ -42,6 +49,7 @@ async function download({ url, control, data }: Download): Promise<void> {
         }
         target.set(value, offset);
         offset += value.length;
+        chunk = new Uint8Array(value.buffer); // the same memory, given back to us
       }
       if (state === DONE && offset !== target.length) state = OTHER_SIZE;
     }
