@@ -11,7 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from tests.browser.accounts_flow import PASSWORD, framed_notebook, sign_up_and_verify
+from tests.browser.accounts_flow import framed_notebook, sign_in_here, sign_up_and_verify
 from tests.browser.notebook_page import NotebookPage, exact_text
 from tests.browser.service import RunningService
 
@@ -168,9 +168,7 @@ def test_a_signed_out_draft_with_files_is_saved_after_logging_in_files_and_all(
     saving = opened.value
     # Signed out: the page asks to log in, and keeps the notebook and its draft meanwhile.
     saving.get_by_test_id("save-from-play-login-link").click()
-    saving.locator("#id_login").fill(email)
-    saving.locator("#id_password").fill(PASSWORD)
-    saving.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    sign_in_here(saving, email)
 
     expect(saving.get_by_test_id("save-from-play-summary")).to_contain_text("1 cell")
     expect(saving.get_by_test_id("save-from-play-files")).to_contain_text("files")
@@ -181,9 +179,10 @@ def test_a_signed_out_draft_with_files_is_saved_after_logging_in_files_and_all(
     expect(file_row(saving, "scores.csv")).to_be_visible()
 
 
-def test_without_the_drafts_files_the_notebook_is_saved_and_the_page_says_so(
+def save_page_of_a_draft_with_a_file(
     new_context: Callable[..., BrowserContext], service: RunningService, tmp_path: Path
-) -> None:
+) -> tuple[Page, Page]:
+    """Signed in, a /play draft holding notes.txt, and the save page "Save to account" opened."""
     context = new_context(app=True)
     page = context.new_page()
     sign_up_and_verify(page, service)
@@ -195,37 +194,33 @@ def test_without_the_drafts_files_the_notebook_is_saved_and_the_page_says_so(
         page.get_by_test_id("save-to-account").click()
     save_page = opened.value
     expect(save_page.get_by_test_id("save-from-play-files")).to_be_visible()
-    # The draft is gone from the playground before Save: nothing to carry.
-    page.get_by_test_id("draft").first.get_by_test_id("draft-delete").click()
-    expect(page.get_by_test_id("draft")).to_have_count(0)
+    return page, save_page
 
+
+def expect_saved_without_the_files(save_page: Page) -> None:
     save_page.get_by_test_id("save-from-play-save").click()
     expect(save_page.get_by_test_id("notebook-title")).to_be_visible()
     expect(save_page.get_by_role("status").filter(has_text="Saved without the playground's files")).to_be_visible()
     expect(panel(save_page).get_by_test_id("files-empty")).to_be_visible()
+
+
+def test_without_the_drafts_files_the_notebook_is_saved_and_the_page_says_so(
+    new_context: Callable[..., BrowserContext], service: RunningService, tmp_path: Path
+) -> None:
+    page, save_page = save_page_of_a_draft_with_a_file(new_context, service, tmp_path)
+    # The draft is gone from the playground before Save: nothing to carry.
+    page.get_by_test_id("draft").first.get_by_test_id("draft-delete").click()
+    expect(page.get_by_test_id("draft")).to_have_count(0)
+    expect_saved_without_the_files(save_page)
 
 
 def test_a_blocked_pop_up_saves_the_notebook_and_the_page_says_its_files_stayed(
     new_context: Callable[..., BrowserContext], service: RunningService, tmp_path: Path
 ) -> None:
-    context = new_context(app=True)
-    page = context.new_page()
-    sign_up_and_verify(page, service)
-    NotebookPage(page).open_notebook("print('from play')", run=False)
-    data = tmp_path / "notes.txt"
-    data.write_text("hello")
-    upload(page, data)
-    with context.expect_page() as opened:
-        page.get_by_test_id("save-to-account").click()
-    save_page = opened.value
-    expect(save_page.get_by_test_id("save-from-play-files")).to_be_visible()
+    page, save_page = save_page_of_a_draft_with_a_file(new_context, service, tmp_path)
     # What a browser that blocks the pop-up gives the page: no window.
     save_page.evaluate("window.open = () => null")
-
-    save_page.get_by_test_id("save-from-play-save").click()
-    expect(save_page.get_by_test_id("notebook-title")).to_be_visible()
-    expect(save_page.get_by_role("status").filter(has_text="Saved without the playground's files")).to_be_visible()
-    expect(panel(save_page).get_by_test_id("files-empty")).to_be_visible()
+    expect_saved_without_the_files(save_page)
     # The draft and its file are still in the playground, for another try.
     expect(page.get_by_test_id("draft")).to_have_count(1)
     expect(file_row(page, "notes.txt")).to_be_visible()

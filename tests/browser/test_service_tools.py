@@ -12,11 +12,11 @@ from collections.abc import Callable
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.accounts_flow import (
-    PASSWORD,
     framed_notebook,
     new_notebook,
     playground_frame,
     save_and_wait,
+    sign_in_here,
     sign_up_and_verify,
 )
 from tests.browser.notebook_page import NotebookPage, exact_text
@@ -215,9 +215,7 @@ def test_save_to_account_shows_what_it_saves_even_after_logging_in(
 
     # Signed out: the page asks to log in, and keeps the notebook meanwhile.
     saving.get_by_test_id("save-from-play-login-link").click()
-    saving.locator("#id_login").fill(email)
-    saving.locator("#id_password").fill(PASSWORD)
-    saving.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    sign_in_here(saving, email)
 
     expect(saving.get_by_test_id("save-from-play-summary")).to_contain_text("2 cells")
     expect(saving.get_by_test_id("cell-preview")).to_have_count(2)
