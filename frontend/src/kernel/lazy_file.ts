@@ -125,9 +125,14 @@ export class Downloader {
     if (state === DONE) return new Uint8Array(data);
     if (state === OTHER_SIZE) return downloadNow(fs, url, label, hint); // changed since it was listed
     const status = Atomics.load(control, STATUS);
-    console.warn(`playground: ${label} could not be downloaded${status ? ` (HTTP ${status})` : ""}; ${hint}`);
-    throw new fs.ErrnoError(EIO);
+    throw downloadFailed(fs, label, hint, status ? ` (HTTP ${status})` : "");
   }
+}
+
+/** After a console warning naming `label`, `detail` and `hint`: the error Python sees (EIO). */
+function downloadFailed(fs: EmscriptenFS, label: string, hint: string, detail: string, cause?: unknown): Error {
+  console.warn(`playground: ${label} could not be downloaded${detail}; ${hint}`, ...(cause === undefined ? [] : [cause]));
+  return new fs.ErrnoError(EIO);
 }
 
 /**
@@ -142,12 +147,10 @@ export function downloadNow(fs: EmscriptenFS, url: string, label: string, hint: 
     request.responseType = "arraybuffer";
     request.send();
   } catch (error) {
-    console.warn(`playground: ${label} could not be downloaded; ${hint}`, error);
-    throw new fs.ErrnoError(EIO);
+    throw downloadFailed(fs, label, hint, "", error);
   }
   if (request.status !== 200 || !(request.response instanceof ArrayBuffer)) {
-    console.warn(`playground: ${label} could not be downloaded (HTTP ${request.status}); ${hint}`);
-    throw new fs.ErrnoError(EIO);
+    throw downloadFailed(fs, label, hint, ` (HTTP ${request.status})`);
   }
   return new Uint8Array(request.response);
 }

@@ -119,7 +119,8 @@ export class SyncBuffer {
     }
   }
 
-  private takeInterrupt(): boolean {
+  /** Whether the page asked to stop; the request is then consumed (cleared). */
+  takeInterrupt(): boolean {
     if (Atomics.load(this.words, INTERRUPT) === 0) return false;
     Atomics.store(this.words, INTERRUPT, 0);
     return true;

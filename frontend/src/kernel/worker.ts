@@ -62,7 +62,7 @@ let pyodide: PyodideAPI | null = null;
 let folder: FolderMount | null = null;
 /** A bucket of the user's own, once the page mounted one. */
 let bucket: BucketMount | null = null;
-/** The downloads of the folder's and the bucket's lazy files, made with the first of them. */
+/** The downloads of the folder's and the bucket's lazy files, made as the kernel boots. */
 let downloads: Downloader | null = null;
 /** Protocol commands this kernel knows (kernels.runtime.protocol.COMMANDS). */
 let kernelCommands = new Set<string>();
@@ -374,10 +374,9 @@ for name in ${JSON.stringify(paths.map((path) => path.slice(0, -3).replaceAll("/
 
 function lazyDownloads(): Downloader {
   downloads ??= new Downloader(() => {
-    if (sync === null || pyodide === null || Atomics.load(sync.interruptView, 0) === 0) return false;
-    // As Ctrl-C in a blocking call: Python's SIGINT is tripped here (the word cleared, so
-    // it is raised once), and the EINTR open() then gets makes Python raise KeyboardInterrupt.
-    Atomics.store(sync.interruptView, 0, 0);
+    if (sync === null || pyodide === null || !sync.takeInterrupt()) return false;
+    // As Ctrl-C in a blocking call: Python's SIGINT is tripped here (the word taken, so it
+    // is raised once), and the EINTR open() then gets makes Python raise KeyboardInterrupt.
     (pyodide as unknown as { _module: { _PyErr_SetInterrupt(): void } })._module._PyErr_SetInterrupt();
     return true;
   });
